@@ -104,12 +104,13 @@ export function toHiveMessage(value: JsonValue): HiveMessage {
   }
   for (const key of Object.keys(value)) {
     if (!KEY_SET.has(key)) {
-      throw new HiveProtocolError('HM_ERR_BAD_ENVELOPE', `expected only the eight HiveMessage keys, got "${key.slice(0, 40)}"`);
+      throw new HiveProtocolError('HM_ERR_BAD_ENVELOPE', `expected only the eight HiveMessage keys, got an extra key of ${key.length} chars`);
     }
   }
   const msgType = value['msg_type'];
   if (!isHiveMessageType(msgType)) {
-    const shown = typeof msgType === 'string' ? `"${msgType.slice(0, 40)}"` : typeof msgType;
+    // The value came out of (possibly decrypted) peer text: describe it, never echo it.
+    const shown = typeof msgType === 'string' ? `an unknown string of ${msgType.length} chars` : typeof msgType;
     throw new HiveProtocolError('HM_ERR_UNKNOWN_MSG_TYPE', `expected a known msg_type, got ${shown}`);
   }
   const payload = value['payload'] ?? {};
