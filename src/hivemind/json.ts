@@ -61,7 +61,8 @@ function escapeNonAscii(quoted: string): string {
   let out = '';
   for (let i = 0; i < quoted.length; i++) {
     const unit = quoted.charCodeAt(i);
-    out += unit < 0x80 ? quoted[i] : `\\u${unit.toString(16).padStart(4, '0')}`;
+    // Python's ensure_ascii escapes everything outside ' '..'~', so DEL (0x7f) too.
+    out += unit < 0x7f ? quoted[i] : `\\u${unit.toString(16).padStart(4, '0')}`;
   }
   return out;
 }
@@ -70,7 +71,7 @@ function pythonString(value: string, ensureAscii: boolean): string {
   // JSON.stringify escapes exactly what Python escapes (", \, \b \f \n \r \t, other C0 controls as \u00xx).
   const quoted = JSON.stringify(value);
   // eslint-disable-next-line no-control-regex
-  return ensureAscii && /[^\x00-\x7f]/.test(quoted) ? escapeNonAscii(quoted) : quoted;
+  return ensureAscii && /[^\x00-\x7e]/.test(quoted) ? escapeNonAscii(quoted) : quoted;
 }
 
 function compareCodePoints(a: string, b: string): number {

@@ -6,16 +6,38 @@
  *
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** Something that returns `length` fresh random bytes. */
 export interface RandomSource {
   bytes(length: number): Uint8Array;
 }
 
-/** Cryptographically secure randomness from the operating system (OpenSSL's CSPRNG). */
+/** Size of the pool {@link systemRandom} refills in one call to the OS CSPRNG, bytes. */
+const RANDOM_POOL_BYTES = 4096;
+
+let pool: Uint8Array | undefined;
+let poolOffset = RANDOM_POOL_BYTES;
+
+/**
+ * Cryptographically secure randomness from OpenSSL's CSPRNG. Small requests (nonces: 12–16 bytes per frame) are cut
+ * from a pool refilled 4 KiB at a time, because one `randomBytes` call costs about as much as encrypting a 4 KiB
+ * frame. Every returned array is a fresh copy: no two callers ever share bytes.
+ */
 export const systemRandom: RandomSource = {
-  bytes: (length: number): Uint8Array => new Uint8Array(randomBytes(length)),
+  bytes(length: number): Uint8Array {
+    if (length > RANDOM_POOL_BYTES / 4) return randomFillSync(new Uint8Array(length));
+    if (pool === undefined || poolOffset + length > RANDOM_POOL_BYTES) {
+      pool ??= new Uint8Array(RANDOM_POOL_BYTES);
+      randomFillSync(pool);
+      poolOffset = 0;
+    }
+    const out = pool.slice(poolOffset, poolOffset + length);
+    // Wipe what we hand out so the pool never holds a copy of a key or nonce in use.
+    pool.fill(0, poolOffset, poolOffset + length);
+    poolOffset += length;
+    return out;
+  },
 };
 
 /**

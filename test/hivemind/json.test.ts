@@ -27,6 +27,8 @@ describe('Python-compatible JSON', () => {
 
   it('writes ensure_ascii=False as raw text', () => {
     expect(pythonJsonDumps({ b: 'olá\u0001' }, { ensureAscii: false })).toBe('{"b": "olá\\u0001"}');
+    expect(pythonJsonDumps({ d: 'x\u007fy' })).toBe('{"d": "x\\u007fy"}');
+    expect(pythonJsonDumps({ d: 'x\u007fy' }, { ensureAscii: false })).toBe('{"d": "x\u007fy"}');
   });
 
   it('sorts keys by code point for canonical JSON', () => {
