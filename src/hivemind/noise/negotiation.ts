@@ -164,6 +164,8 @@ export function encodeNoiseHandshakePayload(fields: NoiseHandshakeFields): JsonO
  * @throws {HM_ERR_HANDSHAKE} (HiveProtocolError) if `noise.msg` is missing or not hex, or pattern/suite are not strings.
  */
 export function decodeNoiseHandshakePayload(payload: JsonObject): NoiseHandshakeFields {
+  // Validated here, at the boundary: the payload comes straight from the hub.
+  if (!isJsonObject(payload)) throw handshakeError(`expected the HANDSHAKE payload to be an object, got ${payload === null ? 'null' : typeof payload}`);
   const noise = payload['noise'];
   if (!isJsonObject(noise)) throw handshakeError(`expected a "noise" object in the HANDSHAKE, got ${noise === undefined ? 'none' : typeof noise}`);
   const msg = noise['msg'];
