@@ -1,0 +1,15 @@
+/**
+ * Wake-word detection: the engine-independent {@link WakeWordDetector} interface and openWakeWord through
+ * onnxruntime-node (melspectrogram → embedding → keyword heads). Porcupine can be added later as another
+ * implementation of the same interface. This file is the layer's only import surface.
+ *
+ * Importing it does not load onnxruntime-node; {@link createOpenWakeWord} does, on first use.
+ *
+ * @module
+ */
+export * from './constants.js';
+export { FETCH_MODELS_HINT, ModelError, type ModelErrorCode } from './errors.js';
+export { OwwFeatures } from './features.js';
+export { createOpenWakeWord, type KeywordOptions, OpenWakeWordDetector, type OpenWakeWordOptions } from './openwakeword.js';
+export { type TriggerOptions, WakeTrigger } from './trigger.js';
+export type { ScoreListener, WakeDetection, WakeWordDetector } from './types.js';
