@@ -1,0 +1,109 @@
+/**
+ * The outside world as the audio layer sees it: process spawning and timers, both injectable so tests control them,
+ * plus the helpers that turn a child process's fate into a {@link DeviceError}.
+ *
+ * @module
+ */
+import { type ChildProcess, type SpawnOptions, spawn as nodeSpawn } from 'node:child_process';
+import { KILL_GRACE_MS, STDERR_TAIL_CHARS } from './constants.js';
+import { DeviceError } from './errors.js';
+
+/** Starts a process; `node:child_process.spawn` by default. Tests pass one that sets `ALSA_CONFIG_PATH` or fakes it. */
+export type SpawnFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
+
+/** An opaque timer handle. */
+export type TimerHandle = unknown;
+
+/** Timers and a monotonic clock, injectable so that tests drive time (`vi.useFakeTimers()` or a manual scheduler). */
+export interface Timers {
+  /** Calls `callback` once after `ms` milliseconds. */
+  setTimeout(callback: () => void, ms: number): TimerHandle;
+  /** Cancels a timer made by {@link Timers.setTimeout}. */
+  clearTimeout(handle: TimerHandle): void;
+  /** Monotonic milliseconds (never wall-clock time). */
+  now(): number;
+}
+
+/**
+ * The real timers. Each call looks up the global functions at call time, so `vi.useFakeTimers()` also controls them.
+ */
+export const systemTimers: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  now: () => performance.now(),
+};
+
+/** The default {@link SpawnFn}. */
+export const defaultSpawn: SpawnFn = (command, args, options) => nodeSpawn(command, args, options);
+
+/** Keeps the last {@link STDERR_TAIL_CHARS} characters a process printed on stderr. */
+export class StderrTail {
+  #text = '';
+
+  /** Appends a chunk of stderr output. */
+  push(chunk: Buffer | string): void {
+    this.#text += chunk.toString();
+    if (this.#text.length > STDERR_TAIL_CHARS) this.#text = this.#text.slice(-STDERR_TAIL_CHARS);
+  }
+
+  /** Everything kept. */
+  get text(): string {
+    return this.#text;
+  }
+
+  /** The last non-empty line, for one-line error messages. */
+  get lastLine(): string {
+    const lines = this.#text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+    return lines[lines.length - 1] ?? '';
+  }
+}
+
+/**
+ * Waits until a freshly spawned child has either started or failed to start.
+ * @throws {AUDIO_ERR_DEVICE_SPAWN} when the program cannot be run (ENOENT, EACCES).
+ */
+export function waitForSpawn(child: ChildProcess, command: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onSpawn = (): void => {
+      child.off('error', onError);
+      resolve();
+    };
+    const onError = (err: Error): void => {
+      child.off('spawn', onSpawn);
+      reject(new DeviceError('AUDIO_ERR_DEVICE_SPAWN', `cannot start '${command}': ${err.message}`, {}, { cause: err }));
+    };
+    child.once('spawn', onSpawn);
+    child.once('error', onError);
+  });
+}
+
+/** The error for a device process that ended when it should not have (or ended badly). */
+export function exitError(command: string, code: number | null, signal: NodeJS.Signals | null, stderr: StderrTail): DeviceError {
+  const how = signal !== null ? `was killed by ${signal}` : `exited with code ${code ?? 'unknown'}`;
+  const said = stderr.lastLine;
+  return new DeviceError('AUDIO_ERR_DEVICE_EXIT', `${command} ${how}${said === '' ? '' : `: ${said}`}`, {
+    exitCode: code,
+    signal,
+    stderr: stderr.text,
+  });
+}
+
+/**
+ * Ends a child process: SIGTERM, then SIGKILL after `graceMs` if it is still there. Resolves once it has exited.
+ */
+export function terminate(child: ChildProcess, timers: Timers, graceMs: number = KILL_GRACE_MS): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = timers.setTimeout(() => child.kill('SIGKILL'), graceMs);
+    // 'exit' for a process that ran; only 'close' follows a spawn that failed (ENOENT) in the meantime.
+    const done = (): void => {
+      timers.clearTimeout(timer);
+      child.off('exit', done);
+      child.off('close', done);
+      resolve();
+    };
+    child.once('exit', done);
+    child.once('close', done);
+    child.kill('SIGTERM');
+  });
+}
