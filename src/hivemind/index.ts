@@ -79,3 +79,10 @@ export {
   matchHsub,
 } from './password-handshake.js';
 export * as noise from './noise/index.js';
+export { HubConnection, type CloseInfo, type HubConnectionEvents, type HubConnectionOptions, type ReadyInfo, type StateChange } from './connection.js';
+export { CONNECTION_STATES, type ConnectionState } from './connection-state.js';
+export { HiveConnectionError, type HiveConnectionErrorCode, HivePolicyDeniedError, type PolicyDenial } from './connection-errors.js';
+export { ask, type AskEnd, type AskOnceOptions, type AskOptions, type AskResult, type SpokenAnswer } from './ask.js';
+export { type HiveLogger, type LogLevel, silentLogger, streamLogger } from './log.js';
+export { type NoiseKeyStore, memoryNoiseKeyStore } from './noise-key-store.js';
+export type { HandshakeMode } from './negotiation.js';

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * `hivesat`: the command-line entry (package `bin`). Dispatches to one command per file in `commands/`.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type CliIo, EXIT, processIo } from './cli-io.js';
+import { COMMANDS } from './commands/index.js';
+
+function version(): string {
+  try {
+    // package.json sits two folders up from both src/cli/ and dist/cli/.
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    // Best effort: a missing package.json only affects --version.
+    return 'unknown';
+  }
+}
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: hivesat <command> [options]',
+    '',
+    'A headless HiveMind voice satellite.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run "hivesat <command> --help" for the options of a command.',
+    '  --version   print the version',
+  ].join('\n');
+}
+
+/** Run the CLI with `argv` (without `node` and the script); resolves with the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === '--help' || first === '-h') {
+    io.stdout.write(`${usage()}\n`);
+    return first === undefined ? EXIT.FAILURE : EXIT.OK;
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout.write(`hivesat ${version()}\n`);
+    return EXIT.OK;
+  }
+  if (first === 'help') {
+    const command = COMMANDS.find((c) => c.name === rest[0]);
+    io.stdout.write(`${command === undefined ? usage() : command.help}\n`);
+    return EXIT.OK;
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (command === undefined) {
+    io.stderr.write(`hivesat: unknown command "${first.slice(0, 40)}"; run "hivesat --help" for the list\n`);
+    return EXIT.FAILURE;
+  }
+  return command.run(rest, io);
+}
+
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    // Unresolvable paths (e.g. an eval'd script): not the entry point.
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  const code = await main(process.argv.slice(2));
+  // Let stdout/stderr drain, then exit: sockets or timers left by a failed connection must not keep us alive.
+  process.exitCode = code;
+  setImmediate(() => process.exit(code));
+}

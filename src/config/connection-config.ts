@@ -1,0 +1,345 @@
+/**
+ * Hub connection settings, resolved with this precedence for every field:
+ * command-line flags > environment (`HIVESAT_*`) > config file > HiveMind identity file > default.
+ *
+ * - Config file: `$XDG_CONFIG_HOME/hivesat/config.json` (default `~/.config`), or `--config` / `HIVESAT_CONFIG`.
+ *   Optional when it is the default path. Connection settings live under its `"hub"` object, whose keys are checked
+ *   (unknown ones are refused); other top-level sections belong to other parts of hivesat.
+ * - Identity file (HIVEMIND.md §7.3): `access_key`, `password`, `default_master`, `default_port`, `site_id`,
+ *   `noise_psk`, `noise_key`, `pinned_noise_keys`; path from `--identity` / `HIVESAT_IDENTITY` or the default.
+ * - `host` may be `ws://h`, `wss://h`, `h`, with an optional `:port`; the port defaults to 5678.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { isHiveCipher } from '../hivemind/aead.js';
+import { isHiveEncoding } from '../hivemind/encodings.js';
+import type { HandshakeMode } from '../hivemind/negotiation.js';
+import { ConfigError } from './errors.js';
+import { type HiveIdentity, defaultIdentityPath, readIdentity } from './identity.js';
+
+/** Default hub port (hivemind-websocket-plugin, HIVEMIND.md §1.1). */
+export const DEFAULT_PORT = 5678;
+/** Default language of utterances. */
+export const DEFAULT_LANG = 'en-US';
+/** Default site id (the reference client's). */
+export const DEFAULT_SITE_ID = 'unknown';
+
+/** Connection settings as given on the command line (all strings/booleans, unvalidated). */
+export interface ConnectionFlags {
+  readonly host?: string;
+  readonly port?: string;
+  readonly accessKey?: string;
+  readonly password?: string;
+  readonly siteId?: string;
+  readonly lang?: string;
+  readonly cipher?: string;
+  readonly encoding?: string;
+  readonly binarize?: boolean;
+  readonly selfSigned?: boolean;
+  readonly certFingerprint?: string;
+  readonly handshake?: string;
+  readonly config?: string;
+  readonly identity?: string;
+}
+
+/** Where a setting came from. */
+export type SettingSource = 'flag' | 'env' | 'config' | 'identity' | 'default';
+
+/** The resolved settings. Secrets are present as given; never log them (see {@link describeSettings}). */
+export interface ConnectionSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  readonly accessKey: string;
+  readonly password: string | undefined;
+  readonly noisePsk: string | undefined;
+  readonly presharedKey: string | undefined;
+  readonly siteId: string;
+  readonly lang: string;
+  /** One cipher/encoding to offer exclusively, or undefined for the defaults. */
+  readonly ciphers: readonly string[] | undefined;
+  readonly encodings: readonly string[] | undefined;
+  readonly binarize: boolean;
+  readonly selfSigned: boolean;
+  readonly certFingerprint256: string | undefined;
+  readonly handshake: HandshakeMode;
+  readonly identityPath: string;
+  readonly noiseKeyPath: string | undefined;
+  /** The config file read, if any. */
+  readonly configPath: string | undefined;
+  /** Source of each setting, for `identity show` and error messages. */
+  readonly sources: Readonly<Record<string, SettingSource>>;
+}
+
+/** Inputs of {@link resolveConnectionSettings}. */
+export interface ResolveInputs {
+  readonly flags?: ConnectionFlags;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Read the identity file (default true). */
+  readonly useIdentity?: boolean;
+}
+
+/** Keys of the config file's `"hub"` object and their types. */
+const HUB_KEYS = {
+  host: 'string',
+  port: 'number',
+  access_key: 'string',
+  password: 'string',
+  site_id: 'string',
+  lang: 'string',
+  cipher: 'string',
+  encoding: 'string',
+  binarize: 'boolean',
+  self_signed: 'boolean',
+  cert_fingerprint: 'string',
+  handshake: 'string',
+  noise_psk: 'string',
+  preshared_key: 'string',
+  identity: 'string',
+} as const;
+
+type HubSection = { -readonly [K in keyof typeof HUB_KEYS]?: (typeof HUB_KEYS)[K] extends 'string' ? string : (typeof HUB_KEYS)[K] extends 'number' ? number : boolean };
+
+/** `$XDG_CONFIG_HOME/hivesat/config.json` (default `~/.config/hivesat/config.json`). */
+export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env['XDG_CONFIG_HOME'] !== undefined && env['XDG_CONFIG_HOME'] !== '' ? env['XDG_CONFIG_HOME'] : join(homedir(), '.config');
+  return join(base, 'hivesat', 'config.json');
+}
+
+/**
+ * Read the `"hub"` section of a config file. A missing file is fine only when `required` is false.
+ *
+ * @throws {ConfigError} `CFG_ERR_IO`, `CFG_ERR_MALFORMED` or `CFG_ERR_INVALID_VALUE` (unknown key, wrong type).
+ */
+export async function readHubConfig(path: string, required: boolean): Promise<HubSection | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    const errno = (cause as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT' && !required) return undefined;
+    throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the config file (${errno ?? 'error'})`, { cause });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError('CFG_ERR_MALFORMED', `${path}: expected JSON, got text that does not parse`, { cause });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('CFG_ERR_MALFORMED', `${path}: expected a JSON object`);
+  const hub = (parsed as Record<string, unknown>)['hub'];
+  if (hub === undefined) return {};
+  if (typeof hub !== 'object' || hub === null || Array.isArray(hub)) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "hub" to be an object`);
+  for (const [key, value] of Object.entries(hub)) {
+    const type = (HUB_KEYS as Record<string, string>)[key];
+    if (type === undefined) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: unknown key "hub.${key}" (expected one of ${Object.keys(HUB_KEYS).join(', ')})`);
+    if (value !== null && typeof value !== type) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "hub.${key}" to be a ${type}, got ${typeof value}`);
+  }
+  return hub as HubSection;
+}
+
+/** A host setting split into scheme, name and optional port. */
+export interface ParsedHost {
+  readonly tls: boolean | undefined;
+  readonly host: string;
+  readonly port: number | undefined;
+}
+
+/**
+ * Parse `ws://h`, `wss://h`, `h`, `h:port`, `[v6]:port`.
+ *
+ * @throws {ConfigError} `CFG_ERR_INVALID_VALUE` for anything else.
+ */
+export function parseHost(value: string, where: string): ParsedHost {
+  const m = /^(?:(wss?):\/\/)?(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+)(?::(\d{1,5}))?\/?$/i.exec(value.trim());
+  if (m === null) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${where}: expected a host like "hub.local", "ws://hub.local" or "wss://hub.local:5678", got "${value.slice(0, 80)}"`);
+  const [, scheme, host = '', port] = m;
+  return { tls: scheme === undefined ? undefined : scheme.toLowerCase() === 'wss', host: host.replace(/^\[|\]$/g, ''), port: port === undefined ? undefined : parsePort(port, where) };
+}
+
+function parsePort(value: string | number, where: string): number {
+  const n = typeof value === 'number' ? value : /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65_535) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${where}: expected a port 1-65535, got "${String(value).slice(0, 20)}"`);
+  return n;
+}
+
+function parseBool(value: string, where: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ConfigError('CFG_ERR_INVALID_VALUE', `${where}: expected true/false, got "${value.slice(0, 20)}"`);
+}
+
+interface Candidate<T> {
+  readonly value: T | undefined;
+  readonly source: SettingSource;
+  readonly where: string;
+}
+
+function pick<T>(candidates: readonly Candidate<T>[]): Candidate<T> | undefined {
+  return candidates.find((c) => c.value !== undefined && c.value !== null && c.value !== '');
+}
+
+const MISSING_HINTS: Readonly<Record<string, string>> = {
+  host: 'pass --host, set HIVESAT_HOST or run "hivesat identity set --host …"',
+  accessKey: 'pass --access-key, set HIVESAT_ACCESS_KEY or run "hivesat identity set --access-key …"',
+  password: 'pass --password, set HIVESAT_PASSWORD or run "hivesat identity set --password …"',
+};
+
+/**
+ * Resolve the connection settings.
+ *
+ * @throws {ConfigError} `CFG_ERR_MISSING` without a host, access key or password (or PSK/pre-shared key);
+ *   `CFG_ERR_INVALID_VALUE` for a bad port, host, cipher, encoding, handshake mode or boolean; the errors of the
+ *   config and identity readers.
+ */
+export async function resolveConnectionSettings(inputs: ResolveInputs = {}): Promise<ConnectionSettings> {
+  const flags = inputs.flags ?? {};
+  const env = inputs.env ?? process.env;
+  const e = (name: string): string | undefined => {
+    const v = env[name];
+    return v === undefined || v === '' ? undefined : v;
+  };
+  const explicitConfig = flags.config ?? e('HIVESAT_CONFIG');
+  const configPath = explicitConfig ?? defaultConfigPath(env);
+  const hub = (await readHubConfig(configPath, explicitConfig !== undefined)) ?? {};
+  const configRead = Object.keys(hub).length > 0 || explicitConfig !== undefined ? configPath : undefined;
+  const identityPath = flags.identity ?? e('HIVESAT_IDENTITY') ?? hub.identity ?? defaultIdentityPath(env);
+  const identity: HiveIdentity = inputs.useIdentity === false ? {} : ((await readIdentity(identityPath)) ?? {});
+  const sources: Record<string, SettingSource> = {};
+
+  const str = (name: string, flag: string | undefined, envName: string, cfg: string | undefined, id: string | undefined, idKey?: string): Candidate<string> | undefined => {
+    const c = pick<string>([
+      { value: flag, source: 'flag', where: `--${name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}` },
+      { value: e(envName), source: 'env', where: envName },
+      { value: cfg, source: 'config', where: `${configPath}: hub` },
+      { value: id, source: 'identity', where: `${identityPath}: ${idKey ?? name}` },
+    ]);
+    if (c !== undefined) sources[name] = c.source;
+    return c;
+  };
+
+  const hostC = str('host', flags.host, 'HIVESAT_HOST', hub.host, identity.default_master, 'default_master');
+  if (hostC?.value === undefined) throw new ConfigError('CFG_ERR_MISSING', `no hub host configured: ${MISSING_HINTS['host']}`);
+  const parsed = parseHost(hostC.value, hostC.where);
+  // A port written into the host counts at the host's precedence, just after an explicit port of the same source.
+  const portCandidates: { value: string | undefined; source: SettingSource; where: string; order: number }[] = [
+    { value: flags.port, source: 'flag', where: '--port', order: 0 },
+    { value: e('HIVESAT_PORT'), source: 'env', where: 'HIVESAT_PORT', order: 10 },
+    { value: hub.port === undefined || hub.port === null ? undefined : String(hub.port), source: 'config', where: `${configPath}: hub.port`, order: 20 },
+    { value: identity.default_port === undefined ? undefined : String(identity.default_port), source: 'identity', where: `${identityPath}: default_port`, order: 30 },
+    { value: parsed.port === undefined ? undefined : String(parsed.port), source: sources['host'] ?? 'default', where: hostC.where, order: rank(sources['host']) * 10 + 1 },
+  ];
+  const portC = portCandidates.filter((c) => c.value !== undefined && c.value !== '').sort((a, b) => a.order - b.order)[0];
+  const port = portC?.value === undefined ? DEFAULT_PORT : parsePort(portC.value, portC.where);
+  sources['port'] = portC?.source ?? 'default';
+
+  const accessKey = str('accessKey', flags.accessKey, 'HIVESAT_ACCESS_KEY', hub.access_key, identity.access_key, 'access_key')?.value;
+  if (accessKey === undefined) throw new ConfigError('CFG_ERR_MISSING', `no access key configured: ${MISSING_HINTS['accessKey']}`);
+  const password = str('password', flags.password, 'HIVESAT_PASSWORD', hub.password, identity.password)?.value;
+  const noisePsk = str('noisePsk', undefined, 'HIVESAT_NOISE_PSK', hub.noise_psk, identity.noise_psk, 'noise_psk')?.value;
+  const presharedKey = str('presharedKey', undefined, 'HIVESAT_PRESHARED_KEY', hub.preshared_key, undefined)?.value;
+  if (password === undefined && noisePsk === undefined && presharedKey === undefined) {
+    throw new ConfigError('CFG_ERR_MISSING', `no password configured: ${MISSING_HINTS['password']}`);
+  }
+  if (noisePsk !== undefined && !/^[0-9a-fA-F]{64}$/.test(noisePsk)) throw new ConfigError('CFG_ERR_INVALID_VALUE', `noise PSK (${sources['noisePsk']}): expected 64 hex characters, got ${noisePsk.length} characters`);
+  if (presharedKey !== undefined && [...presharedKey].length !== 16) throw new ConfigError('CFG_ERR_INVALID_VALUE', `pre-shared key (${sources['presharedKey']}): expected 16 characters, got ${[...presharedKey].length}`);
+
+  const siteId = str('siteId', flags.siteId, 'HIVESAT_SITE_ID', hub.site_id, identity.site_id, 'site_id')?.value ?? DEFAULT_SITE_ID;
+  const lang = str('lang', flags.lang, 'HIVESAT_LANG', hub.lang, undefined)?.value ?? DEFAULT_LANG;
+  const cipherC = str('cipher', flags.cipher, 'HIVESAT_CIPHER', hub.cipher, undefined);
+  if (cipherC?.value !== undefined && !isHiveCipher(cipherC.value)) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${cipherC.where}: expected AES-GCM or CHACHA20-POLY1305, got "${cipherC.value.slice(0, 40)}"`);
+  const encodingC = str('encoding', flags.encoding, 'HIVESAT_ENCODING', hub.encoding, undefined);
+  if (encodingC?.value !== undefined && !isHiveEncoding(encodingC.value)) {
+    throw new ConfigError('CFG_ERR_INVALID_VALUE', `${encodingC.where}: expected one of JSON-B64, JSON-URLSAFE-B64, JSON-HEX, JSON-B32, JSON-Z85B, JSON-B91, JSON-Z85P, got "${encodingC.value.slice(0, 40)}"`);
+  }
+  const handshakeC = str('handshake', flags.handshake, 'HIVESAT_HANDSHAKE', hub.handshake, undefined);
+  const handshake = handshakeC?.value ?? 'auto';
+  if (handshake !== 'auto' && handshake !== 'password' && handshake !== 'noise') {
+    throw new ConfigError('CFG_ERR_INVALID_VALUE', `${handshakeC?.where ?? 'handshake'}: expected auto, password or noise, got "${handshake.slice(0, 20)}"`);
+  }
+  const bool = (name: string, flag: boolean | undefined, envName: string, cfg: boolean | undefined): boolean => {
+    if (flag !== undefined) {
+      sources[name] = 'flag';
+      return flag;
+    }
+    const fromEnv = e(envName);
+    if (fromEnv !== undefined) {
+      sources[name] = 'env';
+      return parseBool(fromEnv, envName);
+    }
+    if (cfg !== undefined && cfg !== null) {
+      sources[name] = 'config';
+      return cfg;
+    }
+    sources[name] = 'default';
+    return false;
+  };
+  const binarize = bool('binarize', flags.binarize, 'HIVESAT_BINARIZE', hub.binarize);
+  const selfSigned = bool('selfSigned', flags.selfSigned, 'HIVESAT_SELF_SIGNED', hub.self_signed);
+  const certFingerprint256 = str('certFingerprint', flags.certFingerprint, 'HIVESAT_CERT_FINGERPRINT', hub.cert_fingerprint, undefined)?.value;
+  if (certFingerprint256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(certFingerprint256.replace(/:/g, ''))) {
+    throw new ConfigError('CFG_ERR_INVALID_VALUE', `certificate fingerprint (${sources['certFingerprint']}): expected a SHA-256 fingerprint (64 hex digits, colons optional)`);
+  }
+  return {
+    host: parsed.host,
+    port,
+    tls: parsed.tls ?? false,
+    accessKey,
+    password,
+    noisePsk,
+    presharedKey,
+    siteId,
+    lang,
+    ciphers: cipherC?.value === undefined ? undefined : [cipherC.value],
+    encodings: encodingC?.value === undefined ? undefined : [encodingC.value],
+    binarize,
+    selfSigned,
+    certFingerprint256,
+    handshake,
+    identityPath,
+    noiseKeyPath: identity.noise_key,
+    configPath: configRead,
+    sources,
+  };
+}
+
+const RANKS: Readonly<Record<SettingSource, number>> = { flag: 0, env: 1, config: 2, identity: 3, default: 4 };
+
+function rank(source: SettingSource | undefined): number {
+  return RANKS[source ?? 'default'];
+}
+
+/** Mask an access key for messages: its first 4 characters and an ellipsis. */
+export function maskAccessKey(accessKey: string): string {
+  return accessKey.length <= 4 ? '…' : `${accessKey.slice(0, 4)}…`;
+}
+
+/** `ws://host:port` / `wss://host:port` of the settings (no credentials). */
+export function hubAddress(settings: Pick<ConnectionSettings, 'host' | 'port' | 'tls'>): string {
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  return `${settings.tls ? 'wss' : 'ws'}://${host}:${settings.port}`;
+}
+
+/** A printable, secret-free description of the settings and where each came from. */
+export function describeSettings(settings: ConnectionSettings): Record<string, string> {
+  const src = (k: string): string => ` (${settings.sources[k] ?? 'default'})`;
+  return {
+    hub: `${hubAddress(settings)}${src('host')}`,
+    access_key: `${maskAccessKey(settings.accessKey)}${src('accessKey')}`,
+    password: settings.password === undefined ? 'not set' : `set${src('password')}`,
+    noise_psk: settings.noisePsk === undefined ? 'not set' : `set${src('noisePsk')}`,
+    site_id: `${settings.siteId}${src('siteId')}`,
+    lang: `${settings.lang}${src('lang')}`,
+    handshake: `${settings.handshake}${src('handshake')}`,
+    cipher: `${settings.ciphers?.[0] ?? 'default (by CPU)'}${src('cipher')}`,
+    encoding: `${settings.encodings?.[0] ?? 'default (JSON-B64, JSON-HEX)'}${src('encoding')}`,
+    binarize: `${String(settings.binarize)}${src('binarize')}`,
+    tls: settings.tls ? `yes${settings.selfSigned ? ', self-signed accepted' : ''}${settings.certFingerprint256 === undefined ? '' : ', pinned'}` : 'no',
+    identity: settings.identityPath,
+    config: settings.configPath ?? 'none',
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * What a failure means for a hub connection (HIVEMIND.md §7.1, §7.2, pitfalls P2, P8, P19): which errors are
+ * terminal (no reconnect), and what a socket close says, as a pure function of what the connection knew when the
+ * socket closed.
+ *
+ * - 1008 is terminal: during our password/Noise handshake it means a wrong password when the reason says so,
+ *   otherwise a refusal (`HM_ERR_DENIED`). A refused KKpsk0 gets one XXpsk2 retry first (stale pins, P19).
+ * - 1005 before the hub's HELLO: a 4.x hub closing an unknown access key (§2.1); terminal after `threshold` in a row.
+ * - A socket that never opened: unreachable (retryable), unless its certificate did not verify (terminal `HM_ERR_TLS`).
+ * - Anything else: the connection was lost (retryable).
+ *
+ * @module
+ */
+import { ConfigError } from '../errors.js';
+import { CLOSE_NO_STATUS, MAX_LOGGED_REASON_CHARS } from './connection-constants.js';
+import { HiveConnectionError, HivePolicyDeniedError } from './connection-errors.js';
+import { CLOSE_POLICY_VIOLATION, HiveAuthError, HiveProtocolError } from './errors.js';
+import type { NoisePatternName } from './noise/index.js';
+import type { OvosMessage } from './session.js';
+
+/** OpenSSL/Node codes of a certificate that does not verify: retrying cannot help (terminal `HM_ERR_TLS`). */
+const TLS_VERIFY_ERRORS: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Peer text made safe to log: control characters blanked, length bounded. */
+export function cut(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f]/g, ' ');
+  return clean.length > MAX_LOGGED_REASON_CHARS ? `${clean.slice(0, MAX_LOGGED_REASON_CHARS)}…` : clean;
+}
+
+/** Terminal failures stop the reconnect loop: retrying cannot help and may lock the account or hammer the hub. */
+export function isTerminal(error: Error): boolean {
+  if (error instanceof HiveAuthError || error instanceof ConfigError) return true;
+  if (error instanceof HiveProtocolError) return error.code === 'HM_ERR_NEGOTIATION';
+  if (error instanceof HiveConnectionError) return error.code === 'HM_ERR_TLS' || error.code === 'HM_ERR_CLOSED';
+  return false;
+}
+
+/** A 1008 close from the hub, as the auth error it stands for. */
+export function policyCloseError(reason: string, duringOurHandshake: boolean): HiveAuthError {
+  const shown = reason === '' ? 'no reason given' : `"${cut(reason)}"`;
+  if (duringOurHandshake && /password|psk|verif|decrypt|authenticat/i.test(reason)) {
+    return new HiveAuthError('HM_ERR_WRONG_PASSWORD', `the hub rejected the handshake with close 1008 (${shown}): wrong password`);
+  }
+  return new HiveAuthError('HM_ERR_DENIED', `the hub closed the connection with 1008 policy violation (${shown})`);
+}
+
+/** What the connection knew when its socket closed. */
+export interface CloseFacts {
+  readonly code: number;
+  readonly reason: string;
+  /** The WebSocket upgrade completed. */
+  readonly opened: boolean;
+  /** The hub's HELLO arrived. */
+  readonly helloSeen: boolean;
+  /** The session was not keyed yet. */
+  readonly inHandshake: boolean;
+  /** We had sent our HANDSHAKE and were waiting for the hub's answer. */
+  readonly awaitingHub: boolean;
+  /** The Noise pattern of this attempt, if any. */
+  readonly noisePattern: NoisePatternName | undefined;
+  /** XXpsk2 is already forced (the KKpsk0 retry was used). */
+  readonly forcedXX: boolean;
+  /** 1005-before-HELLO closes in a row before this one. */
+  readonly unknownKeyCloses: number;
+  /** How many in a row mean "unknown access key". */
+  readonly unknownKeyThreshold: number;
+  /** The socket's last `error` event. */
+  readonly lastSocketError: Error | undefined;
+}
+
+/** The error a close stands for, and how the connection's counters change. */
+export interface CloseVerdict {
+  readonly error: Error;
+  /** Force XXpsk2 on the next attempt. */
+  readonly forceXX: boolean;
+  /** The new count of 1005-before-HELLO closes in a row. */
+  readonly unknownKeyCloses: number;
+}
+
+/** Classify a socket close (see the module header). */
+export function classifyClose(f: CloseFacts): CloseVerdict {
+  if (f.code === CLOSE_POLICY_VIOLATION) {
+    if (f.inHandshake && f.noisePattern === 'KKpsk0' && !f.forcedXX) {
+      const error = new HiveConnectionError('HM_ERR_CONNECTION_LOST', 'the hub refused the KKpsk0 handshake (1008): retrying once with XXpsk2');
+      return { error, forceXX: true, unknownKeyCloses: 0 };
+    }
+    return { error: policyCloseError(f.reason, f.inHandshake && f.awaitingHub), forceXX: f.forcedXX, unknownKeyCloses: 0 };
+  }
+  if (f.code === CLOSE_NO_STATUS && f.opened && !f.helloSeen) {
+    const count = f.unknownKeyCloses + 1;
+    const error =
+      count >= f.unknownKeyThreshold
+        ? new HiveAuthError('HM_ERR_UNKNOWN_ACCESS_KEY', `the hub closed the connection before greeting us ${count} time(s) in a row (close 1005): it does not know our access key`)
+        : new HiveConnectionError('HM_ERR_CONNECTION_LOST', 'the hub closed the connection before greeting us (close 1005): unknown access key?');
+    return { error, forceXX: f.forcedXX, unknownKeyCloses: count };
+  }
+  if (!f.opened) {
+    const cause = f.lastSocketError;
+    const errno = (cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+    let error: Error;
+    if (cause instanceof HiveConnectionError && cause.code === 'HM_ERR_TLS') error = cause;
+    else if (TLS_VERIFY_ERRORS.has(errno)) {
+      error = new HiveConnectionError('HM_ERR_TLS', `expected a trusted TLS certificate, got ${errno} (self-signed hubs need selfSigned, ideally with a pinned fingerprint)`, { cause });
+    } else {
+      error = new HiveConnectionError('HM_ERR_UNREACHABLE', `cannot reach the hub: ${cause === undefined ? `closed with ${f.code}` : cut(cause.message)}`, { cause });
+    }
+    return { error, forceXX: f.forcedXX, unknownKeyCloses: f.unknownKeyCloses };
+  }
+  const error = new HiveConnectionError('HM_ERR_CONNECTION_LOST', `the hub closed the connection (${f.code}${f.reason === '' ? '' : ` "${cut(f.reason)}"`})`);
+  return { error, forceXX: f.forcedXX, unknownKeyCloses: 0 };
+}
+
+/** The typed error of a `hive.policy.denied` BUS message (HIVEMIND.md §5.8); peer strings are cut for logging. */
+export function deniedError(message: OvosMessage): HivePolicyDeniedError {
+  const text = (key: string): string => {
+    const v = message.data[key];
+    return typeof v === 'string' ? cut(v) : '';
+  };
+  return new HivePolicyDeniedError({ deniedType: text('denied_type') || 'unknown', denyCode: text('code') || 'unknown', reason: text('reason') });
+}
