@@ -1,0 +1,21 @@
+/**
+ * The speech layer: local and HTTP speech-to-text and text-to-speech engines behind two small interfaces. This
+ * file is the layer's only import surface.
+ *
+ * - STT: {@link PocketsphinxStt} (Debian pocketsphinx, biased with a JSGF grammar), {@link OpenAiTranscriber}.
+ * - TTS: {@link EspeakNgTts} (default), {@link FliteTts}, {@link PiperTts}, {@link OpenAiSpeechSynthesizer}.
+ *
+ * @module
+ */
+export type { SpeechToText, TextToSpeech, TranscribeOptions, Transcript, SynthesizeOptions, SynthesizedSpeech } from './types.js';
+export { SpeechError, type SpeechErrorCode } from './errors.js';
+export * from './constants.js';
+export { buildJsgf, grammarWords, mergeGrammarSpecs, normalizeGrammarText, type GrammarSpec } from './grammar.js';
+export { PocketsphinxStt, type PocketsphinxOptions } from './pocketsphinx.js';
+export { OpenAiTranscriber, OpenAiSpeechSynthesizer, type OpenAiSpeechEndpoint, type OpenAiTranscriberOptions, type OpenAiSpeechSynthesizerOptions } from './openai.js';
+export { EspeakNgTts, FliteTts, PiperTts, type CliEngineOptions, type EspeakNgOptions, type FliteOptions, type PiperOptions } from './local-tts.js';
+export { detectSpeechEngines, findExecutable, type SpeechEngineReport } from './detect.js';
+export { defaultSpawn, defaultTimers, type SpawnFn, type SpeechTimers } from './process.js';
+export type { FetchFn } from './http.js';
+export { decodeWav, encodeWav, type DecodedWav } from './wav.js';
+export { resampleInt16 } from './resample.js';

@@ -1,0 +1,115 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinPhrases, createDefaultPersona } from '../../src/persona/index.js';
+import { EspeakNgTts, FliteTts, PocketsphinxStt, SpeechError } from '../../src/speech/index.js';
+
+/** Built-in phrases, spoken by real TTS engines, recognized with the built-in grammar. */
+const PHRASES = [
+  'what time is it',
+  'what day is it',
+  'what is the date today',
+  'what is twelve times seven',
+  "what's the time",
+  'what is three plus four',
+  'what is nine minus two',
+  'what is eight divided by four',
+  'who are you',
+  'are you online',
+];
+
+let stt: PocketsphinxStt;
+let workDir: string;
+const flite = new FliteTts();
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'hivesat-sphinx-test-'));
+  stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), workDir });
+  await stt.prepare();
+});
+afterAll(async () => {
+  await stt.close();
+  await flite.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+describe('pocketsphinx with the built-in grammar', () => {
+  // espeak-ng's default male voices are hard for the en-us model; the f3 variant at 140 wpm is recognized exactly
+  // (the bench reports the word error rate of the other voices).
+  const espeak = new EspeakNgTts({ voice: 'en-us+f3', speedWpm: 140 });
+  it.each(PHRASES)('espeak-ng: %j', async (phrase) => {
+    const speech = await espeak.synthesize(phrase, { lang: 'en-us' });
+    expect(await stt.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: phrase });
+  });
+
+  it.each(PHRASES)('flite: %j', async (phrase) => {
+    const speech = await flite.synthesize(phrase, { lang: 'en-us' });
+    expect(await stt.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: phrase });
+  });
+
+  it('hears nothing in silence', async () => {
+    expect(await stt.transcribe(new Int16Array(16_000), { lang: 'en' })).toEqual({ text: '' });
+  });
+
+  it('cleans up its scratch folder', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'hivesat-sphinx-own-'));
+    const engine = new PocketsphinxStt({ grammar: { phrases: ['hello there'] }, workDir: own });
+    const speech = await flite.synthesize('hello there', { lang: 'en' });
+    expect((await engine.transcribe(speech.pcm, { lang: 'en' })).text).toBe('hello there');
+    expect(await readdir(own)).toHaveLength(1); // the grammar folder; the audio file is already gone
+    await engine.close();
+    expect(await readdir(own)).toEqual([]);
+    await rm(own, { recursive: true, force: true });
+  });
+});
+
+describe('offline round trip', () => {
+  it('question audio → pocketsphinx → default persona → espeak-ng answer audio', async () => {
+    const question = await flite.synthesize('what is twelve times seven', { lang: 'en-us' });
+    const { text } = await stt.transcribe(question.pcm, { lang: 'en-us' });
+    const persona = createDefaultPersona({ clock: () => Date.UTC(2026, 10, 24, 15, 7), timeZone: 'UTC' });
+    const answer = await persona.ask(text, { lang: 'en-us' });
+    expect(answer).toMatchObject({ text: '12 times 7 is 84.', solverId: 'hivesat-solver-builtin' });
+    const speech = await new EspeakNgTts().synthesize(answer.text, { lang: 'en-us' });
+    expect(speech.pcm.length / 16_000).toBeGreaterThan(1);
+  });
+});
+
+describe('pocketsphinx errors', () => {
+  it('a missing program names the Debian packages', async () => {
+    const err = await new PocketsphinxStt({ binary: '/nonexistent/pocketsphinx_continuous', grammar: { phrases: ['hello'] } }).transcribe(new Int16Array(1600), { lang: 'en' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpeechError);
+    expect(err).toMatchObject({
+      code: 'SPEECH_ERR_ENGINE_MISSING',
+      message: 'pocketsphinx: expected an executable "/nonexistent/pocketsphinx_continuous", got no such program; install it with: sudo apt-get install pocketsphinx pocketsphinx-en-us',
+    });
+  });
+
+  it('a missing model names the package', async () => {
+    await expect(new PocketsphinxStt({ modelDir: '/nonexistent/en-us' }).prepare()).rejects.toThrow(
+      expect.objectContaining({
+        code: 'SPEECH_ERR_MODEL_MISSING',
+        message: 'pocketsphinx: expected the acoustic model folder /nonexistent/en-us at /nonexistent/en-us/mdef, got none; install it with: sudo apt-get install pocketsphinx pocketsphinx-en-us',
+      }),
+    );
+  });
+
+  it('a grammar word missing from the dictionary is SPEECH_ERR_GRAMMAR', async () => {
+    await expect(new PocketsphinxStt({ grammar: { phrases: ['turn on the flurbotron', 'what time is it'] } }).prepare()).rejects.toThrow(
+      expect.objectContaining({ code: 'SPEECH_ERR_GRAMMAR', message: expect.stringContaining('got 1 unknown: flurbotron') }),
+    );
+  });
+
+  it('refuses languages it has no model for, and empty audio', async () => {
+    await expect(stt.transcribe(new Int16Array(1600), { lang: 'de-DE' })).rejects.toThrow(expect.objectContaining({ code: 'SPEECH_ERR_UNSUPPORTED_LANGUAGE' }));
+    await expect(stt.transcribe(new Int16Array(0), { lang: 'en' })).rejects.toThrow(expect.objectContaining({ code: 'SPEECH_ERR_BAD_INPUT' }));
+  });
+
+  it('an engine failure quotes its error line', async () => {
+    const engine = new PocketsphinxStt({ grammar: { phrases: ['hello'] }, extraArgs: ['-beam', 'not-a-number-or-option', '-nonexistent_option', 'x'] });
+    await expect(engine.transcribe(new Int16Array(1600), { lang: 'en' })).rejects.toThrow(
+      expect.objectContaining({ code: 'SPEECH_ERR_ENGINE_FAILED', message: expect.stringMatching(/^pocketsphinx: expected exit code 0, got 1: ERROR: .*nonexistent_option/) }),
+    );
+    await engine.close();
+  });
+});
