@@ -55,6 +55,23 @@ export { AplaySink, type AplaySinkOptions, aplayArgs } from './playback/aplay-si
 export { WavFileSink, type WavFileSinkOptions } from './playback/wav-file-sink.js';
 export { NullSink } from './playback/null-sink.js';
 export {
+  AudioDecodeError,
+  type AudioDecodeErrorCode,
+  type AudioFileFormat,
+  type DecodeAudioOptions,
+  decodeAudioFile,
+  preloadMp3Decoder,
+  sniffAudioFormat,
+} from './playback/decode.js';
+export {
+  type ClipEnd,
+  type ClipOutcome,
+  PlaybackQueue,
+  type PlaybackQueueEvents,
+  type PlaybackQueueOptions,
+  type QueuedClip,
+} from './playback/playback-queue.js';
+export {
   type AlsaDeviceList,
   type AlsaHardwareDevice,
   type AlsaPcm,

@@ -82,8 +82,8 @@ export interface ResolveInputs {
   readonly useIdentity?: boolean;
 }
 
-/** Keys of the config file's `"hub"` object and their types. */
-const HUB_KEYS = {
+/** Keys of the config file's `"hub"` object and their types (also the schema of `hivesat config check`). */
+export const HUB_KEYS = {
   host: 'string',
   port: 'number',
   access_key: 'string',

@@ -1,0 +1,210 @@
+/**
+ * The satellite's config file: one JSON object, validated with a zod schema at start (`hivesat run`) and by
+ * `hivesat config check`. Every problem is reported with its JSON path; unknown keys are errors; units are in the key
+ * names (`silence_end_ms`, `playback_rate_hz`). Defaults suit a Raspberry Pi with a USB microphone and speaker on the
+ * ALSA `default` device.
+ *
+ * ```json
+ * {
+ *   "mode": "audio",
+ *   "hub": { "host": "hub.local", "access_key": "…", "password": "…", "site_id": "kitchen" },
+ *   "audio": { "capture_device": "default", "playback_device": "default" },
+ *   "wake": { "keywords": ["hey_jarvis"], "threshold": 0.5 },
+ *   "vad": { "silence_end_ms": 700, "max_utterance_ms": 10000 },
+ *   "answer_timeout_ms": 15000
+ * }
+ * ```
+ *
+ * The `"hub"` section is the one src/config/connection-config.ts reads (flags > env > this file > identity file);
+ * here it is only checked for shape.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { HUB_KEYS } from './connection-config.js';
+
+/** Highest wake-word trigger level (consecutive 80 ms hops; src/wake accepts 1–25). */
+const MAX_TRIGGER_LEVEL = 25;
+
+const ms = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
+const unit = (fallback: number) => z.number().gt(0).lt(1).default(fallback);
+const rateHz = (fallback: number) => z.number().int().min(8_000).max(48_000).default(fallback);
+const channels = z.number().int().min(1).max(8).default(1);
+const text = z.string().min(1);
+
+function hubSchema() {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, type] of Object.entries(HUB_KEYS)) {
+    const base = type === 'string' ? z.string() : type === 'number' ? z.number() : z.boolean();
+    shape[key] = base.nullable().optional();
+  }
+  return z.strictObject(shape);
+}
+
+/** The schema of the config file (zod 4). Sections default to `{}`, fields to the documented defaults. */
+export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
+  /** `audio`: utterances go up as STT_AUDIO_HANDLE; `stream`: RAW_AUDIO while the VAD hears speech; `text`: local STT/TTS. */
+  mode: z.enum(['audio', 'stream', 'text']).default('audio'),
+  hub: hubSchema().prefault({}),
+  audio: z
+    .strictObject({
+      capture_device: text.default('default'),
+      capture_rate_hz: rateHz(16_000),
+      capture_channels: channels,
+      playback_device: text.default('default'),
+      playback_rate_hz: rateHz(16_000),
+      playback_channels: channels,
+    })
+    .prefault({}),
+  wake: z
+    .strictObject({
+      keywords: z.array(text).min(1).max(8).default(['hey_jarvis']),
+      threshold: unit(0.5),
+      trigger_level: z.number().int().min(1).max(MAX_TRIGGER_LEVEL).default(1),
+      refractory_ms: ms(0, 10_000, 2_000),
+      barge_in_threshold: unit(0.8),
+    })
+    .prefault({}),
+  vad: z
+    .strictObject({
+      model: z.enum(['silero_vad_v5', 'silero_vad_v6']).default('silero_vad_v5'),
+      threshold: unit(0.5),
+      silence_end_ms: ms(200, 5_000, 700),
+      max_utterance_ms: ms(1_000, 60_000, 10_000),
+      no_speech_timeout_ms: ms(500, 30_000, 3_000),
+      min_utterance_ms: ms(0, 5_000, 300),
+      pre_roll_ms: ms(0, 2_000, 500),
+      post_roll_ms: ms(0, 5_000, 300),
+    })
+    .superRefine((vad, ctx) => {
+      if (vad.post_roll_ms > vad.silence_end_ms) ctx.addIssue({ code: 'custom', path: ['post_roll_ms'], message: `expected at most silence_end_ms (${vad.silence_end_ms})` });
+      if (vad.min_utterance_ms >= vad.max_utterance_ms) ctx.addIssue({ code: 'custom', path: ['min_utterance_ms'], message: `expected less than max_utterance_ms (${vad.max_utterance_ms})` });
+    })
+    .prefault({}),
+  stream: z
+    .strictObject({
+      /** Hard cap on one continuous RAW_AUDIO stream (privacy, ANCHORS.md §5.8). */
+      max_stream_ms: ms(1_000, 60_000, 15_000),
+      /** Audio still streamed after the local end of speech, so the hub's own endpointing sees silence. */
+      tail_ms: ms(0, 5_000, 1_000),
+    })
+    .prefault({}),
+  sounds: z
+    .strictObject({
+      on_wake: z.boolean().default(true),
+      start_listening: text.default('snd/start_listening.wav'),
+      acknowledge: text.default('snd/acknowledge.mp3'),
+      error: text.default('snd/error.mp3'),
+    })
+    .prefault({}),
+  volume: z
+    .strictObject({
+      initial_percent: z.number().int().min(0).max(100).default(80),
+      step_percent: z.number().int().min(1).max(50).default(10),
+      /** Output gain at 100 % (0–4; above 1 amplifies and may clip). */
+      max_gain: z.number().gt(0).max(4).default(1),
+    })
+    .prefault({}),
+  persona: z
+    .strictObject({
+      name: text.nullable().default(null),
+      dir: text.nullable().default(null),
+    })
+    .prefault({}),
+  speech: z
+    .strictObject({
+      stt: z.enum(['pocketsphinx']).default('pocketsphinx'),
+      tts: z.enum(['espeak-ng', 'flite']).default('espeak-ng'),
+      voice: text.nullable().default(null),
+    })
+    .prefault({}),
+  /** No `speak` this long after the utterance was sent: answer locally. */
+  answer_timeout_ms: ms(1_000, 120_000, 15_000),
+  /** No TTS_AUDIO this long after `speak:synth`: ask again with `speak:b64_audio`. */
+  synth_timeout_ms: ms(200, 30_000, 3_000),
+  /** Session id declared to the hub; default derived from the access key and site id (stable across restarts). */
+  session_id: text.nullable().default(null),
+});
+
+/** A validated config with every default filled in. */
+export type SatelliteConfig = z.output<typeof SATELLITE_CONFIG_SCHEMA>;
+
+/** One problem in a config file. */
+export interface ConfigIssue {
+  /** JSON path, e.g. `$.vad.silence_end_ms` or `$.wake.keywords[0]`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** A config file that does not validate: every problem, each with its path. Code `CFG_ERR_INVALID_VALUE`. */
+export class ConfigValidationError extends ConfigError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(source: string, issues: readonly ConfigIssue[]) {
+    super('CFG_ERR_INVALID_VALUE', `${source}: ${issues.length} problem(s): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.issues = issues;
+  }
+}
+
+/** `$.a.b[0]` for a zod path. */
+export function jsonPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), '$');
+}
+
+/** The defaults (what an empty `{}` file means). */
+export function defaultSatelliteConfig(): SatelliteConfig {
+  return SATELLITE_CONFIG_SCHEMA.parse({});
+}
+
+/**
+ * Validate a parsed JSON value.
+ *
+ * @returns the config, or every problem (never both).
+ */
+export function checkSatelliteConfig(value: unknown): { readonly config: SatelliteConfig; readonly issues: readonly [] } | { readonly config: undefined; readonly issues: readonly ConfigIssue[] } {
+  const result = SATELLITE_CONFIG_SCHEMA.safeParse(value);
+  if (result.success) return { config: result.data, issues: [] };
+  const issues = result.error.issues.flatMap((issue): ConfigIssue[] => {
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown key' }));
+    return [{ path: jsonPath(issue.path), message: issue.message }];
+  });
+  return { config: undefined, issues };
+}
+
+/**
+ * Read and validate a config file. A missing file is the defaults unless `required` (an explicit `--config`).
+ *
+ * @throws {ConfigError} `CFG_ERR_IO` (unreadable or missing when required), `CFG_ERR_MALFORMED` (not a JSON object),
+ *   {@link ConfigValidationError} `CFG_ERR_INVALID_VALUE` (every schema problem).
+ */
+export async function loadSatelliteConfig(path: string, required: boolean): Promise<SatelliteConfig> {
+  let raw: string;
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch (cause) {
+    const errno = (cause as NodeJS.ErrnoException).code;
+    if (errno === 'ENOENT' && !required) return defaultSatelliteConfig();
+    throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the config file (${errno ?? 'error'})`, { cause });
+  }
+  return parseSatelliteConfig(raw, path);
+}
+
+/**
+ * Parse and validate config text.
+ *
+ * @throws {ConfigError} `CFG_ERR_MALFORMED`, or {@link ConfigValidationError}.
+ */
+export function parseSatelliteConfig(raw: string, source: string): SatelliteConfig {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (cause) {
+    throw new ConfigError('CFG_ERR_MALFORMED', `${source}: expected JSON, got text that does not parse (${(cause as Error).message})`, { cause });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError('CFG_ERR_MALFORMED', `${source}: expected a JSON object`);
+  const checked = checkSatelliteConfig(value);
+  if (checked.config === undefined) throw new ConfigValidationError(source, checked.issues);
+  return checked.config;
+}

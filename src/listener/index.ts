@@ -1,0 +1,53 @@
+/**
+ * The listening state machine and pipeline: idle → awake (wake word) → recording (with pre-roll) → end of speech →
+ * {@link Utterance} or `no_speech`; barge-in while the satellite speaks; listening again without a wake word. This
+ * file is the layer's only import surface.
+ *
+ * Importing it does not load onnxruntime-node; {@link createListener} does.
+ *
+ * @module
+ */
+export * from './constants.js';
+export { ListenerError, type ListenerErrorCode } from './errors.js';
+export {
+  type AwakeState,
+  type Effect,
+  type IdleState,
+  INITIAL_STATE,
+  type ListenerInput,
+  type ListenerState,
+  type ListenerStateKind,
+  NONE,
+  nextDeadline,
+  type RecordingState,
+  transition,
+  type Transition,
+  type UtteranceSpan,
+  type VoiceTrack,
+  type WakeInfo,
+} from './machine.js';
+export {
+  DEFAULT_LISTENER_SETTINGS,
+  type ListenerSettings,
+  type ListenerTiming,
+  listenerTiming,
+  type ResolvedListenerSettings,
+  resolveListenerSettings,
+  toSamples,
+} from './settings.js';
+export {
+  type CancelledEvent,
+  dbfs,
+  type Loudness,
+  loudness,
+  type NoSpeechEvent,
+  type SpeechEndEvent,
+  type SpeechStartEvent,
+  type Stamp,
+  stamp,
+  type StateChangeEvent,
+  type Utterance,
+  type UtteranceTimes,
+  type WakeEvent,
+} from './utterance.js';
+export { type CreateListenerOptions, createListener, Listener, type ListenerEvents, type ListenerOptions } from './listener.js';

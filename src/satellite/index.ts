@@ -1,0 +1,34 @@
+/**
+ * The satellite layer: wiring and policy over the listener, the hub link and playback (ARCHITECTURE.md). This file
+ * is the layer's only import surface.
+ *
+ * @module
+ */
+export * from './constants.js';
+export { SatelliteError, type SatelliteErrorCode } from './errors.js';
+export type {
+  AnswerLocally,
+  BinaryMessage,
+  HubLink,
+  LocalAnswerIo,
+  LocalAnswerSummary,
+  OvosMessage,
+  SatelliteMode,
+  TurnFigures,
+  TurnMarks,
+  TurnOutcome,
+  TurnReport,
+  TurnRoute,
+} from './types.js';
+export { Satellite, type SatelliteEvents, type SatelliteOptions } from './satellite.js';
+export { TurnTimeline, type TurnStep } from './timeline.js';
+export { TurnTracker, type Turn, type TurnDeps, type TurnEvents, type TurnPhase } from './turns.js';
+export { HubTts, type HubAudio, type HubTtsOptions, type SynthPolicy } from './hub-tts.js';
+export { SpeechOutput, type PendingSpeech, type SpeechMarks, type SpeechOutputOptions } from './speech-output.js';
+export { RawAudioStreamer, type StreamerOptions, type StreamState, type StreamStop } from './streamer.js';
+export { fitMetadata, ttsMetadataFits, wire1MetadataBytes } from './binary-metadata.js';
+export { routeBus, type BusActions, type HubListenEvent } from './bus-router.js';
+export { sendUtteranceAudio, sendUtteranceText, type SenderIdentity } from './hub-send.js';
+export { BUNDLED_SOUNDS_DIR, SoundLibrary, resolveSoundUri } from './sounds.js';
+export { VolumeControl, type VolumeOptions, type VolumeState } from './volume.js';
+export { answerLocally, type LocalTurnEngines, type LocalTurnOptions, type LocalTurnResult, type LocalTurnTimings } from './local-turn.js';

@@ -1,0 +1,290 @@
+/**
+ * The voice satellite: composes the listener, the hub link, the turn tracker and the playback queue. No policy
+ * lives here — routing and failover are in turns.ts, TTS in hub-tts.ts/speech-output.ts, hub messages in
+ * bus-router.ts, stream mode in streamer.ts — only the wiring of their typed events.
+ *
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import { type AudioSink, PlaybackQueue, type QueuedClip, systemTimers, type Timers } from '../audio/index.js';
+import { type HiveLogger, type JsonObject, silentLogger } from '../hivemind/index.js';
+import type { Listener, Utterance } from '../listener/index.js';
+import type { SpeechToText, TextToSpeech } from '../speech/index.js';
+import { routeBus } from './bus-router.js';
+import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_SYNTH_TIMEOUT_MS, NOT_UNDERSTOOD_HINT, OUTAGE_ANNOUNCEMENT } from './constants.js';
+import { sendUtteranceAudio, sendUtteranceText } from './hub-send.js';
+import { HubTts } from './hub-tts.js';
+import { SoundLibrary } from './sounds.js';
+import { SpeechOutput } from './speech-output.js';
+import { RawAudioStreamer } from './streamer.js';
+import { TurnTimeline } from './timeline.js';
+import { type Turn, TurnTracker } from './turns.js';
+import type { AnswerLocally, HubLink, SatelliteMode, TurnReport } from './types.js';
+import { VolumeControl, type VolumeOptions } from './volume.js';
+
+/** Options of {@link Satellite}. */
+export interface SatelliteOptions {
+  readonly mode: SatelliteMode;
+  /** The listener (wake word, VAD, endpointing); the satellite drives its speaking flag. */
+  readonly listener: Listener;
+  /** The hub connection; `undefined` when no hub is configured (every turn is local). */
+  readonly link: HubLink | undefined;
+  readonly sink: AudioSink;
+  readonly lang: string;
+  readonly siteId: string;
+  /** Local STT (text mode). */
+  readonly stt?: SpeechToText;
+  /** Local TTS (text mode, announcements, fallback). */
+  readonly tts?: TextToSpeech;
+  /** The failover hook. */
+  readonly answerLocally?: AnswerLocally;
+  readonly answerTimeoutMs?: number;
+  readonly synthTimeoutMs?: number;
+  readonly stream?: { readonly preRollMs: number; readonly tailMs: number; readonly maxStreamMs: number };
+  readonly sounds?: { readonly onWake: boolean; readonly startListening: string; readonly error: string };
+  readonly volume?: VolumeOptions;
+  readonly soundLibrary?: SoundLibrary;
+  readonly timers?: Timers;
+  readonly logger?: HiveLogger;
+}
+
+/** Events of a {@link Satellite}. */
+export type SatelliteEvents = { turn: [report: TurnReport]; failover: [turnId: number, reason: string] };
+
+interface ClipMeta {
+  readonly turn: Turn | undefined;
+  /** Speech mutes the listener and is reported as audio output; cues (wake sound, play_sound) do not. */
+  readonly speech: boolean;
+  listen: boolean;
+}
+
+/** A HiveMind voice satellite. */
+export class Satellite extends EventEmitter<SatelliteEvents> {
+  readonly volume: VolumeControl;
+  readonly #o: SatelliteOptions;
+  readonly #timers: Timers;
+  readonly #log: HiveLogger;
+  readonly #queue: PlaybackQueue<ClipMeta>;
+  readonly #turns: TurnTracker;
+  readonly #speech: SpeechOutput;
+  readonly #hubTts: HubTts | undefined;
+  readonly #streamer: RawAudioStreamer | undefined;
+  readonly #sounds: SoundLibrary;
+  readonly #clipDone = new Map<number, () => void>();
+  #capture: { timeline: TurnTimeline; hubEngaged: boolean } | undefined;
+  #outage: 'online' | 'outage' | 'announced' = 'online';
+  #speechClips = 0;
+  #speaking = false;
+  #listenWhenQuiet = false;
+  #streamStopped: (() => void) | undefined;
+
+  constructor(o: SatelliteOptions) {
+    super();
+    this.#o = o;
+    this.#timers = o.timers ?? systemTimers;
+    this.#log = o.logger ?? silentLogger;
+    const log = (level: 'debug' | 'info' | 'warn', message: string): void => this.#log.log(level, message);
+    this.volume = new VolumeControl(o.volume ?? { initialPercent: 100, stepPercent: 10, maxGain: 1 });
+    o.sink.gain = this.volume.gain;
+    this.#queue = new PlaybackQueue<ClipMeta>(o.sink, { now: () => this.#timers.now() });
+    this.#sounds = o.soundLibrary ?? new SoundLibrary();
+    this.#hubTts = o.link === undefined || o.mode === 'text' ? undefined : new HubTts({ link: o.link, timers: this.#timers, synthTimeoutMs: o.synthTimeoutMs ?? DEFAULT_SYNTH_TIMEOUT_MS, log });
+    this.#speech = new SpeechOutput({ hub: this.#hubTts, local: o.tts, lang: o.lang, log });
+    this.#streamer = o.mode === 'stream' && o.link !== undefined ? new RawAudioStreamer({ link: o.link, timers: this.#timers, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStop: () => this.#streamStopped?.() }) : undefined;
+    this.#turns = new TurnTracker({
+      mode: o.mode, timers: this.#timers, answerTimeoutMs: o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS, log,
+      hubReady: () => o.link?.state === 'ready',
+      sendToHub: (turn) => this.#sendToHub(turn),
+      answerLocally: (turn, signal) => this.#answerLocally(turn, signal),
+    });
+    this.#turns.on('turn', (report) => {
+      this.#log.log('info', `turn ${report.id} ${report.route} ${report.outcome}: ${report.failover ?? ''} ${JSON.stringify(report.marks)} overhead ${report.figures.overheadMs ?? '-'} ms`);
+      this.emit('turn', report);
+    });
+    this.#turns.on('failover', (id, reason) => this.emit('failover', id, reason));
+    this.#wireQueue();
+    this.#wireListener(o.listener);
+    if (o.link !== undefined) this.#wireLink(o.link);
+  }
+
+  /** Turns not yet answered and played. */
+  get openTurns(): number {
+    return this.#turns.open.length;
+  }
+
+  /** Audio from the microphone (16 kHz mono, any chunk size). */
+  feed(chunk: Int16Array): void {
+    this.#o.listener.feed(chunk);
+    this.#streamer?.feed(chunk);
+  }
+
+  /** Stop playback and local answers (barge-in, `mycroft.stop`). */
+  async stop(): Promise<void> {
+    this.#turns.interrupt();
+    await this.#queue.stop();
+  }
+
+  /** Stop everything and detach from the link (the caller closes the listener, link and sink). */
+  async close(): Promise<void> {
+    this.#turns.close();
+    this.#hubTts?.close();
+    await this.#queue.stop();
+  }
+
+  #wireListener(listener: Listener): void {
+    listener.on('wake', (e) => {
+      this.#capture = { timeline: new TurnTimeline(), hubEngaged: false };
+      this.#capture.timeline.mark('wake', this.#timers.now());
+      this.#notify('recognizer_loop:record_begin');
+      if (this.#o.sounds?.onWake === true) this.#cue(this.#o.sounds.startListening);
+      this.#log.log('debug', `wake word ${e.keyword} (${e.score.toFixed(2)})${e.bargeIn ? ', barge-in' : ''}`);
+    });
+    listener.on('barge_in', () => {
+      this.#speaking = false; // the listener left speaking mode by itself
+      void this.stop();
+    });
+    listener.on('speech_start', (e) => {
+      this.#capture ??= { timeline: new TurnTimeline(), hubEngaged: false };
+      this.#streamer?.speechStarted(e.at.sample);
+    });
+    listener.on('speech_end', () => {
+      this.#capture?.timeline.mark('speechEnd', this.#timers.now());
+      this.#notify('recognizer_loop:record_end');
+      this.#streamer?.speechEnded();
+    });
+    listener.on('utterance', (u) => this.#onUtterance(u));
+    listener.on('no_speech', () => {
+      this.#capture = undefined;
+      this.#armStream();
+    });
+    listener.on('error', (error) => this.#log.log('warn', `listener: ${error.message}`));
+  }
+
+  #onUtterance(u: Utterance): void {
+    const capture = this.#capture ?? { timeline: new TurnTimeline(), hubEngaged: false };
+    this.#capture = undefined;
+    if (!capture.timeline.has('speechEnd')) capture.timeline.mark('speechEnd', this.#timers.now());
+    this.#turns.begin(u, capture.timeline, this.#o.mode !== 'stream' || u.wake !== null || capture.hubEngaged);
+    this.#armStream();
+  }
+
+  #wireLink(link: HubLink): void {
+    link.on('ready', () => {
+      if (this.#outage !== 'online') this.#log.log('info', 'the hub is reachable again: answering through it');
+      this.#outage = 'online';
+      this.#armStream();
+    });
+    link.on('close', (info) => {
+      this.#streamer?.linkLost();
+      this.#hubTts?.failAll('the link to the hub dropped');
+      this.#turns.hubLost(`link dropped (${info.code})`);
+    });
+    link.on('bus', (message) => {
+      routeBus(message, {
+        speak: (data) => this.#say(data),
+        notUnderstood: () => this.#notUnderstood(),
+        stop: () => void this.stop(),
+        listen: () => this.#o.listener.listenWithoutWake(),
+        playSound: (uri) => this.#cue(uri),
+        volume: (type, data) => this.#onVolume(type, data),
+        hubListening: (event) => {
+          if (event === 'wakeword' || event === 'record_begin') {
+            if (this.#capture !== undefined) this.#capture.hubEngaged = true;
+            this.#streamer?.hubRecording(true);
+          } else if (event === 'record_end') this.#streamer?.hubRecording(false);
+        },
+      });
+    });
+  }
+
+  #wireQueue(): void {
+    this.#queue.on('clip_start', (clip, at) => clip.meta.turn?.timeline.mark('playbackStart', at));
+    this.#queue.on('clip_error', (clip, error) => this.#log.log('warn', `clip ${clip.id} failed: ${error instanceof Error ? error.message : String(error)}`));
+    this.#queue.on('clip_end', (clip, end) => {
+      if (clip.meta.turn !== undefined) this.#turns.clipEnded(clip.meta.turn, end.outcome, end.atMs);
+      if (clip.meta.listen && end.outcome === 'completed') this.#listenWhenQuiet = true;
+      if (end.outcome === 'stopped' || end.outcome === 'aborted') this.#listenWhenQuiet = false;
+      this.#clipDone.get(clip.id)?.();
+      this.#clipDone.delete(clip.id);
+      if (clip.meta.speech && --this.#speechClips === 0) this.#quiet();
+    });
+  }
+
+  /** Queue audio; speech clips mute the listener and count as audio output. Resolves when the clip ended. */
+  #play(audio: Promise<Int16Array> | Int16Array, meta: ClipMeta): Promise<void> {
+    if (meta.turn !== undefined) this.#turns.clipQueued(meta.turn);
+    if (meta.speech && this.#speechClips++ === 0) {
+      this.#speaking = true;
+      this.#o.listener.setSpeaking(true);
+      this.#notify('recognizer_loop:audio_output_start');
+    }
+    const clip: QueuedClip<ClipMeta> = this.#queue.enqueue(audio, meta);
+    return new Promise((resolve) => this.#clipDone.set(clip.id, resolve));
+  }
+
+  #quiet(): void {
+    this.#notify('recognizer_loop:audio_output_end');
+    if (this.#speaking) this.#o.listener.setSpeaking(false);
+    this.#speaking = false;
+    if (this.#listenWhenQuiet) this.#o.listener.listenWithoutWake();
+    this.#listenWhenQuiet = false;
+  }
+
+  #cue(uri: string): void {
+    void this.#play(this.#sounds.load(uri), { turn: undefined, speech: false, listen: false });
+  }
+
+  #say(data: JsonObject): void {
+    const now = this.#timers.now();
+    const turn = this.#turns.answer(typeof data['utterance'] === 'string' ? data['utterance'] : '', now);
+    if (turn !== undefined && turn.route === 'hub') this.#outage = 'online';
+    const pending = this.#speech.fromHub(data, turn === undefined ? {} : { requested: () => turn.timeline.mark('ttsRequested', this.#timers.now()), received: () => turn.timeline.mark('ttsReceived', this.#timers.now()) });
+    const meta: ClipMeta = { turn, speech: true, listen: data['expect_response'] === true };
+    void pending.listen.then((listen) => (meta.listen ||= listen));
+    void this.#play(pending.audio, meta);
+  }
+
+  #notUnderstood(): void {
+    const turn = this.#turns.answer(undefined, this.#timers.now());
+    void this.#play(this.#sounds.load(this.#o.sounds?.error ?? 'snd/error.mp3'), { turn, speech: true, listen: false });
+    const hint = this.#speech.hasLocal ? this.#speech.local(NOT_UNDERSTOOD_HINT) : this.#speech.fromHub({ utterance: NOT_UNDERSTOOD_HINT, lang: this.#o.lang }).audio;
+    void this.#play(hint, { turn, speech: true, listen: false });
+  }
+
+  #onVolume(type: string, data: JsonObject): void {
+    if (this.volume.apply(type, data)) this.#o.sink.gain = this.volume.gain;
+    if (type === 'mycroft.volume.get') this.#o.link?.sendBus('mycroft.volume.get.response', this.volume.response()).catch(() => undefined);
+  }
+
+  async #sendToHub(turn: Turn): Promise<void> {
+    const link = this.#o.link as HubLink;
+    if (this.#o.mode === 'audio') return sendUtteranceAudio(link, turn.utterance, { lang: this.#o.lang, siteId: this.#o.siteId });
+    if (this.#o.mode === 'text') {
+      if (this.#o.stt === undefined) throw new RangeError('text mode needs a local STT engine');
+      if ((await sendUtteranceText(link, this.#o.stt, turn.utterance, this.#o.lang)) === '') this.#notUnderstood();
+      return;
+    }
+    if (this.#streamer?.state.kind !== 'streaming') return;
+    await new Promise<void>((resolve) => (this.#streamStopped = resolve));
+  }
+
+  async #answerLocally(turn: Turn, signal: AbortSignal): Promise<void> {
+    const play = (pcm: Promise<Int16Array> | Int16Array): Promise<void> => this.#play(pcm, { turn, speech: true, listen: false });
+    if (this.#outage !== 'announced' && this.#speech.hasLocal) void play(this.#speech.local(OUTAGE_ANNOUNCEMENT));
+    this.#outage = 'announced';
+    if (this.#o.answerLocally === undefined) {
+      await play(this.#sounds.load(this.#o.sounds?.error ?? 'snd/error.mp3'));
+      return;
+    }
+    const summary = await this.#o.answerLocally(turn.utterance, { lang: this.#o.lang, play, signal });
+    turn.answers.push(summary.answer);
+  }
+
+  #armStream(): void {
+    if (this.#o.mode === 'stream' && this.#o.link?.state === 'ready' && this.#o.listener.state.kind === 'idle') this.#o.listener.listenWithoutWake();
+  }
+
+  #notify(type: string): void {
+    if (this.#o.link?.state === 'ready') this.#o.link.sendBus(type, {}).catch(() => undefined);
+  }
+}

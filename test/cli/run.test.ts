@@ -1,0 +1,74 @@
+/**
+ * `hivesat run` spawned for real (`node --import tsx src/cli/main.ts run …`) against the loopback test hub: a WAV
+ * file in, a WAV file out, `--once`; and the real `arecord`/`aplay` through ALSA's file plugin.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeWav, readWav16kMono } from '../../src/audio/index.js';
+import { DEFAULT_ALLOWED_TYPES, startTestHub } from '../hub/index.js';
+import { ACCESS_KEY, PASSWORD, answerWav, bytesToPcm, isSliceCovering, loudSamples, turnAudio } from '../satellite/helpers.js';
+import { ensureModels } from '../vad/fixtures.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const models = await ensureModels(['oww_melspectrogram', 'oww_embedding', 'hey_jarvis', 'silero_vad_v5']);
+const dir = await mkdtemp(join(tmpdir(), 'hivesat-run-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+function hivesat(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function withHub<T>(fn: (config: string, received: Int16Array[]) => Promise<T>): Promise<T> {
+  const received: Int16Array[] = [];
+  const hub = await startTestHub({
+    clients: [{ accessKey: ACCESS_KEY, password: PASSWORD, allowedTypes: [...DEFAULT_ALLOWED_TYPES, 'speak:synth'] }],
+    audio: { synth: answerWav, transcribe: (pcm) => (received.push(bytesToPcm(pcm)), 'what time is it') },
+  });
+  const config = join(dir, `config-${hub.port}.json`);
+  await writeFile(config, JSON.stringify({ hub: { host: '127.0.0.1', port: hub.port, access_key: ACCESS_KEY, password: PASSWORD, site_id: 'kitchen', handshake: 'password' }, sounds: { on_wake: false }, audio: { capture_device: 'filemic', playback_device: 'filespk' } }));
+  try {
+    return await fn(config, received);
+  } finally {
+    await hub.stop();
+  }
+}
+
+describe.skipIf(!models.ok)('hivesat run', () => {
+  it('--input turn.wav --output out.wav --once: one turn through the hub, the answer in out.wav, exit 0', async () => {
+    const f = turnAudio();
+    const input = join(dir, 'turn.wav');
+    const output = join(dir, 'out.wav');
+    await writeFile(input, encodeWav(f.audio));
+    await withHub(async (config, received) => {
+      const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir };
+      const r = await hivesat(['run', '--config', config, '--input', input, '--output', output, '--once'], env);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { route?: string; outcome?: string; answers?: string[] };
+      expect(report).toMatchObject({ route: 'hub', outcome: 'answered', answers: ['you said what time is it'] });
+      expect(isSliceCovering(f.audio, received[0] as Int16Array, f.command)).toBe(true);
+      expect(loudSamples(readWav16kMono(new Uint8Array(await readFile(output))))).toBeGreaterThan(2_000);
+    });
+  });
+
+  it('exits 1 with the reason when the input holds no turn', async () => {
+    const input = join(dir, 'silence.wav');
+    await writeFile(input, encodeWav(new Int16Array(16_000)));
+    await withHub(async (config) => {
+      const r = await hivesat(['run', '--config', config, '--input', input, '--output', join(dir, 'o2.wav'), '--once'], { ...process.env, HOME: dir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('no turn');
+    });
+  });
+
+});

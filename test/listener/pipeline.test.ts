@@ -1,0 +1,255 @@
+/**
+ * The Listener's plumbing with scripted detectors injected through its constructor: strictly sequential detector
+ * calls, no audio dropped or reordered while a call is pending, control calls applied at the fed position, failure
+ * recovery, overrun, close. (The real models are exercised in listener.test.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import { Listener, ListenerError, type ListenerOptions } from '../../src/listener/index.js';
+import type { VadEvent, VoiceActivityDetector } from '../../src/vad/index.js';
+import type { WakeDetection, WakeWordDetector } from '../../src/wake/index.js';
+
+/** Shared call log: checks that the two detectors are never called concurrently. */
+class CallLog {
+  busy = false;
+  overlaps = 0;
+  enter(): void {
+    if (this.busy) this.overlaps++;
+    this.busy = true;
+  }
+  leave(): void {
+    this.busy = false;
+  }
+}
+
+/** A detector that reports scripted results by stream position and can be held (its promise left pending). */
+abstract class Scripted<T extends { readonly sample: number }> {
+  position = 0;
+  resets = 0;
+  closed = false;
+  readonly received: number[] = [];
+  #gate: Promise<void> | undefined;
+  #open: (() => void) | undefined;
+  failAt: number | undefined;
+
+  constructor(
+    readonly log: CallLog,
+    readonly script: T[],
+    readonly key: (t: T) => number,
+  ) {}
+
+  /** Make the next calls wait until {@link Scripted.release}. */
+  hold(): void {
+    this.#gate = new Promise((resolve) => {
+      this.#open = resolve;
+    });
+  }
+
+  release(): void {
+    this.#open?.();
+    this.#gate = undefined;
+  }
+
+  async process(chunk: Int16Array): Promise<readonly T[]> {
+    this.log.enter();
+    try {
+      for (const v of chunk) this.received.push(v);
+      if (this.#gate !== undefined) await this.#gate;
+      await Promise.resolve();
+      const from = this.position;
+      this.position += chunk.length;
+      if (this.failAt !== undefined && this.failAt >= from && this.failAt < this.position) {
+        this.failAt = undefined;
+        throw new Error('inference failed');
+      }
+      return this.script.filter((t) => this.key(t) > from && this.key(t) <= this.position);
+    } finally {
+      this.log.leave();
+    }
+  }
+
+  reset(): void {
+    this.resets++;
+    this.position = 0;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+class FakeWake extends Scripted<WakeDetection> implements WakeWordDetector {
+  readonly keywords = ['hey_jarvis'];
+  constructor(log: CallLog, script: WakeDetection[] = []) {
+    super(log, script, (d) => d.sample);
+  }
+}
+
+class FakeVad extends Scripted<VadEvent> implements VoiceActivityDetector {
+  readonly windowSamples = 512;
+  readonly speaking = false;
+  readonly probability = 0;
+  constructor(log: CallLog, script: VadEvent[] = []) {
+    super(log, script, (e) => e.decidedAt);
+  }
+}
+
+const start = (sample: number): VadEvent => ({ type: 'speech-start', sample, decidedAt: sample + 512, probability: 0.9 });
+const end = (sample: number): VadEvent => ({ type: 'speech-end', sample, decidedAt: sample + 1_600, probability: 0.1 });
+const wake = (sample: number, score = 0.9): WakeDetection => ({ keyword: 'hey_jarvis', score, sample });
+
+function setup(wakes: WakeDetection[] = [], edges: VadEvent[] = [], options: Partial<ListenerOptions> = {}) {
+  const log = new CallLog();
+  const w = new FakeWake(log, wakes);
+  const v = new FakeVad(log, edges);
+  const listener = new Listener({ wake: w, vad: v, log: () => undefined, ...options });
+  const events: string[] = [];
+  for (const type of ['wake', 'barge_in', 'speech_start', 'speech_end', 'no_speech', 'cancelled'] as const) {
+    listener.on(type, (e: { at: { sample: number } }) => events.push(`${type}@${e.at.sample}`));
+  }
+  listener.on('utterance', (u) => events.push(`utterance ${u.times.start.sample}–${u.times.end.sample}`));
+  const errors: ListenerError[] = [];
+  listener.on('error', (e) => errors.push(e));
+  return { listener, w, v, log, events, errors };
+}
+
+function ramp(n: number, from = 0): Int16Array {
+  return Int16Array.from({ length: n }, (_, i) => ((from + i) % 60_000) - 30_000);
+}
+
+describe('Listener pipeline', () => {
+  it('queues chunks while a detector call is pending: calls never overlap, audio is neither dropped nor reordered', async () => {
+    const { listener, w, v, log } = setup();
+    w.hold();
+    const audio = ramp(50_000);
+    const reused = new Int16Array(777); // the caller reuses its buffer, like a capture source
+    for (let i = 0; i < audio.length; i += reused.length) {
+      const part = audio.subarray(i, i + reused.length);
+      reused.set(part);
+      listener.feed(part.length === reused.length ? reused : reused.subarray(0, part.length));
+    }
+    expect(listener.fedSamples).toBe(50_000);
+    expect(listener.position).toBe(0);
+    w.release();
+    await listener.drained();
+    expect(log.overlaps).toBe(0);
+    expect(listener.position).toBe(50_000);
+    expect(w.received).toEqual([...audio]);
+    expect(v.received).toEqual([...audio]);
+  });
+
+  it('applies a control call at the position fed when it was made, whatever the backlog', async () => {
+    const { listener, w, events } = setup();
+    w.hold();
+    listener.feed(new Int16Array(10_000));
+    listener.listenWithoutWake(); // at 10,000, while nothing is processed yet
+    listener.feed(new Int16Array(60_000));
+    w.release();
+    await listener.drained();
+    expect(events).toEqual([`no_speech@${10_000 + 48_000}`]);
+  });
+
+  it('maps detector positions to the stream and builds the utterance from the history', async () => {
+    const audio = ramp(100_000);
+    const { listener, events } = setup([wake(16_000)], [start(20_000), end(40_000)]);
+    listener.on('utterance', (u) => expect(u.pcm).toEqual(audio.subarray(u.times.start.sample, u.times.end.sample)));
+    listener.feed(audio);
+    await listener.drained();
+    expect(events).toEqual(['wake@16000', 'speech_start@20000', 'speech_end@40000', `utterance ${20_000 - 8_000 - 1_600}–${40_000 + 4_800}`]);
+  });
+
+  it('reports a detector failure, resets both detectors, abandons the capture and carries on', async () => {
+    const { listener, w, v, events, errors } = setup([wake(16_000), wake(60_000)], [start(20_000)]);
+    v.failAt = 30_000;
+    const states: string[] = [];
+    listener.on('state', (e) => states.push(`${e.from}→${e.to} (${e.cause})`));
+    listener.feed(new Int16Array(120_000));
+    await listener.drained();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ListenerError);
+    expect(errors[0]).toMatchObject({ code: 'LISTENER_ERR_DETECTOR', message: 'a detector failed; both were reset: inference failed' });
+    expect((errors[0]?.cause as Error).message).toBe('inference failed');
+    expect(w.resets).toBe(2); // construction + recovery
+    expect(v.resets).toBe(2);
+    // The failed piece ends at 30,720 (24 × 1,280): the detectors restart from 0 there (the scripts replay), and
+    // their positions are mapped onto the stream from that point.
+    expect(events).toEqual(['wake@16000', 'speech_start@20000', 'cancelled@30720', `wake@${30_720 + 16_000}`, `speech_start@${30_720 + 20_000}`]);
+    expect(states.slice(0, 3)).toEqual(['idle→awake (wake)', 'awake→recording (voice_start)', 'recording→idle (reset)']);
+  });
+
+  it('barge-in from per-hop scores while speaking; detections below the barge-in threshold are ignored', async () => {
+    const { listener, w, events } = setup([wake(16_000, 0.6)]);
+    listener.setSpeaking(true);
+    // Drive the score tap as createListener wires it to openWakeWord's onScore.
+    const original = w.process.bind(w);
+    w.process = async (chunk) => {
+      const from = w.position;
+      const out = await original(chunk);
+      if (from < 17_280 && w.position >= 17_280) listener.onWakeScore('hey_jarvis', 0.93, 17_280);
+      return out;
+    };
+    listener.feed(new Int16Array(20_000));
+    await listener.drained();
+    expect(events).toEqual(['barge_in@17280', 'wake@17280']);
+    expect(listener.speaking).toBe(false);
+    expect(listener.state.kind).toBe('awake');
+  });
+
+  it('ignores per-hop scores when not speaking (the detector decides then)', async () => {
+    const { listener, events } = setup();
+    listener.onWakeScore('hey_jarvis', 0.99, 1_280);
+    listener.feed(new Int16Array(2_560));
+    await listener.drained();
+    expect(events).toEqual([]);
+  });
+
+  it('drops a chunk that would overflow the backlog, with LISTENER_ERR_OVERRUN', async () => {
+    const { listener, w, errors } = setup();
+    w.hold();
+    listener.feed(new Int16Array(1 << 22)); // the limit; the first piece (1,280) is taken out at once
+    listener.feed(new Int16Array(1_281));
+    expect(errors.map((e) => e.code)).toEqual(['LISTENER_ERR_OVERRUN']);
+    expect(errors[0]?.message).toBe(`backlog full: expected at most ${1 << 22} samples waiting, got ${(1 << 22) + 1}; chunk dropped`);
+    listener.feed(new Int16Array(1_280));
+    expect(errors).toHaveLength(1);
+    expect(listener.fedSamples).toBe((1 << 22) + 1_280);
+    w.release();
+    await listener.drained();
+    expect(listener.position).toBe((1 << 22) + 1_280);
+  });
+
+  it('close() drains, closes both detectors, and later calls fail with LISTENER_ERR_CLOSED', async () => {
+    const { listener, w, v } = setup();
+    listener.feed(new Int16Array(5_000));
+    await listener.close();
+    expect(listener.position).toBe(5_000);
+    expect(w.closed && v.closed).toBe(true);
+    const closed = expect.objectContaining({ code: 'LISTENER_ERR_CLOSED' });
+    expect(() => listener.feed(new Int16Array(1))).toThrow(closed);
+    expect(() => listener.listenWithoutWake()).toThrow(closed);
+    expect(() => listener.setSpeaking(true)).toThrow(closed);
+    expect(() => listener.end()).toThrow(closed);
+    await listener.close(); // idempotent
+  });
+
+  it('rejects bad settings at construction', () => {
+    const log = new CallLog();
+    expect(() => new Listener({ wake: new FakeWake(log), vad: new FakeVad(log), settings: { silenceEndMs: 10 } })).toThrow(
+      expect.objectContaining({ code: 'LISTENER_ERR_OPTION', message: 'silenceEndMs: expected milliseconds in [200, 5000], got 10' }),
+    );
+  });
+
+  it('logs each state change as one line', async () => {
+    const lines: string[] = [];
+    const { listener } = setup([wake(16_000)], [], { log: (l) => lines.push(l) });
+    listener.feed(new Int16Array(80_000));
+    await listener.drained();
+    expect(lines).toEqual(['idle → awake on wake at 1.000 s', 'awake → idle on tick at 4.000 s']);
+  });
+
+  it('drained() resolves at once when there is nothing to do, and feeding nothing does nothing', async () => {
+    const { listener } = setup();
+    listener.feed(new Int16Array(0));
+    await listener.drained();
+    expect(listener.position).toBe(0);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { type Solver, Persona, createDefaultPersona } from '../../src/persona/index.js';
+import type { SpeechToText, TextToSpeech } from '../../src/speech/index.js';
+import { answerLocally } from '../../src/satellite/local-turn.js';
+
+/** STT that "hears" a fixed text; TTS that encodes each sentence's length as its audio, so playback order shows. */
+const sttHearing = (text: string): SpeechToText => ({ name: 'fixed', transcribe: () => Promise.resolve({ text }) });
+const lengthTts: TextToSpeech = {
+  name: 'length',
+  synthesize: (text) => {
+    const pcm = Int16Array.of(text.length);
+    return Promise.resolve({ pcm, native: pcm, nativeSampleRate: 16_000 });
+  },
+};
+
+function recorder(): { play: (pcm: Int16Array) => Promise<void>; played: number[] } {
+  const played: number[] = [];
+  return { played, play: (pcm) => (played.push(pcm[0] ?? -1), Promise.resolve()) };
+}
+
+const clock = { clock: () => Date.UTC(2026, 10, 24, 15, 7), timeZone: 'UTC' };
+
+describe('answerLocally', () => {
+  it('transcribes, asks the persona and plays the answer', async () => {
+    const { play, played } = recorder();
+    const result = await answerLocally(new Int16Array(10), { stt: sttHearing('what time is it'), persona: createDefaultPersona(clock), tts: lengthTts }, { lang: 'en-us', play });
+    expect(result).toMatchObject({ transcript: 'what time is it', answer: "It's 3:07 PM.", outcome: 'answered' });
+    expect(played).toEqual(["It's 3:07 PM.".length]);
+    expect(result.timings.firstAudioMs).toBeGreaterThanOrEqual(result.timings.sttMs);
+  });
+
+  it('says it did not catch anything when the STT heard nothing', async () => {
+    const { play, played } = recorder();
+    const result = await answerLocally(new Int16Array(10), { stt: sttHearing('  '), persona: createDefaultPersona(clock), tts: lengthTts }, { lang: 'en-us', play });
+    expect(result).toMatchObject({ transcript: '', outcome: 'not-heard', answer: "Sorry, I didn't catch that." });
+    expect(played).toHaveLength(1);
+  });
+
+  it('says it cannot answer when no solver does, instead of staying silent', async () => {
+    const silent: Solver = { id: 'silent', timeoutMs: 1000, answer: async function* () {} };
+    const persona = new Persona({ name: 'mute', solvers: [silent] });
+    const { play, played } = recorder();
+    const result = await answerLocally(new Int16Array(10), { stt: sttHearing('tell me a joke'), persona, tts: lengthTts }, { lang: 'en-us', play });
+    expect(result.outcome).toBe('no-answer');
+    expect(result.answer).toBe("Sorry, I can't answer that right now.");
+    expect(played).toHaveLength(1);
+  });
+
+  it('plays streamed sentences in order', async () => {
+    const chatty: Solver = {
+      id: 'chatty',
+      timeoutMs: 1000,
+      answer: async function* () {
+        yield 'One.';
+        yield 'Three.';
+        yield 'Twenty.';
+      },
+    };
+    const { play, played } = recorder();
+    const result = await answerLocally(new Int16Array(1), { stt: sttHearing('count'), persona: new Persona({ name: 'c', solvers: [chatty] }), tts: lengthTts }, { lang: 'en', play });
+    expect(played).toEqual([4, 6, 7]);
+    expect(result.sentences).toEqual(['One.', 'Three.', 'Twenty.']);
+  });
+});
