@@ -28,6 +28,8 @@ export interface LocalTurnOptions {
   readonly signal?: AbortSignal;
   /** Monotonic clock, milliseconds (default `performance.now`). */
   readonly now?: () => number;
+  /** What was said, when it is already known (text mode transcribed it for the hub): skips the STT. */
+  readonly transcript?: string;
   /** Said when nothing was recognised. */
   readonly notHeardText?: string;
   /** Said when no solver answered. */
@@ -71,7 +73,7 @@ export async function answerLocally(pcm: Int16Array, engines: LocalTurnEngines, 
   const now = options.now ?? (() => performance.now());
   const start = now();
   const signal = options.signal;
-  const transcript = (await engines.stt.transcribe(pcm, { lang: options.lang, signal })).text.trim();
+  const transcript = (options.transcript ?? (await engines.stt.transcribe(pcm, { lang: options.lang, signal })).text).trim();
   const sttMs = now() - start;
 
   let firstSentenceMs = Number.NaN;

@@ -46,6 +46,13 @@ describe('answerLocally', () => {
     expect(played).toHaveLength(1);
   });
 
+  it('skips the STT when the transcript is already known', async () => {
+    const deaf: SpeechToText = { name: 'deaf', transcribe: () => Promise.reject(new Error('must not be called')) };
+    const { play } = recorder();
+    const result = await answerLocally(new Int16Array(1), { stt: deaf, persona: createDefaultPersona(clock), tts: lengthTts }, { lang: 'en-us', play, transcript: 'what time is it' });
+    expect(result.answer).toBe("It's 3:07 PM.");
+  });
+
   it('plays streamed sentences in order', async () => {
     const chatty: Solver = {
       id: 'chatty',
