@@ -24,6 +24,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { HUB_KEYS } from './connection-config.js';
+import { SERVE_CONFIG_KEYS } from '../serve/settings.js';
 
 /** Highest wake-word trigger level (consecutive 80 ms hops; src/wake accepts 1–25). */
 const MAX_TRIGGER_LEVEL = 25;
@@ -34,9 +35,10 @@ const rateHz = (fallback: number) => z.number().int().min(8_000).max(48_000).def
 const channels = z.number().int().min(1).max(8).default(1);
 const text = z.string().min(1);
 
-function hubSchema() {
+/** A section whose keys are listed, with their JSON types, by the layer that reads it (hub, serve). */
+function keyedSectionSchema(keys: Readonly<Record<string, 'string' | 'number' | 'boolean'>>) {
   const shape: Record<string, z.ZodType> = {};
-  for (const [key, type] of Object.entries(HUB_KEYS)) {
+  for (const [key, type] of Object.entries(keys)) {
     const base = type === 'string' ? z.string() : type === 'number' ? z.number() : z.boolean();
     shape[key] = base.nullable().optional();
   }
@@ -47,7 +49,9 @@ function hubSchema() {
 export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
   /** `audio`: utterances go up as STT_AUDIO_HANDLE; `stream`: RAW_AUDIO while the VAD hears speech; `text`: local STT/TTS. */
   mode: z.enum(['audio', 'stream', 'text']).default('audio'),
-  hub: hubSchema().prefault({}),
+  hub: keyedSectionSchema(HUB_KEYS).prefault({}),
+  /** `hivesat serve` (read by src/serve/settings.ts). */
+  serve: keyedSectionSchema(SERVE_CONFIG_KEYS).prefault({}),
   audio: z
     .strictObject({
       capture_device: text.default('default'),

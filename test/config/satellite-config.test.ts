@@ -28,6 +28,12 @@ describe('satellite config', () => {
     expect(issues.find((i) => i.path === '$.extra')?.message).toBe('unknown key');
   });
 
+  it('accepts the serve section read by hivesat serve, and checks its keys', () => {
+    expect(checkSatelliteConfig({ serve: { listen: '127.0.0.1:8337', auth: true, rate_limit_per_minute: 60 } }).issues).toEqual([]);
+    const { issues } = checkSatelliteConfig({ serve: { listen: 8337, bogus: 1 } });
+    expect(issues.map((i) => i.path).sort()).toEqual(['$.serve.bogus', '$.serve.listen']);
+  });
+
   it('checks cross-field limits', () => {
     const { issues } = checkSatelliteConfig({ vad: { silence_end_ms: 300, post_roll_ms: 400 } });
     expect(issues).toEqual([{ path: '$.vad.post_roll_ms', message: 'expected at most silence_end_ms (300)' }]);

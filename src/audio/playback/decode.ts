@@ -20,7 +20,7 @@ import { readWav16kMono } from '../wav.js';
 /** Codes of {@link AudioDecodeError}. */
 export type AudioDecodeErrorCode =
   /** The bytes are neither a WAV nor an MPEG audio file, or the MPEG decoder found no audio in them. */
-  'AUDIO_ERR_DECODE';
+  | 'AUDIO_ERR_DECODE';
 
 /** An audio file could not be decoded (WAV files fail with their own `WavError` codes). */
 export class AudioDecodeError extends HivesatError<AudioDecodeErrorCode> {
