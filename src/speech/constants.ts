@@ -64,10 +64,3 @@ export const OPENAI_STT_DEFAULT_MODEL = 'whisper-1';
 export const OPENAI_TTS_DEFAULT_MODEL = 'tts-1';
 /** Default voice of an OpenAI-compatible `/audio/speech` endpoint. */
 export const OPENAI_TTS_DEFAULT_VOICE = 'alloy';
-
-/** Half-length of the windowed-sinc resampling kernel, in zero crossings of the lower rate. */
-export const RESAMPLE_HALF_ZERO_CROSSINGS = 16;
-/** Kaiser window beta of the resampling kernel (≈ 80 dB stop band). */
-export const RESAMPLE_KAISER_BETA = 8;
-/** Cut-off of the resampler as a fraction of the lower Nyquist frequency. */
-export const RESAMPLE_CUTOFF_RATIO = 0.94;

@@ -17,5 +17,3 @@ export { EspeakNgTts, FliteTts, PiperTts, type CliEngineOptions, type EspeakNgOp
 export { detectSpeechEngines, findExecutable, type SpeechEngineReport } from './detect.js';
 export { defaultSpawn, defaultTimers, type SpawnFn, type SpeechTimers } from './process.js';
 export type { FetchFn } from './http.js';
-export { decodeWav, encodeWav, type DecodedWav } from './wav.js';
-export { resampleInt16 } from './resample.js';

@@ -17,14 +17,12 @@ import {
   INSTALL_PIPER,
   MAX_TTS_TEXT_CHARS,
   PIPER_BINARY,
-  SAMPLE_RATE_HZ,
 } from './constants.js';
+import { speechFromPcm, speechFromWav } from './engine-audio.js';
 import { SpeechError } from './errors.js';
 import { defaultSpawn, defaultTimers, type ProcessResult, runProcess, type SpawnFn, type SpeechTimers, stderrSummary } from './process.js';
-import { resampleInt16 } from './resample.js';
 import { ScratchDir } from './scratch.js';
 import type { SynthesizedSpeech, SynthesizeOptions, TextToSpeech } from './types.js';
-import { decodeWav, int16FromBytes } from './wav.js';
 
 /** Process options shared by the CLI engines. */
 export interface CliEngineOptions {
@@ -72,8 +70,11 @@ function checkText(engine: string, text: string): string {
   return t;
 }
 
-function toSpeech(native: Int16Array, rate: number): SynthesizedSpeech {
-  return { pcm: resampleInt16(native, rate, SAMPLE_RATE_HZ), native, nativeSampleRate: rate };
+/** View little-endian s16 bytes (piper's raw output) as samples, copying only when unaligned; a trailing odd byte is dropped. */
+function int16FromBytes(bytes: Uint8Array): Int16Array {
+  const usable = bytes.length - (bytes.length & 1);
+  if (bytes.byteOffset % 2 === 0) return new Int16Array(bytes.buffer, bytes.byteOffset, usable / 2);
+  return new Int16Array(bytes.slice(0, usable).buffer);
 }
 
 function ensureExit0(engine: string, result: ProcessResult): void {
@@ -127,8 +128,7 @@ export class EspeakNgTts implements TextToSpeech {
       throw new SpeechError('SPEECH_ERR_UNKNOWN_VOICE', `espeak-ng: expected an installed voice, got ${JSON.stringify(voice)} (list them with: espeak-ng --voices)`);
     }
     ensureExit0(this.name, result);
-    const wav = decodeWav(result.stdout, 'espeak-ng output');
-    return toSpeech(wav.samples, wav.sampleRate);
+    return speechFromWav(result.stdout, 'espeak-ng output');
   }
 }
 
@@ -168,8 +168,7 @@ export class FliteTts implements TextToSpeech {
       const args = ['-voice', voice, '-f', textFile, '-o', wavFile];
       const result = await runProcess(this.#o.binary ?? FLITE_BINARY, args, runOptions(this.#o, this.name, INSTALL_FLITE, undefined, options.signal));
       ensureExit0(this.name, result);
-      const wav = decodeWav(await readFile(wavFile), 'flite output');
-      return toSpeech(wav.samples, wav.sampleRate);
+      return speechFromWav(await readFile(wavFile), 'flite output');
     } finally {
       await Promise.all([rm(textFile, { force: true }), rm(wavFile, { force: true })]);
     }
@@ -228,7 +227,7 @@ export class PiperTts implements TextToSpeech {
     if (this.#o.lengthScale !== undefined) args.push('--length_scale', String(this.#o.lengthScale));
     const result = await runProcess(this.#o.binary ?? PIPER_BINARY, args, runOptions(this.#o, this.name, INSTALL_PIPER, `${input}\n`, options.signal));
     ensureExit0(this.name, result);
-    return toSpeech(int16FromBytes(result.stdout), sampleRate);
+    return speechFromPcm(int16FromBytes(result.stdout), sampleRate, 'piper output');
   }
 }
 

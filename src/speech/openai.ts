@@ -6,13 +6,13 @@
  *
  * @module
  */
+import { encodeWav } from '../audio/index.js';
 import { OPENAI_STT_DEFAULT_MODEL, OPENAI_TTS_DEFAULT_MODEL, OPENAI_TTS_DEFAULT_VOICE, MAX_STT_SAMPLES, MAX_TTS_TEXT_CHARS, SAMPLE_RATE_HZ } from './constants.js';
+import { speechFromWav } from './engine-audio.js';
 import { SpeechError } from './errors.js';
 import { endpointUrl, type FetchFn, httpRequest, redactUrl } from './http.js';
 import { defaultTimers, type SpeechTimers } from './process.js';
-import { resampleInt16 } from './resample.js';
 import type { SpeechToText, SynthesizedSpeech, SynthesizeOptions, TextToSpeech, TranscribeOptions, Transcript } from './types.js';
-import { decodeWav, encodeWav } from './wav.js';
 
 /** Connection settings shared by both endpoints. */
 export interface OpenAiSpeechEndpoint {
@@ -138,12 +138,10 @@ export class OpenAiSpeechSynthesizer implements TextToSpeech {
       { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(this.#o.key) }, body: JSON.stringify(request) },
       { fetch: this.#o.fetch ?? fetch, timers: this.#o.timers ?? defaultTimers, engine: this.name, signal: options.signal, timeoutMs: this.#o.timeoutMs, secret: this.#o.key },
     );
-    let wav;
     try {
-      wav = decodeWav(body, `${this.name} answer from ${redactUrl(this.#url)}`);
+      return speechFromWav(body, `${this.name} answer from ${redactUrl(this.#url)}`);
     } catch (err) {
       throw new SpeechError('SPEECH_ERR_BAD_RESPONSE', (err as Error).message, { cause: err });
     }
-    return { pcm: resampleInt16(wav.samples, wav.sampleRate, SAMPLE_RATE_HZ), native: wav.samples, nativeSampleRate: wav.sampleRate };
   }
 }

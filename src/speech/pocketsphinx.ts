@@ -27,7 +27,6 @@ import {
 import { SpeechError } from './errors.js';
 import { buildJsgf, type GrammarSpec, grammarWords } from './grammar.js';
 import { ScratchDir } from './scratch.js';
-import { bytesFromInt16 } from './wav.js';
 import { defaultSpawn, defaultTimers, runProcess, type SpawnFn, type SpeechTimers, stderrSummary } from './process.js';
 import type { SpeechToText, TranscribeOptions, Transcript } from './types.js';
 
@@ -134,7 +133,7 @@ export class PocketsphinxStt implements SpeechToText {
     padded.set(pcm, lead);
     const binary = this.#options.binary ?? POCKETSPHINX_BINARY;
     const audioFile = await this.#scratch.file('utterance', '.raw');
-    await writeFile(audioFile, bytesFromInt16(padded));
+    await writeFile(audioFile, new Uint8Array(padded.buffer)); // s16le on the little-endian hosts we run on
     let result;
     try {
       result = await runProcess(binary, ['-infile', audioFile, ...args], {

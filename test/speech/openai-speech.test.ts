@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeWav, encodeWav, OpenAiSpeechSynthesizer, OpenAiTranscriber, SpeechError } from '../../src/speech/index.js';
+import { decodeWav, encodeWav, WavError } from '../../src/audio/index.js';
+import { OpenAiSpeechSynthesizer, OpenAiTranscriber, SpeechError } from '../../src/speech/index.js';
 import { ManualTimers, startServer, type TestServer } from '../persona/helpers.js';
 
 const KEY = 'sk-speech-0123456789abcdef';
@@ -59,8 +60,8 @@ describe('OpenAI-compatible transcription (/v1/audio/transcriptions)', () => {
     expect(parts.get('prompt')?.data.toString()).toBe('what time is it');
     const file = parts.get('file')!;
     expect(file).toMatchObject({ filename: 'utterance.wav', type: 'audio/wav' });
-    const wav = decodeWav(file.data, 'upload');
-    expect(wav.sampleRate).toBe(16_000);
+    const wav = decodeWav(file.data);
+    expect(wav.info).toMatchObject({ sampleRateHz: 16_000, channels: 1 });
     expect(wav.samples).toEqual(pcm);
   });
 
@@ -136,7 +137,7 @@ describe('OpenAI-compatible speech (/v1/audio/speech)', () => {
 
   it.each([
     [500, 'text/plain', 'overloaded', 'SPEECH_ERR_HTTP', 'got 500 Internal Server Error: overloaded'],
-    [200, 'audio/mpeg', 'ID3not-a-wav', 'SPEECH_ERR_BAD_RESPONSE', 'expected a RIFF/WAVE file'],
+    [200, 'audio/mpeg', 'ID3not-a-wav', 'SPEECH_ERR_BAD_RESPONSE', "answer from http://127.0.0.1:"],
   ])('status %d %s → %s', async (status, type, body, code, message) => {
     server = await startServer((_req, res) => {
       res.writeHead(status, { 'content-type': type });
@@ -145,6 +146,34 @@ describe('OpenAI-compatible speech (/v1/audio/speech)', () => {
     await expect(new OpenAiSpeechSynthesizer({ apiUrl: `${server.origin}/v1` }).synthesize('Hi.', { lang: 'en' })).rejects.toThrow(
       expect.objectContaining({ code, message: expect.stringContaining(message) }),
     );
+  });
+
+  it('a body that is not a WAV is SPEECH_ERR_BAD_RESPONSE caused by SPEECH_ERR_BAD_AUDIO caused by the WavError', async () => {
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/mpeg' });
+      res.end('ID3not-a-wav');
+    });
+    const err = (await new OpenAiSpeechSynthesizer({ apiUrl: `${server.origin}/v1` }).synthesize('Hi.', { lang: 'en' }).catch((e: unknown) => e)) as SpeechError;
+    expect(err).toBeInstanceOf(SpeechError);
+    expect(err).toMatchObject({ code: 'SPEECH_ERR_BAD_RESPONSE', message: expect.stringMatching(/^openai-tts answer from http:\/\/127\.0\.0\.1:\d+\/v1\/audio\/speech: malformed WAV: expected 'RIFF' at byte 0, got 'ID3n'$/) });
+    expect(err.cause).toBeInstanceOf(SpeechError);
+    expect(err.cause).toMatchObject({ code: 'SPEECH_ERR_BAD_AUDIO', message: err.message });
+    expect((err.cause as SpeechError).cause).toBeInstanceOf(WavError);
+    expect((err.cause as SpeechError).cause).toMatchObject({ code: 'AUDIO_ERR_WAV_MALFORMED' });
+  });
+
+  it('mixes a stereo answer down to mono', async () => {
+    const left = tone(2400, 24_000);
+    const stereo = new Int16Array(2 * left.length);
+    for (let i = 0; i < left.length; i++) stereo[2 * i] = stereo[2 * i + 1] = left[i]!;
+    server = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'audio/wav' });
+      res.end(encodeWav(stereo, 24_000, 2));
+    });
+    const speech = await new OpenAiSpeechSynthesizer({ apiUrl: `${server.origin}/v1` }).synthesize('Hi.', { lang: 'en' });
+    expect(speech).toMatchObject({ nativeSampleRate: 24_000 });
+    expect(speech.native).toEqual(left);
+    expect(speech.pcm.length).toBe(1600);
   });
 
   it('rejects empty text and out-of-range speed', async () => {

@@ -2,6 +2,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AudioError, WavError } from '../../src/audio/index.js';
 import { EspeakNgTts, FliteTts, PiperTts, SAMPLE_RATE_HZ, SpeechError, type SynthesizedSpeech } from '../../src/speech/index.js';
 import { ManualTimers } from '../persona/helpers.js';
 
@@ -71,6 +72,17 @@ describe('espeak-ng', () => {
   it('rejects empty text and bad options', async () => {
     await expect(tts.synthesize('  ', { lang: 'en' })).rejects.toThrow(expect.objectContaining({ code: 'SPEECH_ERR_BAD_INPUT' }));
     expect(() => new EspeakNgTts({ speedWpm: 10 })).toThrow(expect.objectContaining({ code: 'SPEECH_ERR_INVALID_CONFIG' }));
+  });
+
+  it('output that is not a WAV is SPEECH_ERR_BAD_AUDIO, caused by the audio layer\'s WavError', async () => {
+    const notWav = join(dir, 'espeak-ng-not-wav');
+    await writeFile(notWav, '#!/bin/sh\ncat >/dev/null\nprintf "RIFF\\0\\0\\0\\0WAVEjunk"\n');
+    await chmod(notWav, 0o755);
+    const err = (await new EspeakNgTts({ binary: notWav }).synthesize('hello', { lang: 'en' }).catch((e: unknown) => e)) as SpeechError;
+    expect(err).toBeInstanceOf(SpeechError);
+    expect(err).toMatchObject({ code: 'SPEECH_ERR_BAD_AUDIO', message: 'espeak-ng output: truncated WAV: expected an 8-byte chunk header at byte 12, file has 16 bytes' });
+    expect(err.cause).toBeInstanceOf(WavError);
+    expect(err.cause).toMatchObject({ code: 'AUDIO_ERR_WAV_TRUNCATED' });
   });
 
   it('an aborted signal stops the run', async () => {
@@ -167,6 +179,16 @@ process.stdin.on('end', () => {
     await expect(new PiperTts({ binary: fakePiper, model: noConfig }).synthesize('hi', { lang: 'en' })).rejects.toThrow(
       expect.objectContaining({ code: 'SPEECH_ERR_MODEL_MISSING', message: expect.stringContaining('noconfig.onnx.json') }),
     );
+  });
+
+  it('a voice rate the audio layer does not convert is SPEECH_ERR_BAD_AUDIO', async () => {
+    const fast = join(dir, 'en_US-fast-medium.onnx');
+    await writeFile(fast, 'not really onnx');
+    await writeFile(`${fast}.json`, JSON.stringify({ audio: { sample_rate: 96_000 } }));
+    const err = (await new PiperTts({ binary: fakePiper, model: fast }).synthesize('Hello from piper.', { lang: 'en' }).catch((e: unknown) => e)) as SpeechError;
+    expect(err).toBeInstanceOf(SpeechError);
+    expect(err).toMatchObject({ code: 'SPEECH_ERR_BAD_AUDIO', message: expect.stringContaining('piper output: inputRateHz: expected an integer rate in 8000–48000 Hz, got 96000') });
+    expect(err.cause).toBeInstanceOf(AudioError);
   });
 
   it('a missing program says where to get piper', async () => {
