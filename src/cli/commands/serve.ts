@@ -138,8 +138,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         : settings.auth.source === 'file'
           ? `bearer token ${settings.auth.created === true ? 'created in' : 'from'} ${settings.auth.path ?? ''} (show it with "hivesat serve --print-token")`
           : `bearer token from ${settings.auth.source === 'flag' ? '--token' : 'HIVESAT_SERVE_TOKEN'}`;
+    // Listen for the signals before saying we are up: whoever reads that line may signal us at once.
+    const stopped = waitForSignal();
     io.stdout.write(`hivesat serve: listening on ${server.url}\nhivesat serve: models: ${server.models.join(', ')}\nhivesat serve: ${auth}\n`);
-    const signal = await waitForSignal();
+    const signal = await stopped;
     io.stderr.write(`hivesat serve: ${signal}, stopping\n`);
     await server.close();
     return EXIT.OK;
