@@ -25,6 +25,7 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { HUB_KEYS } from './connection-config.js';
 import { SERVE_CONFIG_KEYS } from '../serve/settings.js';
+import { parseOpsConfig } from '../ops/config.js';
 
 /** Highest wake-word trigger level (consecutive 80 ms hops; src/wake accepts 1–25). */
 const MAX_TRIGGER_LEVEL = 25;
@@ -50,6 +51,8 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
   /** `audio`: utterances go up as STT_AUDIO_HANDLE; `stream`: RAW_AUDIO while the VAD hears speech; `text`: local STT/TTS. */
   mode: z.enum(['audio', 'stream', 'text']).default('audio'),
   hub: keyedSectionSchema(HUB_KEYS).prefault({}),
+  /** Logs, health/metrics listener and event hooks (validated by `parseOpsConfig` in src/ops/config.ts). */
+  ops: z.unknown().optional(),
   /** `hivesat serve` (read by src/serve/settings.ts). */
   serve: keyedSectionSchema(SERVE_CONFIG_KEYS).prefault({}),
   audio: z
@@ -169,7 +172,15 @@ export function defaultSatelliteConfig(): SatelliteConfig {
  */
 export function checkSatelliteConfig(value: unknown): { readonly config: SatelliteConfig; readonly issues: readonly [] } | { readonly config: undefined; readonly issues: readonly ConfigIssue[] } {
   const result = SATELLITE_CONFIG_SCHEMA.safeParse(value);
-  if (result.success) return { config: result.data, issues: [] };
+  if (result.success) {
+    try {
+      parseOpsConfig(result.data.ops, '$.ops');
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      return { config: undefined, issues: [{ path: '$.ops', message: error.message }] };
+    }
+    return { config: result.data, issues: [] };
+  }
   const issues = result.error.issues.flatMap((issue): ConfigIssue[] => {
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown key' }));
     return [{ path: jsonPath(issue.path), message: issue.message }];

@@ -61,6 +61,28 @@ describe.skipIf(!models.ok)('hivesat run', () => {
     });
   });
 
+  it('with the hub down (connection refused), answers locally with the time at once and exits 0', async () => {
+    const f = turnAudio();
+    const input = join(dir, 'turn-local.wav');
+    const output = join(dir, 'out-local.wav');
+    await writeFile(input, encodeWav(f.audio));
+    // A port that was just free: nothing listens there.
+    const { createServer } = await import('node:net');
+    const port = await new Promise<number>((res) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => res(p));
+      });
+    });
+    const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: join(dir, 'none') };
+    const r = await hivesat(['run', '--host', '127.0.0.1', '--port', String(port), '--access-key', 'k', '--password', 'p', '--input', input, '--output', output, '--once'], env);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { route?: string; outcome?: string; answers?: string[]; failover?: string };
+    expect(report).toMatchObject({ route: 'local', outcome: 'answered', failover: 'hub not ready' });
+    expect(report.answers?.[0]).toMatch(/^It's \d{1,2}:\d{2}( [AP]M)?\.$/);
+    expect(loudSamples(readWav16kMono(new Uint8Array(await readFile(output))))).toBeGreaterThan(2_000);
+  });
+
   it('exits 1 with the reason when the input holds no turn', async () => {
     const input = join(dir, 'silence.wav');
     await writeFile(input, encodeWav(new Int16Array(16_000)));

@@ -34,6 +34,12 @@ describe('satellite config', () => {
     expect(issues.map((i) => i.path).sort()).toEqual(['$.serve.bogus', '$.serve.listen']);
   });
 
+  it('accepts and checks the ops section', () => {
+    expect(checkSatelliteConfig({ ops: { log: { level: 'info', format: 'json' } } }).issues).toEqual([]);
+    const { issues } = checkSatelliteConfig({ ops: { bogus: true } });
+    expect(issues.map((i) => i.path)).toEqual(['$.ops']);
+  });
+
   it('checks cross-field limits', () => {
     const { issues } = checkSatelliteConfig({ vad: { silence_end_ms: 300, post_roll_ms: 400 } });
     expect(issues).toEqual([{ path: '$.vad.post_roll_ms', message: 'expected at most silence_end_ms (300)' }]);

@@ -8,10 +8,12 @@ import type { Command } from '../cli-io.js';
 import { askCommand } from './ask.js';
 import { configCommand } from './config.js';
 import { demoCommand } from './demo.js';
+import { devicesCommand } from './devices.js';
+import { doctorCommand } from './doctor.js';
 import { identityCommand } from './identity.js';
 import { listenCommand } from './listen.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
 /** Every command. */
-export const COMMANDS: readonly Command[] = [runCommand, configCommand, demoCommand, listenCommand, askCommand, identityCommand, serveCommand];
+export const COMMANDS: readonly Command[] = [runCommand, configCommand, demoCommand, listenCommand, askCommand, identityCommand, serveCommand, doctorCommand, devicesCommand];

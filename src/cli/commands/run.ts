@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { AplaySink, type AudioSink, CHUNK_SAMPLES, preloadMp3Decoder, readWavFile, StdinSource, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
-import { type ConnectionSettings, defaultConfigPath, resolveConnectionSettings } from '../../config/connection-config.js';
+import { type ConnectionFlags, type ConnectionSettings, defaultConfigPath, resolveConnectionSettings } from '../../config/connection-config.js';
 import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellite-config.js';
 import { HubConnection } from '../../hivemind/index.js';
 import { createListener, type Listener } from '../../listener/index.js';
@@ -20,7 +20,7 @@ import { builtinPhrases, defaultPersonaDir, loadPersonaOrDefault } from '../../p
 import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
 import { EspeakNgTts, FliteTts, PocketsphinxStt, type TextToSpeech } from '../../speech/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
-import { cliLogger, commandConnectionOptions } from '../connection-flags.js';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, cliLogger, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
 
 const HELP = `Usage: hivesat run [options]
 
@@ -34,6 +34,8 @@ Options:
   --once             exit after the first turn: 0 if it was answered and played, 1 (with the reason) if not
   -v, --verbose      log the connection and every turn's timeline to stderr
   -h, --help         show this help
+
+${CONNECTION_HELP}
 
 Exit codes: 0 done, 1 failure (configuration, devices, a turn that could not be answered with --once).`;
 
@@ -52,7 +54,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { config: { type: 'string' }, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } },
+      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help === true) {
       io.stdout.write(`${HELP}\n`);
@@ -61,7 +63,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const explicit = values.config ?? (io.env['HIVESAT_CONFIG'] === '' ? undefined : io.env['HIVESAT_CONFIG']);
     const config = await loadSatelliteConfig(explicit ?? defaultConfigPath(io.env), explicit !== undefined);
     const logger = cliLogger(io, values.verbose === true);
-    const settings = await hubSettings(explicit, io, (m) => logger.log('warn', m));
+    const settings = await hubSettings({ ...toConnectionFlags(values as ConnectionFlagValues), ...(explicit === undefined ? {} : { config: explicit }) }, io, (m) => logger.log('warn', m));
     const hubLang: unknown = config.hub['lang'];
     const lang = settings?.lang ?? (typeof hubLang === 'string' ? hubLang : 'en-US');
     const samples = values.input === undefined || values.input === '-' ? undefined : await readWavFile(values.input);
@@ -96,7 +98,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const firstTurn = new Promise<TurnReport>((resolve) => satellite.once('turn', resolve));
     if (link !== undefined) {
       const ready = link.connect();
-      if (values.input !== undefined) await Promise.race([ready.catch(() => undefined), new Promise((r) => setTimeout(r, FILE_INPUT_CONNECT_WAIT_MS).unref())]);
+      if (values.input !== undefined) {
+        // Wait for the hub so the file's first turn can go to it — but not once the first attempt failed: the hub is
+        // known to be down, and the turn is answered locally at once.
+        const firstAttemptFailed = new Promise((r) => link.on('state', (change) => (change.to === 'backing-off' || change.to === 'closed' ? r(undefined) : undefined)));
+        await Promise.race([ready.catch(() => undefined), firstAttemptFailed, new Promise((r) => setTimeout(r, FILE_INPUT_CONNECT_WAIT_MS).unref())]);
+      }
     }
 
     const inputDone = feedInput(values.input, samples, satellite, listener, config, io);
@@ -121,9 +128,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 }
 
 /** The hub settings, or undefined (local-only) when no hub is configured. */
-async function hubSettings(config: string | undefined, io: CliIo, warn: (m: string) => void): Promise<ConnectionSettings | undefined> {
+async function hubSettings(flags: ConnectionFlags, io: CliIo, warn: (m: string) => void): Promise<ConnectionSettings | undefined> {
   try {
-    return await resolveConnectionSettings({ flags: config === undefined ? {} : { config }, env: io.env });
+    return await resolveConnectionSettings({ flags, env: io.env });
   } catch (error) {
     if ((error as { code?: string }).code !== 'CFG_ERR_MISSING') throw error;
     warn(`no hub configured (${(error as Error).message}): answering locally only`);

@@ -1,0 +1,14 @@
+/**
+ * `hivesat doctor`: checks of the machine, audio, models, configuration, hub and local speech engines, each with a
+ * status (ok / warn / fail / skip) and what to do. Used by `src/cli/commands/doctor.ts`.
+ *
+ * @module
+ */
+export * from './types.js';
+export { DOCTOR_CHECKS, type CheckSelection, checkNames, formatReport, runDoctor, selectChecks } from './run.js';
+export { MIN_NODE_MAJOR, MIN_PLAUSIBLE_TIME_MS, clockCheck, cpuAesCheck, diskCheck, nodeCheck } from './system.js';
+export { LEVEL_SECONDS, captureCheck, devicesCheck, levels, playbackCheck, testTone } from './audio.js';
+export { isRequiredModel, modelsCheck } from './models.js';
+export { configCheck } from './config.js';
+export { hubHandshakeCheck, hubReachableCheck, hubSynthCheck } from './hub.js';
+export { speechCheck } from './speech.js';

@@ -1,0 +1,119 @@
+/**
+ * The satellite's health, as `/healthz` reports it: lifecycle, what it is doing, the hub link, the last turn,
+ * whether the local fallback is answering, and uptime.
+ *
+ * `status` is `starting` until {@link HealthState.markReady}, `stopping` after {@link HealthState.markStopping};
+ * in between `ok` while the hub is connected and `degraded` while it is not (the satellite still answers locally).
+ *
+ * @module
+ */
+import type { TurnRoute } from './metrics.js';
+
+/** Lifecycle status. */
+export type HealthStatus = 'starting' | 'ok' | 'degraded' | 'stopping';
+
+/** The `/healthz` document. Times are ISO 8601 (UTC). */
+export interface HealthSnapshot {
+  readonly status: HealthStatus;
+  /** What the satellite is doing (`idle`, `listening`, `thinking`, `speaking` …), as it last reported. */
+  readonly state: string;
+  readonly hub: {
+    readonly connected: boolean;
+    /** Since when it is connected (or disconnected); null before the first change. */
+    readonly since: string | null;
+    /** Why it went offline last, if it did. */
+    readonly lastError: string | null;
+  };
+  readonly lastTurn: { readonly at: string; readonly route: TurnRoute; readonly outcome: string; readonly durationMs: number } | null;
+  readonly fallbackActive: boolean;
+  readonly uptimeSeconds: number;
+  readonly version: string;
+}
+
+/** Anything that can produce a health snapshot (the HTTP listener needs only this). */
+export interface HealthProvider {
+  snapshot(): HealthSnapshot;
+}
+
+/** Options of {@link HealthState}. */
+export interface HealthStateOptions {
+  /** Wall clock, ms since the epoch (for the ISO times). Default `Date.now`. */
+  readonly now?: () => number;
+  /** Monotonic clock, ms (for uptime). Default `performance.now`. */
+  readonly monotonic?: () => number;
+  readonly version?: string;
+}
+
+/** Health state the satellite updates as things happen. */
+export class HealthState implements HealthProvider {
+  readonly #now: () => number;
+  readonly #monotonic: () => number;
+  readonly #startedAt: number;
+  readonly #version: string;
+  #lifecycle: 'starting' | 'running' | 'stopping' = 'starting';
+  #state = 'starting';
+  #hubConnected = false;
+  #hubSince: number | undefined;
+  #hubError: string | undefined;
+  #fallback = false;
+  #lastTurn: { at: number; route: TurnRoute; outcome: string; durationMs: number } | undefined;
+
+  constructor(options: HealthStateOptions = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#monotonic = options.monotonic ?? (() => performance.now());
+    this.#startedAt = this.#monotonic();
+    this.#version = options.version ?? 'unknown';
+  }
+
+  /** Models loaded and the hub (or fallback) ready: the satellite serves. */
+  markReady(): void {
+    if (this.#lifecycle === 'starting') this.#lifecycle = 'running';
+    if (this.#state === 'starting') this.#state = 'idle';
+  }
+
+  /** Shutdown has begun. */
+  markStopping(): void {
+    this.#lifecycle = 'stopping';
+    this.#state = 'stopping';
+  }
+
+  /** What the satellite is doing now. */
+  setState(state: string): void {
+    this.#state = state;
+  }
+
+  hubOnline(): void {
+    if (!this.#hubConnected || this.#hubSince === undefined) this.#hubSince = this.#now();
+    this.#hubConnected = true;
+  }
+
+  hubOffline(reason?: string): void {
+    if (this.#hubConnected || this.#hubSince === undefined) this.#hubSince = this.#now();
+    this.#hubConnected = false;
+    if (reason !== undefined) this.#hubError = reason;
+  }
+
+  /** The local persona answers (true) or the hub again (false). */
+  fallback(active: boolean): void {
+    this.#fallback = active;
+  }
+
+  turnCompleted(turn: { readonly route: TurnRoute; readonly outcome: string; readonly durationMs: number }): void {
+    this.#lastTurn = { at: this.#now(), route: turn.route, outcome: turn.outcome, durationMs: Math.round(turn.durationMs) };
+  }
+
+  snapshot(): HealthSnapshot {
+    const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+    const status: HealthStatus = this.#lifecycle === 'starting' ? 'starting' : this.#lifecycle === 'stopping' ? 'stopping' : this.#hubConnected ? 'ok' : 'degraded';
+    const turn = this.#lastTurn;
+    return {
+      status,
+      state: this.#state,
+      hub: { connected: this.#hubConnected, since: iso(this.#hubSince), lastError: this.#hubError ?? null },
+      lastTurn: turn === undefined ? null : { at: new Date(turn.at).toISOString(), route: turn.route, outcome: turn.outcome, durationMs: turn.durationMs },
+      fallbackActive: this.#fallback,
+      uptimeSeconds: Math.round((this.#monotonic() - this.#startedAt) / 100) / 10,
+      version: this.#version,
+    };
+  }
+}

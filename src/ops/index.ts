@@ -1,0 +1,66 @@
+/**
+ * The operations layer's only import surface: structured logs with redaction, signal handling, systemd
+ * readiness/watchdog, Prometheus metrics, the health state and its HTTP listener, event hooks, the `"ops"` config
+ * section, and the one-call {@link OpsEvents} facade the satellite reports to. `hivesat doctor`'s checks live in
+ * `./doctor/` (imported by the command, not from here, so the service does not load them).
+ *
+ * @module
+ */
+export * from './constants.js';
+export { OpsError, type OpsErrorCode } from './errors.js';
+export { type OpsSpawn, type OpsTimers, defaultSpawn, systemTimers } from './clock.js';
+export { REDACTED, type Redactor, type RedactorOptions, createRedactor, snakeCase } from './redact.js';
+export {
+  LOG_FORMATS,
+  LOG_LEVELS,
+  type LogFields,
+  type LogFormat,
+  type LogLevel,
+  type Logger,
+  type LoggerOptions,
+  createLogger,
+  isLogFormat,
+  isLogLevel,
+  nullLogger,
+} from './logger.js';
+export { type SignalHandlers, type SignalOptions, type SignalTarget, installSignalHandlers } from './signals.js';
+export {
+  type NotifierOptions,
+  type NotifyOutcome,
+  type ServiceNotifier,
+  Watchdog,
+  type WatchdogOptions,
+  createSystemdNotifier,
+  nullNotifier,
+  watchdogTimeoutMs,
+} from './systemd.js';
+export {
+  type MetricsOptions,
+  type MetricsRegistry,
+  type MetricsSource,
+  type SatelliteMetrics,
+  type TurnMoments,
+  type TurnRoute,
+  type TurnStage,
+  type TurnSummary,
+  createMetrics,
+  turnStages,
+} from './metrics.js';
+export { type HealthProvider, type HealthSnapshot, HealthState, type HealthStateOptions, type HealthStatus } from './health.js';
+export { type OpsServer, type OpsServerOptions, startOpsServer } from './http.js';
+export {
+  HOOK_EVENTS,
+  type HookCommand,
+  type HookEvent,
+  type HookEventMap,
+  type HookOutcome,
+  type HookResult,
+  type HookRoute,
+  HookRunner,
+  type HookRunnerOptions,
+  type HookTable,
+  hookEnvironment,
+  isHookEvent,
+} from './hooks.js';
+export { DEFAULT_OPS_CONFIG, type OpsConfig, parseOpsConfig } from './config.js';
+export { type OpsEvents, type OpsSinks, createOpsEvents } from './events.js';

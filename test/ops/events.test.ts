@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HealthState, HookRunner, createLogger, createOpsEvents } from '../../src/ops/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hivesat-events-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('createOpsEvents', () => {
+  it('fans one call out to logs, health and hooks', async () => {
+    const out = join(dir, 'events.txt');
+    const lines: string[] = [];
+    const logger = createLogger({ stream: { write: (t: string) => lines.push(t) }, env: { JOURNAL_STREAM: '1:1' } });
+    const append = ['/bin/sh', '-c', `echo "$HIVESAT_EVENT|$HIVESAT_HUB|$HIVESAT_REASON|$HIVESAT_ACTIVE" >> '${out}'`];
+    const hooks = new HookRunner({ hooks: { hub_offline: [append], fallback: [append] }, maxConcurrent: 1 });
+    const health = new HealthState();
+    const events = createOpsEvents({ logger, health, hooks });
+    health.markReady();
+    events.hubOffline({ hub: 'ws://hub:5678', reason: 'pong timeout' });
+    events.fallback({ active: true, reason: 'hub offline' });
+    events.utterance({ utterance: 'turn on the kitchen light' });
+    events.turnCompleted({ route: 'local', outcome: 'answered', marks: { wake: 0, speechEnd: 1500, playbackStart: 2100, playbackEnd: 4000 } });
+    expect(await hooks.idle()).toBe(true);
+    expect(readFileSync(out, 'utf8')).toBe('hub_offline|ws://hub:5678|pong timeout|\nfallback||hub offline|true\n');
+    expect(health.snapshot()).toMatchObject({ status: 'degraded', state: 'idle', fallbackActive: true, lastTurn: { route: 'local', outcome: 'answered', durationMs: 4000 } });
+    const log = lines.join('');
+    expect(log).toContain('<4>warn hub offline hub=ws://hub:5678 reason="pong timeout"');
+    expect(log).toContain('<6>info turn route=local outcome=answered capture_ms=1500 response_ms=600 playback_ms=1900 total_ms=4000');
+    expect(log).not.toContain('kitchen light'); // the user's words are not journaled at info
+  });
+});
