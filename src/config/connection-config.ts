@@ -109,12 +109,17 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
   return join(base, 'hivesat', 'config.json');
 }
 
+/** The JSON type of each key of a config file section. */
+export type SectionKeys = Readonly<Record<string, 'string' | 'number' | 'boolean'>>;
+
 /**
- * Read the `"hub"` section of a config file. A missing file is fine only when `required` is false.
+ * Read one top-level section of a config file, checking its keys and their JSON types (other sections belong to
+ * other parts of hivesat). Returns `undefined` for a missing file (only when not `required`) and `{}` for a missing
+ * section.
  *
  * @throws {ConfigError} `CFG_ERR_IO`, `CFG_ERR_MALFORMED` or `CFG_ERR_INVALID_VALUE` (unknown key, wrong type).
  */
-export async function readHubConfig(path: string, required: boolean): Promise<HubSection | undefined> {
+export async function readConfigSection(path: string, required: boolean, section: string, keys: SectionKeys): Promise<Record<string, unknown> | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -130,15 +135,24 @@ export async function readHubConfig(path: string, required: boolean): Promise<Hu
     throw new ConfigError('CFG_ERR_MALFORMED', `${path}: expected JSON, got text that does not parse`, { cause });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('CFG_ERR_MALFORMED', `${path}: expected a JSON object`);
-  const hub = (parsed as Record<string, unknown>)['hub'];
-  if (hub === undefined) return {};
-  if (typeof hub !== 'object' || hub === null || Array.isArray(hub)) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "hub" to be an object`);
-  for (const [key, value] of Object.entries(hub)) {
-    const type = (HUB_KEYS as Record<string, string>)[key];
-    if (type === undefined) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: unknown key "hub.${key}" (expected one of ${Object.keys(HUB_KEYS).join(', ')})`);
-    if (value !== null && typeof value !== type) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "hub.${key}" to be a ${type}, got ${typeof value}`);
+  const found = (parsed as Record<string, unknown>)[section];
+  if (found === undefined) return {};
+  if (typeof found !== 'object' || found === null || Array.isArray(found)) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "${section}" to be an object`);
+  for (const [key, value] of Object.entries(found)) {
+    const type = keys[key];
+    if (type === undefined) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: unknown key "${section}.${key}" (expected one of ${Object.keys(keys).join(', ')})`);
+    if (value !== null && typeof value !== type) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "${section}.${key}" to be a ${type}, got ${typeof value}`);
   }
-  return hub as HubSection;
+  return found as Record<string, unknown>;
+}
+
+/**
+ * Read the `"hub"` section of a config file. A missing file is fine only when `required` is false.
+ *
+ * @throws {ConfigError} `CFG_ERR_IO`, `CFG_ERR_MALFORMED` or `CFG_ERR_INVALID_VALUE` (unknown key, wrong type).
+ */
+export async function readHubConfig(path: string, required: boolean): Promise<HubSection | undefined> {
+  return (await readConfigSection(path, required, 'hub', HUB_KEYS)) as HubSection | undefined;
 }
 
 /** A host setting split into scheme, name and optional port. */

@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { HiveCryptoError } from './errors.js';
-import { PSK_CACHE_MAX_ENTRIES } from './noise/constants.js';
+import { createPskCache } from './noise/psk.js';
 import type { PskWorkerInput, PskWorkerOutput } from './psk-worker.js';
 
 /** Derives the PSK of a hub from our password and the hub's HELLO `node_id`. */
@@ -59,33 +59,16 @@ export function derivePskInWorker(password: string, nodeId: string): Promise<Uin
   });
 }
 
-// Keyed by JSON.stringify([password, nodeId]); the password already lives in this process's configuration.
-const cache = new Map<string, Promise<Uint8Array>>();
+const workerCache = createPskCache(derivePskInWorker);
 
 /**
- * The PSK for (password, node_id), derived in a worker once per process, then served from a small cache (oldest
- * evicted). Concurrent callers share one derivation; failures are not cached. Each caller gets its own copy.
+ * The PSK for (password, node_id), derived in a worker once per process, then cached (see `createPskCache`).
  *
  * @throws {HM_ERR_NOISE} (HiveCryptoError) if the derivation fails.
  */
-export const workerPskDeriver: PskDeriver = async (password, nodeId) => {
-  const key = JSON.stringify([password, nodeId]);
-  let pending = cache.get(key);
-  if (pending === undefined) {
-    pending = derivePskInWorker(password, nodeId);
-    cache.set(key, pending);
-    if (cache.size > PSK_CACHE_MAX_ENTRIES) {
-      const oldest = cache.keys().next();
-      if (oldest.done !== true) cache.delete(oldest.value);
-    }
-    pending.catch(() => {
-      if (cache.get(key) === pending) cache.delete(key);
-    });
-  }
-  return (await pending).slice();
-};
+export const workerPskDeriver: PskDeriver = (password, nodeId) => workerCache.get(password, nodeId);
 
 /** Forget every PSK derived by {@link workerPskDeriver} (after a password change; between tests). */
 export function clearWorkerPskCache(): void {
-  cache.clear();
+  workerCache.clear();
 }

@@ -14,11 +14,10 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { defaultConfigPath } from '../config/connection-config.js';
+import { defaultConfigPath, readConfigSection } from '../config/connection-config.js';
 import { defaultPersonaDir } from '../persona/index.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, HUB_MODEL_NAME, RATE_LIMIT_PER_MINUTE } from './constants.js';
 import { isLoopbackHost } from './address.js';
@@ -100,30 +99,7 @@ export function parseListen(value: string, where: string): ListenAddress {
  * @throws {ConfigError} `CFG_ERR_IO`, `CFG_ERR_MALFORMED`, or `CFG_ERR_INVALID_VALUE` for an unknown key or a wrong type.
  */
 export async function readServeConfig(path: string, required: boolean): Promise<ServeSection> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    const errno = (cause as NodeJS.ErrnoException).code;
-    if (errno === 'ENOENT' && !required) return {};
-    throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the config file (${errno ?? 'error'})`, { cause });
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (cause) {
-    throw new ConfigError('CFG_ERR_MALFORMED', `${path}: expected JSON, got text that does not parse`, { cause });
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('CFG_ERR_MALFORMED', `${path}: expected a JSON object`);
-  const serve = (parsed as Record<string, unknown>)['serve'];
-  if (serve === undefined) return {};
-  if (typeof serve !== 'object' || serve === null || Array.isArray(serve)) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "serve" to be an object`);
-  for (const [key, value] of Object.entries(serve)) {
-    const type = (SERVE_CONFIG_KEYS as Record<string, string>)[key];
-    if (type === undefined) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: unknown key "serve.${key}" (expected one of ${Object.keys(SERVE_CONFIG_KEYS).join(', ')})`);
-    if (value !== null && typeof value !== type) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "serve.${key}" to be a ${type}, got ${typeof value}`);
-  }
-  return serve as ServeSection;
+  return ((await readConfigSection(path, required, 'serve', SERVE_CONFIG_KEYS)) ?? {}) as ServeSection;
 }
 
 function nonEmpty(value: string | null | undefined): string | undefined {

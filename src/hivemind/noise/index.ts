@@ -43,7 +43,7 @@ export {
   isNoiseSuiteName,
   noiseProtocolName,
 } from './patterns.js';
-export { clearPskCache, deriveHiveMindPsk, derivePbkdf2Psk, getHiveMindPsk, pskSalt, toPsk } from './psk.js';
+export { type PskCache, type PskDerivation, clearPskCache, createPskCache, deriveHiveMindPsk, derivePbkdf2Psk, getHiveMindPsk, pskSalt, toPsk } from './psk.js';
 export { SymmetricState, noiseHkdf, sha256 } from './symmetric-state.js';
 export {
   NoiseTransport,

@@ -50,37 +50,62 @@ export async function deriveHiveMindPsk(password: string, nodeId: string): Promi
   }
 }
 
-// Keyed by JSON.stringify([password, nodeId]) (unambiguous). The password already lives in the process's config;
-// the cache adds no new copy of it to disk or logs.
-const cache = new Map<string, Promise<Uint8Array>>();
+
+/** A PSK derivation: (password, node_id) → 32 bytes. */
+export type PskDerivation = (password: string, nodeId: string) => Promise<Uint8Array>;
+
+/** A per-process cache in front of a {@link PskDerivation}. */
+export interface PskCache {
+  /** The PSK, derived once and then served from the cache; each caller gets its own copy. */
+  readonly get: PskDerivation;
+  /** Forget every cached PSK (after a password change, and between tests). */
+  clear(): void;
+}
 
 /**
- * The PSK for (password, node_id), derived once per process and then served from a small cache (the oldest entry
- * is evicted beyond {@link PSK_CACHE_MAX_ENTRIES}). Concurrent callers share one derivation; a failed derivation
- * is not cached. Each caller gets its own copy.
+ * Put a small cache in front of `derive`: argon2id at 64 MiB is far too slow to repeat per connection. The oldest
+ * entry is evicted beyond {@link PSK_CACHE_MAX_ENTRIES}; concurrent callers share one derivation; a failed
+ * derivation is not cached. Keyed by `[password, nodeId]`: the password already lives in this process's memory.
+ */
+export function createPskCache(derive: PskDerivation): PskCache {
+  const cache = new Map<string, Promise<Uint8Array>>();
+  return {
+    async get(password: string, nodeId: string): Promise<Uint8Array> {
+      const key = JSON.stringify([password, nodeId]);
+      let pending = cache.get(key);
+      if (pending === undefined) {
+        pending = derive(password, nodeId);
+        cache.set(key, pending);
+        if (cache.size > PSK_CACHE_MAX_ENTRIES) {
+          const oldest = cache.keys().next();
+          if (oldest.done !== true) cache.delete(oldest.value);
+        }
+        const settled = pending;
+        settled.catch(() => {
+          if (cache.get(key) === settled) cache.delete(key);
+        });
+      }
+      return (await pending).slice();
+    },
+    clear: () => cache.clear(),
+  };
+}
+
+const inProcessCache = createPskCache((password, nodeId) => deriveHiveMindPsk(password, nodeId));
+
+/**
+ * The PSK for (password, node_id), derived in this thread once per process and then cached (see
+ * {@link createPskCache}).
  *
  * @throws {HM_ERR_NOISE} if argon2id fails.
  */
-export async function getHiveMindPsk(password: string, nodeId: string): Promise<Uint8Array> {
-  const key = JSON.stringify([password, nodeId]);
-  let pending = cache.get(key);
-  if (pending === undefined) {
-    pending = deriveHiveMindPsk(password, nodeId);
-    cache.set(key, pending);
-    if (cache.size > PSK_CACHE_MAX_ENTRIES) {
-      const oldest = cache.keys().next();
-      if (oldest.done !== true) cache.delete(oldest.value);
-    }
-    pending.catch(() => {
-      if (cache.get(key) === pending) cache.delete(key);
-    });
-  }
-  return (await pending).slice();
+export function getHiveMindPsk(password: string, nodeId: string): Promise<Uint8Array> {
+  return inProcessCache.get(password, nodeId);
 }
 
-/** Forget every cached PSK (after a password change, and between tests). */
+/** Forget every PSK cached by {@link getHiveMindPsk}. */
 export function clearPskCache(): void {
-  cache.clear();
+  inProcessCache.clear();
 }
 
 /**
