@@ -16,8 +16,8 @@ export interface OpsEvents {
   wake(e: { readonly keyword: string; readonly score: number }): void;
   /** Recording started (after a wake, or a follow-up question). */
   listening(e?: { readonly keyword?: string }): void;
-  /** What the user said (transcript), when known. */
-  utterance(e: { readonly utterance: string; readonly lang?: string }): void;
+  /** The user's utterance was captured: its length, and the transcript when it is known here (local STT). */
+  utterance(e: { readonly utterance?: string; readonly lang?: string; readonly durationSeconds?: number }): void;
   answer(e: { readonly answer: string; readonly route: HookRoute; readonly utterance?: string }): void;
   speakingStart(e?: { readonly route?: HookRoute; readonly text?: string }): void;
   speakingEnd(e?: { readonly route?: HookRoute }): void;
@@ -60,7 +60,7 @@ export function createOpsEvents(sinks: OpsSinks): OpsEvents {
     },
     utterance(e) {
       // The transcript is the user's speech: debug only, so the journal does not keep a diary of the kitchen.
-      logger.debug('utterance', { chars: e.utterance.length, lang: e.lang });
+      logger.debug('utterance', { chars: e.utterance?.length ?? 0, lang: e.lang, durationSeconds: e.durationSeconds });
       hooks?.fire('utterance', e);
     },
     answer(e) {

@@ -49,7 +49,7 @@ export type HookRoute = 'hub' | 'local';
 export interface HookEventMap {
   wake: { readonly keyword: string; readonly score: number };
   listening: { readonly keyword?: string };
-  utterance: { readonly utterance: string; readonly lang?: string };
+  utterance: { readonly utterance?: string; readonly lang?: string; readonly durationSeconds?: number };
   answer: { readonly answer: string; readonly route: HookRoute; readonly utterance?: string };
   speaking_start: { readonly route?: HookRoute; readonly text?: string };
   speaking_end: { readonly route?: HookRoute };

@@ -19,8 +19,10 @@ import { createListener, type Listener } from '../../listener/index.js';
 import { builtinPhrases, defaultPersonaDir, loadPersonaOrDefault } from '../../persona/index.js';
 import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
 import { EspeakNgTts, FliteTts, PocketsphinxStt, type TextToSpeech } from '../../speech/index.js';
+import { installSignalHandlers, isLogFormat } from '../../ops/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, cliLogger, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
+import { type RunOps, startRunOps } from '../run-ops.js';
 
 const HELP = `Usage: hivesat run [options]
 
@@ -32,10 +34,15 @@ Options:
                      16 kHz mono s16le from stdin
   --output FILE.wav  write everything the satellite would play into a WAV file instead of the speaker
   --once             exit after the first turn: 0 if it was answered and played, 1 (with the reason) if not
-  -v, --verbose      log the connection and every turn's timeline to stderr
+  --log-format FMT   "text" or "json" log lines on stderr (default: the config's ops.log.format, else text)
+  -v, --verbose      log at debug level (the connection and every turn's timeline)
   -h, --help         show this help
 
 ${CONNECTION_HELP}
+
+Signals: SIGTERM/SIGINT stop cleanly within 2 s (exit 0); SIGHUP re-reads the config file (log level/format and
+hooks apply at once; other changes are logged and need a restart). Health, metrics and hooks: the "ops" section
+(docs/operations.md).
 
 Exit codes: 0 done, 1 failure (configuration, devices, a turn that could not be answered with --once).`;
 
@@ -50,28 +57,38 @@ export function stableSessionId(accessKey: string, siteId: string): string {
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const cleanup: (() => Promise<unknown>)[] = [];
+  let removeSignalHandlers: (() => void) | undefined;
+  let finished: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finished = resolve));
   try {
     const { values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help === true) {
       io.stdout.write(`${HELP}\n`);
       return EXIT.OK;
     }
     const explicit = values.config ?? (io.env['HIVESAT_CONFIG'] === '' ? undefined : io.env['HIVESAT_CONFIG']);
-    const config = await loadSatelliteConfig(explicit ?? defaultConfigPath(io.env), explicit !== undefined);
-    const logger = cliLogger(io, values.verbose === true);
+    const configPath = explicit ?? defaultConfigPath(io.env);
+    const config = await loadSatelliteConfig(configPath, explicit !== undefined);
+    const logFormat = values['log-format'];
+    if (logFormat !== undefined && !isLogFormat(logFormat)) throw new Error(`--log-format: expected text or json, got ${JSON.stringify(logFormat)}`);
+    const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr });
+    cleanup.push(() => ops.close());
+    const logger = ops.logger;
     const settings = await hubSettings({ ...toConnectionFlags(values as ConnectionFlagValues), ...(explicit === undefined ? {} : { config: explicit }) }, io, (m) => logger.log('warn', m));
+    for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
     const hubLang: unknown = config.hub['lang'];
     const lang = settings?.lang ?? (typeof hubLang === 'string' ? hubLang : 'en-US');
     const samples = values.input === undefined || values.input === '-' ? undefined : await readWavFile(values.input);
 
-    const sink: AudioSink =
+    const sink: AudioSink = ops.wrapSink(
       values.output === undefined
         ? new AplaySink({ device: config.audio.playback_device, rateHz: config.audio.playback_rate_hz, channels: config.audio.playback_channels, env: io.env })
-        : new WavFileSink({ path: values.output });
+        : new WavFileSink({ path: values.output }),
+    );
     cleanup.push(() => sink.close());
     const listener = await buildListener(config);
     cleanup.push(() => listener.close());
@@ -95,18 +112,34 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       logger,
     });
     cleanup.push(() => satellite.close());
+    cleanup.push(() => ops.stopping()); // first step of the teardown: STOPPING=1, /healthz 503
+    ops.attach({ listener, satellite, link, hubUrl: settings === undefined ? 'none' : `${settings.tls ? 'wss' : 'ws'}://${settings.host}:${settings.port}` });
     const firstTurn = new Promise<TurnReport>((resolve) => satellite.once('turn', resolve));
-    if (link !== undefined) {
-      const ready = link.connect();
-      if (values.input !== undefined) {
-        // Wait for the hub so the file's first turn can go to it — but not once the first attempt failed: the hub is
-        // known to be down, and the turn is answered locally at once.
-        const firstAttemptFailed = new Promise((r) => link.on('state', (change) => (change.to === 'backing-off' || change.to === 'closed' ? r(undefined) : undefined)));
-        await Promise.race([ready.catch(() => undefined), firstAttemptFailed, new Promise((r) => setTimeout(r, FILE_INPUT_CONNECT_WAIT_MS).unref())]);
-      }
-    }
+    let stopRequested: () => void = () => undefined;
+    const stop = new Promise<void>((resolve) => (stopRequested = resolve));
+    removeSignalHandlers = installSignalHandlers({ reload: () => reloadConfig(ops, configPath, explicit !== undefined), shutdown: () => shutdown(ops, satellite, stopRequested, done) }, { logger });
 
-    const inputDone = feedInput(values.input, samples, satellite, listener, config, io);
+    // Ready (READY=1) once the hub is connected — or its first attempt failed (the local fallback answers), or it
+    // keeps us waiting: never wait for the hub forever.
+    const hubSettled: Promise<string> =
+      link === undefined
+        ? Promise.resolve('local only (no hub configured)')
+        : Promise.race([
+            link.connect().then(() => 'hub connected', () => 'hub unreachable: answering locally'),
+            new Promise<string>((r) => link.on('state', (change) => (change.to === 'backing-off' || change.to === 'closed' ? r('hub unreachable: answering locally') : undefined))),
+            new Promise<string>((r) => setTimeout(() => r('hub not connected yet: answering locally meanwhile'), FILE_INPUT_CONNECT_WAIT_MS).unref()),
+          ]);
+    // A file's first turn should go to the hub: wait for it before feeding (a microphone starts at once).
+    if (values.input !== undefined) await hubSettled;
+    void hubSettled.then((status) => ops.ready(status));
+
+    const feed = (chunk: Int16Array): void => {
+      satellite.feed(chunk);
+      ops.ping();
+    };
+    const deviceError = (error: Error, retryMs?: number): void =>
+      ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}${retryMs === undefined ? '' : `; retrying in ${retryMs} ms`}` });
+    const inputDone = feedInput(values.input, samples, feed, listener, config, io, stop, deviceError);
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
       if (result === undefined) throw new Error('no turn: the input ended without a wake word and an utterance');
@@ -116,15 +149,43 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
     satellite.on('turn', (report) => io.stdout.write(`${JSON.stringify(report)}\n`));
     await inputDone;
-    while (satellite.openTurns > 0) await new Promise((resolve) => satellite.once('turn', resolve));
+    let stopped = false;
+    void stop.then(() => (stopped = true));
+    while (satellite.openTurns > 0 && !stopped) await Promise.race([new Promise((resolve) => satellite.once('turn', resolve)), stop]);
     return EXIT.OK;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     io.stderr.write(`hivesat run: ${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
     return EXIT.FAILURE;
   } finally {
+    removeSignalHandlers?.();
     for (const step of cleanup.reverse()) await step().catch(() => undefined); // best-effort teardown
+    finished();
   }
+}
+
+/** Longest wait for an answer that is playing when SIGTERM/SIGINT arrives (the whole shutdown is bounded by 2 s). */
+const SHUTDOWN_ANSWER_WAIT_MS = 1_000;
+
+/** SIGTERM/SIGINT: STOPPING=1, let a short answer finish, stop the input, then wait for the teardown in `run`. */
+async function shutdown(ops: RunOps, satellite: Satellite, stopInput: () => void, torndown: Promise<void>): Promise<void> {
+  await ops.stopping();
+  if (satellite.openTurns > 0) {
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        const check = (): void => (satellite.openTurns === 0 ? resolve() : void satellite.once('turn', check));
+        check();
+      }),
+      new Promise<void>((resolve) => setTimeout(resolve, SHUTDOWN_ANSWER_WAIT_MS).unref()),
+    ]);
+  }
+  stopInput();
+  await torndown;
+}
+
+/** SIGHUP: re-read the config file and apply what can change at run time. */
+async function reloadConfig(ops: RunOps, path: string, explicit: boolean): Promise<void> {
+  ops.reload(await loadSatelliteConfig(path, explicit));
 }
 
 /** The hub settings, or undefined (local-only) when no hub is configured. */
@@ -150,28 +211,32 @@ function buildListener(config: SatelliteConfig): Promise<Listener> {
   });
 }
 
-/** Feed the input; resolves when a finite input ended (never for the microphone, until SIGINT/SIGTERM). */
-async function feedInput(input: string | undefined, samples: Int16Array | undefined, satellite: Satellite, listener: Listener, config: SatelliteConfig, io: CliIo): Promise<void> {
+/** Feed the input; resolves when a finite input ended or `stop` resolved (SIGINT/SIGTERM). */
+async function feedInput(
+  input: string | undefined, samples: Int16Array | undefined, feed: (chunk: Int16Array) => void, listener: Listener, config: SatelliteConfig, io: CliIo, stop: Promise<void>,
+  reportError: (error: Error, retryMs?: number) => void,
+): Promise<void> {
   if (samples !== undefined) {
-    for (let i = 0; i < samples.length; i += CHUNK_SAMPLES) {
-      satellite.feed(samples.subarray(i, i + CHUNK_SAMPLES));
+    let stopped = false;
+    void stop.then(() => (stopped = true));
+    for (let i = 0; i < samples.length && !stopped; i += CHUNK_SAMPLES) {
+      feed(samples.subarray(i, i + CHUNK_SAMPLES));
       await listener.drained();
     }
     await listener.end();
     return;
   }
   const source = input === '-' ? new StdinSource() : new SupervisedSource(new ArecordSource({ device: config.audio.capture_device, rateHz: config.audio.capture_rate_hz, channels: config.audio.capture_channels, env: io.env }));
-  source.on('chunk', (chunk) => satellite.feed(chunk));
-  if (source instanceof SupervisedSource) source.on('deviceError', (error, retry) => io.stderr.write(`hivesat run: ${error.message}; retrying in ${retry.delayMs} ms\n`));
-  else source.on('error', (error) => io.stderr.write(`hivesat run: ${error.message}\n`));
+  source.on('chunk', feed);
+  if (source instanceof SupervisedSource) source.on('deviceError', (error, retry) => reportError(error, retry.delayMs));
+  else source.on('error', (error) => reportError(error));
   await new Promise<void>((resolve) => {
-    const stop = (): void => resolve();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    source.once('end', stop);
+    const end = (): void => resolve();
+    void stop.then(end);
+    source.once('end', end);
     void source.start().catch((error: unknown) => {
-      io.stderr.write(`hivesat run: ${error instanceof Error ? error.message : String(error)}\n`);
-      stop();
+      reportError(error instanceof Error ? error : new Error(String(error)));
+      end();
     });
   });
   await source.stop();

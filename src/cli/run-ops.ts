@@ -1,0 +1,288 @@
+/**
+ * The operations layer of `hivesat run` (see docs/operations.md): the ops logger (secrets redacted), systemd
+ * readiness/watchdog/stopping, the health and metrics listener, event hooks, and `SIGHUP` reloads — fed by the
+ * listener's, the hub connection's and the satellite's events through one {@link OpsEvents}.
+ *
+ * Hot-reloaded on `SIGHUP`: the log level and format, and the hooks. Everything else (hub, audio, wake word, VAD,
+ * persona, the health port …) is reported as changed and applies after a restart.
+ *
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import type { AudioSink, PcmInput, PlaybackResult, PlayOptions } from '../audio/index.js';
+import type { SatelliteConfig } from '../config/satellite-config.js';
+import type { HubConnection } from '../hivemind/index.js';
+import type { Listener } from '../listener/index.js';
+import {
+  HealthState,
+  HookRunner,
+  type LogFields,
+  type LogFormat,
+  type LogLevel,
+  type Logger,
+  type MetricsRegistry,
+  type OpsConfig,
+  type OpsEvents,
+  type OpsServer,
+  type ServiceNotifier,
+  Watchdog,
+  createLogger,
+  createMetrics,
+  createOpsEvents,
+  createRedactor,
+  createSystemdNotifier,
+  parseOpsConfig,
+  startOpsServer,
+} from '../ops/index.js';
+import type { Satellite } from '../satellite/index.js';
+
+/** The hivesat version (package.json two folders up from src/cli/ and dist/cli/). */
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    // Best effort: a missing package.json only affects the version label.
+    return 'unknown';
+  }
+}
+
+/** Options of {@link startRunOps}. */
+export interface RunOpsOptions {
+  readonly config: SatelliteConfig;
+  /** `--log-format`; overrides the config's `ops.log.format`. */
+  readonly logFormat?: LogFormat;
+  /** `-v`: log at `debug` whatever the config says. */
+  readonly verbose?: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** What the satellite's pieces are wired to. */
+export interface SatelliteParts {
+  readonly listener: Listener;
+  readonly satellite: Satellite;
+  readonly link: HubConnection | undefined;
+  /** `ws://host:port` of the hub (for logs and hooks). */
+  readonly hubUrl: string;
+}
+
+/** The running operations layer of one `hivesat run`. */
+export interface RunOps {
+  /** Redacting, reloadable logger (also a HiveLogger for the hub connection and the satellite). */
+  readonly logger: Logger;
+  readonly events: OpsEvents;
+  readonly health: HealthState;
+  readonly notifier: ServiceNotifier;
+  /** The health/metrics listener, when `ops.health` is configured. */
+  readonly server: OpsServer | undefined;
+  /** Register a secret value (password, access key) for redaction. */
+  addSecret(value: string | undefined): void;
+  /** A sink that reports `speaking_start`/`speaking_end` around the audio it plays. */
+  wrapSink(sink: AudioSink): AudioSink;
+  /** Wire the listener, hub connection and satellite events to {@link RunOps.events}. */
+  attach(parts: SatelliteParts): void;
+  /** Called for every fed audio chunk: the watchdog's heartbeat source (a clock read, no I/O). */
+  ping(): void;
+  /** Models loaded and the hub (or local fallback) ready: health `ok`/`degraded`, watchdog on, `READY=1`. */
+  ready(status: string): Promise<void>;
+  /** Shutdown has begun: health `stopping`, watchdog off, `STOPPING=1`. Idempotent. */
+  stopping(): Promise<void>;
+  /** Apply a re-read configuration; returns the changes (logged). */
+  reload(next: SatelliteConfig): readonly string[];
+  /** Let running hooks finish (bounded), then stop hooks and the listener. */
+  close(): Promise<void>;
+}
+
+/** Sections of the config file that need a restart. */
+const RESTART_SECTIONS = (config: SatelliteConfig): string[] => Object.keys(config).filter((k) => k !== 'ops');
+
+/** A logger whose target can be swapped (reloads) while the hub connection and satellite keep their reference. */
+function switchableLogger(initial: Logger): { logger: Logger; set(next: Logger): void } {
+  let current = initial;
+  const build = (base: LogFields): Logger => {
+    const log = (level: LogLevel, message: string, fields?: LogFields): void => current.log(level, message, fields === undefined ? base : { ...base, ...fields });
+    return {
+      get redactor() {
+        return current.redactor;
+      },
+      log,
+      debug: (m, f) => log('debug', m, f),
+      info: (m, f) => log('info', m, f),
+      warn: (m, f) => log('warn', m, f),
+      error: (m, f) => log('error', m, f),
+      child: (fields) => build({ ...base, ...fields }),
+      isLevelEnabled: (level) => current.isLevelEnabled(level),
+    };
+  };
+  return { logger: build({}), set: (next) => (current = next) };
+}
+
+/** Start the operations layer (the health listener included, when configured). */
+export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
+  const version = packageVersion();
+  const redactor = createRedactor();
+  const makeLogger = (ops: OpsConfig): Logger =>
+    createLogger({ format: options.logFormat ?? ops.log.format, level: options.verbose === true ? 'debug' : ops.log.level, stream: options.stderr, env: options.env, redactor });
+  let ops = parseOpsConfig(options.config.ops);
+  let config = options.config;
+  const switchable = switchableLogger(makeLogger(ops));
+  const logger = switchable.logger;
+  const notifier = createSystemdNotifier({ env: options.env, logger: logger.child({ component: 'systemd' }) });
+  const watchdog = new Watchdog({ notifier, env: options.env, logger });
+  const metrics: MetricsRegistry = createMetrics({ version });
+  const health = new HealthState({ version });
+  const makeHooks = (o: OpsConfig): HookRunner => new HookRunner({ hooks: o.hooks.on, timeoutMs: o.hooks.timeoutMs, maxConcurrent: o.hooks.maxConcurrent, env: options.env, logger: logger.child({ component: 'hooks' }) });
+  let hooks = makeHooks(ops);
+  let current = createOpsEvents({ logger, metrics, health, hooks });
+  // The satellite holds this facade; a reload swaps what is behind it.
+  const events: OpsEvents = {
+    wake: (e) => current.wake(e),
+    listening: (e) => current.listening(e),
+    utterance: (e) => current.utterance(e),
+    answer: (e) => current.answer(e),
+    speakingStart: (e) => current.speakingStart(e),
+    speakingEnd: (e) => current.speakingEnd(e),
+    error: (e) => current.error(e),
+    hubOnline: (e) => current.hubOnline(e),
+    hubOffline: (e) => current.hubOffline(e),
+    fallback: (e) => current.fallback(e),
+    falseWake: (e) => current.falseWake(e),
+    turnCompleted: (t) => current.turnCompleted(t),
+    state: (s) => current.state(s),
+  };
+  const server = ops.health === undefined ? undefined : await startOpsServer({ port: ops.health.port, health, ...(ops.health.metrics ? { metrics } : {}), logger });
+  let retiredHooks: Promise<void>[] = [];
+  let playing = 0;
+  let stopping: Promise<void> | undefined;
+
+  const attach = ({ listener, satellite, link, hubUrl }: SatelliteParts): void => {
+    listener.on('wake', (e) => {
+      events.wake({ keyword: e.keyword, score: e.score });
+      events.listening({ keyword: e.keyword });
+      events.state('listening');
+    });
+    listener.on('speech_end', () => events.state('thinking'));
+    // In audio mode the hub transcribes, so the hook learns that an utterance was captured and how long it was.
+    listener.on('utterance', (u) => events.utterance({ durationSeconds: Math.round(u.durationSeconds * 100) / 100 }));
+    listener.on('error', (error) => events.error({ kind: (error as { code?: string }).code ?? error.name, message: `listener: ${error.message}` }));
+    let fallbackActive = false;
+    const fallback = (active: boolean, reason: string): void => {
+      if (!active && !fallbackActive) return;
+      fallbackActive = active;
+      events.fallback({ active, reason });
+    };
+    satellite.on('failover', (_id, reason) => fallback(true, reason));
+    satellite.on('turn', (report) => {
+      events.turnCompleted(report);
+      for (const answer of report.answers) events.answer({ answer, route: report.route });
+      if (report.route === 'hub') fallback(false, 'the hub answered');
+    });
+    if (link === undefined) return;
+    let online: boolean | undefined; // undefined: never connected nor failed yet
+    let everOnline = false;
+    link.on('ready', () => {
+      events.hubOnline({ hub: hubUrl, reconnect: everOnline });
+      online = true;
+      everOnline = true;
+      fallback(false, 'the hub is online');
+    });
+    link.on('close', (info) => {
+      if (online === false || stopping !== undefined) return; // our own close at shutdown is not an outage
+      online = false;
+      events.hubOffline({ hub: hubUrl, reason: info.error?.message ?? `closed (${info.code}${info.reason === '' ? '' : ` ${info.reason}`})` });
+    });
+    link.on('state', (change) => {
+      // The first attempt failed before any socket was up: the hub is unreachable from the start.
+      if (online === undefined && (change.to === 'backing-off' || change.to === 'closed') && change.from !== 'ready') {
+        online = false;
+        events.hubOffline({ hub: hubUrl, reason: change.reason });
+      }
+    });
+    link.on('error', (error) => events.error({ kind: (error as { code?: string }).code ?? error.name, message: `hub: ${error.message}` }));
+  };
+
+  const wrapSink = (sink: AudioSink): AudioSink => ({
+    get name() {
+      return sink.name;
+    },
+    get gain() {
+      return sink.gain;
+    },
+    set gain(value: number) {
+      sink.gain = value;
+    },
+    async play(audio: PcmInput, playOptions?: PlayOptions): Promise<PlaybackResult> {
+      if (playing++ === 0) events.speakingStart({});
+      try {
+        return await sink.play(audio, playOptions);
+      } finally {
+        if (--playing === 0) {
+          events.speakingEnd({});
+          events.state('idle');
+        }
+      }
+    },
+    stop: () => sink.stop(),
+    close: () => sink.close(),
+  });
+
+  return {
+    logger,
+    events,
+    health,
+    notifier,
+    server,
+    addSecret: (value) => {
+      if (value !== undefined && value !== '') redactor.addSecret(value);
+    },
+    wrapSink,
+    attach,
+    ping: () => watchdog.ping(),
+    async ready(status) {
+      health.markReady();
+      watchdog.start();
+      logger.info('ready', { status, ...(server === undefined ? {} : { health: server.url }), watchdog_ms: watchdog.timeoutMs });
+      await notifier.ready(status);
+    },
+    stopping() {
+      stopping ??= (async () => {
+        health.markStopping();
+        watchdog.stop();
+        await notifier.stopping('shutting down');
+      })();
+      return stopping;
+    },
+    reload(next) {
+      const nextOps = parseOpsConfig(next.ops);
+      const changes: string[] = [];
+      if (JSON.stringify(nextOps.log) !== JSON.stringify(ops.log)) {
+        switchable.set(makeLogger(nextOps));
+        changes.push(`log: ${ops.log.level}/${ops.log.format} → ${nextOps.log.level}/${nextOps.log.format} (applied${options.logFormat === undefined ? '' : '; --log-format still wins'}${options.verbose === true ? '; -v still wins' : ''})`);
+      }
+      if (JSON.stringify(nextOps.hooks) !== JSON.stringify(ops.hooks)) {
+        const old = hooks;
+        hooks = makeHooks(nextOps);
+        retiredHooks.push(old.idle().then(() => old.close()));
+        changes.push('hooks (applied)');
+      }
+      if (JSON.stringify(nextOps.health) !== JSON.stringify(ops.health)) changes.push('ops.health (not hot-reloaded: restart to apply)');
+      for (const key of new Set([...RESTART_SECTIONS(config), ...RESTART_SECTIONS(next)])) {
+        const a = JSON.stringify((config as Record<string, unknown>)[key]);
+        const b = JSON.stringify((next as Record<string, unknown>)[key]);
+        if (a !== b) changes.push(`${key} (not hot-reloaded: restart to apply)`);
+      }
+      current = createOpsEvents({ logger, metrics, health, hooks });
+      ops = nextOps;
+      config = next;
+      logger.info(changes.length === 0 ? 'configuration unchanged' : 'configuration changed', { changes: changes.join('; ') });
+      return changes;
+    },
+    async close() {
+      watchdog.stop();
+      await hooks.idle(1_000);
+      await Promise.all([hooks.close(), ...retiredHooks, server?.close()]);
+      retiredHooks = [];
+    },
+  };
+}
