@@ -7,31 +7,33 @@
 import { type ChildProcess, type SpawnOptions, spawn as nodeSpawn } from 'node:child_process';
 import { KILL_GRACE_MS, STDERR_TAIL_CHARS } from './constants.js';
 import { DeviceError } from './errors.js';
+import type { Timers } from '../timers.js';
 
 /** Starts a process; `node:child_process.spawn` by default. Tests pass one that sets `ALSA_CONFIG_PATH` or fakes it. */
 export type SpawnFn = (command: string, args: readonly string[], options: SpawnOptions) => ChildProcess;
 
-/** An opaque timer handle. */
-export type TimerHandle = unknown;
+export { type TimerHandle, type Timers, systemTimers } from '../timers.js';
 
-/** Timers and a monotonic clock, injectable so that tests drive time (`vi.useFakeTimers()` or a manual scheduler). */
-export interface Timers {
-  /** Calls `callback` once after `ms` milliseconds. */
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  /** Cancels a timer made by {@link Timers.setTimeout}. */
-  clearTimeout(handle: TimerHandle): void;
-  /** Monotonic milliseconds (never wall-clock time). */
-  now(): number;
+/** Options shared by the programs that open an ALSA device (`arecord`, `aplay`). */
+export interface AlsaProcessOptions {
+  /** ALSA device (`default`, `plughw:CARD=Device,DEV=0`, `hw:1,0`…). Default `default`. */
+  readonly device?: string;
+  /** Program to run. Default `arecord` / `aplay`. */
+  readonly command?: string;
+  /** Extra arguments placed before the format arguments (e.g. `['--buffer-time=200000']`). */
+  readonly extraArgs?: readonly string[];
+  /** Environment of the process. Default: this process's. */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Process spawner. Default `child_process.spawn`. */
+  readonly spawn?: SpawnFn;
+  /** Timers (for the SIGTERM → SIGKILL grace period). */
+  readonly timers?: Timers;
 }
 
-/**
- * The real timers. Each call looks up the global functions at call time, so `vi.useFakeTimers()` also controls them.
- */
-export const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  now: () => performance.now(),
-};
+/** The arguments `arecord` and `aplay` both take for raw s16le audio on a device, rate and channel count. */
+export function alsaRawArgs(device: string, rateHz: number, channels: number, extraArgs: readonly string[] = []): string[] {
+  return ['-q', ...extraArgs, '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(rateHz), '-c', String(channels)];
+}
 
 /** The default {@link SpawnFn}. */
 export const defaultSpawn: SpawnFn = (command, args, options) => nodeSpawn(command, args, options);

@@ -6,25 +6,7 @@
  */
 import WebSocket from 'ws';
 
-/** An opaque timer handle. */
-export type TimerHandle = unknown;
-
-/** Timers and a monotonic clock. */
-export interface Timers {
-  /** Calls `callback` once after `ms` milliseconds. */
-  setTimeout(callback: () => void, ms: number): TimerHandle;
-  /** Cancels a timer made by {@link Timers.setTimeout}. */
-  clearTimeout(handle: TimerHandle): void;
-  /** Monotonic milliseconds (never wall-clock time). */
-  now(): number;
-}
-
-/** The real timers; globals are looked up at call time, so `vi.useFakeTimers()` controls them too. */
-export const systemTimers: Timers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  now: () => performance.now(),
-};
+export { type TimerHandle, type Timers, systemTimers } from '../timers.js';
 
 /** `WebSocket.OPEN` (RFC 6455 / WHATWG readyState). */
 export const SOCKET_OPEN = 1;

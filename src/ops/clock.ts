@@ -4,16 +4,10 @@
  * @module
  */
 import { type ChildProcess, type SpawnOptions, spawn as nodeSpawn } from 'node:child_process';
+import type { Timers } from '../timers.js';
 
-/** Timers and a monotonic clock. */
-export interface OpsTimers {
-  /** Calls `callback` once after `ms` milliseconds; the timer never keeps the process alive. */
-  setTimeout(callback: () => void, ms: number): unknown;
-  /** Cancels a timer made by {@link OpsTimers.setTimeout}. */
-  clearTimeout(handle: unknown): void;
-  /** Monotonic milliseconds (never wall-clock time). */
-  now(): number;
-}
+/** Timers and a monotonic clock (the shared interface; see src/timers.ts). */
+export type OpsTimers = Timers;
 
 /** The real timers (looked up at call time, so `vi.useFakeTimers()` controls them too). Timers are unref'd. */
 export const systemTimers: OpsTimers = {

@@ -12,12 +12,10 @@
  */
 import { PersonaError } from './errors.js';
 import type { Solver } from './solver.js';
+import { type TimeoutTimers, systemTimers } from '../timers.js';
 
 /** Timer functions, injectable so that tests fire time limits by hand. */
-export interface PersonaTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type PersonaTimers = TimeoutTimers;
 
 /** How one solver's turn ended. */
 export type SolverOutcome =
@@ -91,10 +89,7 @@ function isAborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
-const defaultTimers: PersonaTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+const defaultTimers: PersonaTimers = systemTimers;
 
 /** An ordered solver chain. */
 export class Persona {

@@ -8,24 +8,19 @@
 import { type ChildProcessWithoutNullStreams, spawn as nodeSpawn } from 'node:child_process';
 import { DEFAULT_ENGINE_TIMEOUT_MS, MAX_ENGINE_OUTPUT_BYTES, STDERR_TAIL_BYTES } from './constants.js';
 import { SpeechError } from './errors.js';
+import { type TimeoutTimers, systemTimers } from '../timers.js';
 
 /** The part of `child_process.spawn` the engines use (stdio: three pipes). Inject a fake or a wrapper in tests. */
 export type SpawnFn = (command: string, args: readonly string[]) => ChildProcessWithoutNullStreams;
 
 /** Timer functions, injectable so that tests control time limits. */
-export interface SpeechTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+export type SpeechTimers = TimeoutTimers;
 
 /** The default {@link SpawnFn}: `node:child_process` spawn with piped stdio. */
 export const defaultSpawn: SpawnFn = (command, args) => nodeSpawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
 
 /** The default {@link SpeechTimers}: the global timers. */
-export const defaultTimers: SpeechTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
+export const defaultTimers: SpeechTimers = systemTimers;
 
 /** What one run produced. */
 export interface ProcessResult {
