@@ -11,34 +11,20 @@ import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { SAMPLE_RATE_HZ } from '../constants.js';
 import { AudioError, DeviceError } from '../errors.js';
-import { type SpawnFn, StderrTail, type Timers, defaultSpawn, exitError, systemTimers, terminate, waitForSpawn } from '../io.js';
+import { type AlsaProcessOptions, type SpawnFn, alsaRawArgs, StderrTail, type Timers, defaultSpawn, exitError, systemTimers, terminate, waitForSpawn } from '../io.js';
 import { PcmChunker } from '../pcm-chunker.js';
 import type { AudioSource, AudioSourceEvents, SourceState } from './source.js';
 
 /** Options of {@link ArecordSource}. */
-export interface ArecordSourceOptions {
-  /** ALSA device (`default`, `plughw:CARD=Device,DEV=0`, `hw:1,0`…). Default `default`. */
-  readonly device?: string;
+export interface ArecordSourceOptions extends AlsaProcessOptions {
   /** Rate to open the device at, hertz (8,000–48,000); converted to 16 kHz here. Default 16,000. */
   readonly rateHz?: number;
   /** Channels to open the device with (1–8); averaged to mono here. Default 1. */
   readonly channels?: number;
-  /** Program to run. Default `arecord`. */
-  readonly command?: string;
-  /** Extra arguments placed before the format arguments (e.g. `['--buffer-time=200000']`). */
-  readonly extraArgs?: readonly string[];
-  /** Environment of the process. Default: this process's. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Process spawner. Default `child_process.spawn`. */
-  readonly spawn?: SpawnFn;
-  /** Timers (for the SIGTERM → SIGKILL grace period). */
-  readonly timers?: Timers;
 }
 
 /** The `arecord` arguments for a device, rate and channel count. */
-export function arecordArgs(device: string, rateHz: number, channels: number, extraArgs: readonly string[] = []): string[] {
-  return ['-q', ...extraArgs, '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(rateHz), '-c', String(channels)];
-}
+export const arecordArgs = alsaRawArgs;
 
 /** Live capture from an ALSA device through an `arecord` process. Restartable after it stops or fails. */
 export class ArecordSource extends EventEmitter<AudioSourceEvents> implements AudioSource {

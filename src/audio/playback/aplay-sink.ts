@@ -6,29 +6,14 @@
  */
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
 import { DeviceError } from '../errors.js';
-import { type SpawnFn, StderrTail, type Timers, defaultSpawn, exitError, systemTimers, terminate, waitForSpawn } from '../io.js';
+import { type AlsaProcessOptions, type SpawnFn, alsaRawArgs, StderrTail, type Timers, defaultSpawn, exitError, systemTimers, terminate, waitForSpawn } from '../io.js';
 import { BaseSink, type DeviceFormat, type PlaybackSession } from './sink.js';
 
 /** Options of {@link AplaySink}. */
-export interface AplaySinkOptions extends DeviceFormat {
-  /** ALSA device (`default`, `plughw:CARD=Headphones,DEV=0`…). Default `default`. */
-  readonly device?: string;
-  /** Program to run. Default `aplay`. */
-  readonly command?: string;
-  /** Extra arguments placed before the format arguments (e.g. `['--buffer-time=100000']`). */
-  readonly extraArgs?: readonly string[];
-  /** Environment of the process. Default: this process's. */
-  readonly env?: NodeJS.ProcessEnv;
-  /** Process spawner. Default `child_process.spawn`. */
-  readonly spawn?: SpawnFn;
-  /** Timers (for the SIGTERM → SIGKILL grace period). */
-  readonly timers?: Timers;
-}
+export type AplaySinkOptions = DeviceFormat & AlsaProcessOptions;
 
 /** The `aplay` arguments for a device, rate and channel count. */
-export function aplayArgs(device: string, rateHz: number, channels: number, extraArgs: readonly string[] = []): string[] {
-  return ['-q', ...extraArgs, '-D', device, '-t', 'raw', '-f', 'S16_LE', '-r', String(rateHz), '-c', String(channels)];
-}
+export const aplayArgs = alsaRawArgs;
 
 class AplaySession implements PlaybackSession {
   readonly #child: ChildProcess;
