@@ -211,13 +211,16 @@ function fromIdle(s: IdleState, e: ListenerInput, t: ListenerTiming): Transition
   }
 }
 
+/** Awake → recording: speech started at `speechStart`. */
+function startRecording(s: AwakeState, voice: VoiceTrack, speechStart: number): Transition {
+  const next: RecordingState = { kind: 'recording', voice, wake: s.wake, openedAt: s.openedAt, deadline: s.deadline, speechStart, speechEnd: NONE };
+  return [next, [{ type: 'speech_start', sample: speechStart }]];
+}
+
 function fromAwake(s: AwakeState, e: ListenerInput, t: ListenerTiming): Transition {
   switch (e.type) {
-    case 'voice_start': {
-      const voice = track(s.voice, e);
-      const next: RecordingState = { kind: 'recording', voice, wake: s.wake, openedAt: s.openedAt, deadline: s.deadline, speechStart: e.sample, speechEnd: NONE };
-      return [next, [{ type: 'speech_start', sample: e.sample }]];
-    }
+    case 'voice_start':
+      return startRecording(s, track(s.voice, e), e.sample);
     case 'voice_end':
       // The speech that carried the wake word (or was going on when listening opened) is over.
       return [{ ...s, voice: track(s.voice, e), carryOver: false }, NO_EFFECTS];
@@ -226,9 +229,7 @@ function fromAwake(s: AwakeState, e: ListenerInput, t: ListenerTiming): Transiti
         // Speech goes on after the detection. Either there was no pause after the wake word (the command runs on from
         // the detection), or the detection came late, during a command that began too recently to hold the wake word.
         const late = s.voice.start !== NONE && s.openedAt - s.voice.start < t.wakeMinSpeechSamples;
-        const speechStart = late ? s.voice.start : s.openedAt;
-        const next: RecordingState = { kind: 'recording', voice: s.voice, wake: s.wake, openedAt: s.openedAt, deadline: s.deadline, speechStart, speechEnd: NONE };
-        return [next, [{ type: 'speech_start', sample: speechStart }]];
+        return startRecording(s, s.voice, late ? s.voice.start : s.openedAt);
       }
       if (e.at >= s.deadline) return [idle(s.voice), [{ type: 'no_speech', sample: s.deadline, wake: s.wake }]];
       return [s, NO_EFFECTS];
