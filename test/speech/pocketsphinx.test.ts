@@ -47,6 +47,18 @@ describe('pocketsphinx with the built-in grammar', () => {
     expect(await stt.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: phrase });
   });
 
+  it('is not thrown by a long run of digital zeros before the question (the soak found "what are you")', async () => {
+    // The utterance the listener cut from the soak's turn: 0.59 s of exact zeros after "hey jarvis", the question
+    // (espeak-ng en-us, which carries its own leading silence) and 0.38 s after its speech ended.
+    const question = await new EspeakNgTts({ voice: 'en-us', speedWpm: 160 }).synthesize('what time is it', { lang: 'en-us' });
+    let end = question.pcm.length;
+    while (end > 0 && Math.abs(question.pcm[end - 1] ?? 0) < 500) end--;
+    const cutAt = Math.min(question.pcm.length, end + Math.round(0.38 * 16_000));
+    const utterance = new Int16Array(9_427 + cutAt);
+    utterance.set(question.pcm.subarray(0, cutAt), 9_427);
+    expect(await stt.transcribe(utterance, { lang: 'en-us' })).toEqual({ text: 'what time is it' });
+  });
+
   it('hears nothing in silence', async () => {
     expect(await stt.transcribe(new Int16Array(16_000), { lang: 'en' })).toEqual({ text: '' });
   });

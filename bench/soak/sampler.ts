@@ -1,0 +1,59 @@
+/**
+ * Resource samples of the satellite process over the soak: from /proc (RSS, open file descriptors, CPU time — what
+ * the kernel sees) and from its own /metrics (V8 heap, active handles, event-loop lag — what Node sees).
+ *
+ * @module
+ */
+import { readFile, readdir } from 'node:fs/promises';
+
+/** One sample. Sizes in bytes, times in seconds. */
+export interface ResourceSample {
+  /** Seconds since the soak started. */
+  readonly t: number;
+  readonly rssBytes: number;
+  readonly fds: number;
+  /** User + system CPU time of the process so far. */
+  readonly cpuSeconds: number;
+  readonly heapUsedBytes: number | undefined;
+  readonly activeHandles: number | undefined;
+  readonly eventLoopLagP99Seconds: number | undefined;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ is 100 on every Linux port Node runs on). */
+const USER_HZ = 100;
+
+async function procStatus(pid: number): Promise<{ rssBytes: number; cpuSeconds: number; fds: number }> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  // Fields 14 and 15 (utime, stime) come after the parenthesised command name, which may itself contain spaces.
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const fds = (await readdir(`/proc/${pid}/fd`)).length;
+  return { rssBytes: Number(rss?.[1] ?? 0) * 1024, cpuSeconds: ticks / USER_HZ, fds };
+}
+
+/** The value of an unlabelled Prometheus sample named `name` in `text`, if present. */
+export function metricValue(text: string, name: string): number | undefined {
+  const match = new RegExp(`^${name} ([0-9.eE+-]+)$`, 'm').exec(text);
+  return match === null ? undefined : Number(match[1]);
+}
+
+/** Sample `pid`; `metricsUrl` is its /metrics (a failed fetch leaves the Node-side fields undefined). */
+export async function sampleResources(pid: number, metricsUrl: string, t: number): Promise<ResourceSample> {
+  const proc = await procStatus(pid);
+  let text = '';
+  try {
+    const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(2_000) });
+    text = await response.text();
+  } catch {
+    // The satellite is busy or restarting its listener; the /proc figures still count.
+  }
+  return {
+    t,
+    ...proc,
+    heapUsedBytes: metricValue(text, 'nodejs_heap_size_used_bytes'),
+    activeHandles: metricValue(text, 'nodejs_active_handles_total'),
+    eventLoopLagP99Seconds: metricValue(text, 'nodejs_eventloop_lag_p99_seconds'),
+  };
+}
