@@ -12,6 +12,14 @@
  * Targets (issue "Audio front end"): ≥ 95 % of positives at ≥ 10 dB SNR; ≤ 1 false accept per 10 h; end of speech
  * reported ≤ silenceEnd + 150 ms after the true end; ≤ 0.03 CPU-s per audio-s.
  *
+ * The wake word runs at the config file's defaults (src/config/satellite-config.ts `wake`: head threshold, trigger
+ * level, the shipped verifier, the speech gate); HIVESAT_BENCH_WAKE=openwakeword runs the bare head at openWakeWord's
+ * defaults instead (threshold 0.5, no verifier, no gate) for comparison. The operating-point table sweeps head
+ * threshold × trigger level × verifier threshold from the per-hop scores of the same run.
+ *
+ * The corpus builders are exported for scripts/train-verifier, which builds a disjoint training corpus the same way
+ * (other voices, speeds, SNRs, noise and phrases) so that the verifier is never evaluated on what it was trained on.
+ *
  * Runs as part of `npm run bench`, or alone: `node --import tsx bench/listener.bench.ts`. The negative stream is
  * HIVESAT_BENCH_NEGATIVE_MIN minutes long (default 30). Generated audio is cached in $TMPDIR/hivesat-bench-corpus.
  */
@@ -24,7 +32,8 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Listener } from '../src/listener/index.js';
 import { createSileroVad, type VoiceActivityDetector } from '../src/vad/index.js';
-import { createOpenWakeWord, type WakeDetection, type WakeWordDetector } from '../src/wake/index.js';
+import { SATELLITE_CONFIG_SCHEMA } from '../src/config/satellite-config.js';
+import { createOpenWakeWord, DEFAULT_VERIFIER, loadWakeVerifier, type ScoreListener, type WakeDetection, type WakeWordDetector } from '../src/wake/index.js';
 import { type BenchRow, printTable } from './harness.js';
 
 const RATE = 16_000;
@@ -37,27 +46,27 @@ const NEGATIVE_MINUTES = Number(process.env.HIVESAT_BENCH_NEGATIVE_MIN ?? 30);
 // ───────────────────────────── corpus ─────────────────────────────
 
 type Engine = 'espeak' | 'flite';
-interface Voice {
+export interface Voice {
   readonly engine: Engine;
   readonly name: string;
   /** espeak: words per minute; flite: duration stretch. */
   readonly rate: number;
 }
 
-const ESPEAK_BASES = ['en-us', 'en-gb', 'en-gb-x-rp', 'en-gb-scotland', 'en-029', 'en-us-nyc'];
-const ESPEAK_VARIANTS = ['', '+f2', '+m3', '+klatt2'];
-const ESPEAK_SPEEDS = [130, 160, 190];
-const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'];
-const FLITE_STRETCH = [1.0, 1.2];
+export const ESPEAK_BASES = ['en-us', 'en-gb', 'en-gb-x-rp', 'en-gb-scotland', 'en-029', 'en-us-nyc'];
+export const ESPEAK_VARIANTS = ['', '+f2', '+m3', '+klatt2'];
+export const ESPEAK_SPEEDS = [130, 160, 190];
+export const FLITE_VOICES = ['kal', 'kal16', 'awb', 'rms', 'slt'];
+export const FLITE_STRETCH = [1.0, 1.2];
 
-function positiveVoices(): Voice[] {
+export function positiveVoices(): Voice[] {
   const out: Voice[] = [];
   for (const b of ESPEAK_BASES) for (const v of ESPEAK_VARIANTS) for (const s of ESPEAK_SPEEDS) out.push({ engine: 'espeak', name: b + v, rate: s });
   if (hasFlite()) for (const v of FLITE_VOICES) for (const s of FLITE_STRETCH) out.push({ engine: 'flite', name: v, rate: s });
   return out;
 }
 
-const COMMANDS = [
+export const COMMANDS = [
   'what time is it',
   'turn on the kitchen lights',
   'what is the weather like today',
@@ -67,7 +76,7 @@ const COMMANDS = [
 ];
 
 /** Ordinary speech without the wake word. */
-const SENTENCES = [
+export const SENTENCES = [
   'the quick brown fox jumps over the lazy dog',
   'could you pass me the salt please',
   'I think we should leave before the traffic gets bad',
@@ -111,7 +120,7 @@ const SENTENCES = [
 ];
 
 /** Phrases that sound like the wake word or share parts of it. */
-const CONFUSABLES = [
+export const CONFUSABLES = [
   'hey travis',
   'hey service',
   'jarvis',
@@ -130,7 +139,7 @@ const CONFUSABLES = [
 ];
 
 let fliteKnown: boolean | undefined;
-function hasFlite(): boolean {
+export function hasFlite(): boolean {
   if (fliteKnown === undefined) {
     try {
       execFileSync('flite', ['-lv'], { stdio: 'pipe' });
@@ -156,7 +165,7 @@ function readRaw(path: string): Int16Array {
 }
 
 /** Speak `text` with a voice; 16 kHz mono s16 (cached). */
-function tts(voice: Voice, text: string): Int16Array {
+export function tts(voice: Voice, text: string): Int16Array {
   const key = createHash('sha256').update(`${voice.engine}|${voice.name}|${voice.rate}|${text}`).digest('hex').slice(0, 20);
   const raw = join(cacheDir(), `tts-${key}.raw`);
   if (!existsSync(raw)) {
@@ -175,24 +184,28 @@ function tts(voice: Voice, text: string): Int16Array {
   return readRaw(raw);
 }
 
-type Color = 'whitenoise' | 'pinknoise' | 'brownnoise';
-const COLORS: readonly Color[] = ['whitenoise', 'pinknoise', 'brownnoise'];
+export type Color = 'whitenoise' | 'pinknoise' | 'brownnoise';
+export const COLORS: readonly Color[] = ['whitenoise', 'pinknoise', 'brownnoise'];
 
-/** 120 s of sox noise at full-ish level (repeatable: sox -R). */
-function noiseBank(color: Color): Int16Array {
-  const raw = join(cacheDir(), `${color}-120.raw`);
+/**
+ * 120 s of sox noise at full-ish level (repeatable: sox -R). `part` 0 is the first 120 s of sox's repeatable
+ * sequence (what this bench evaluates on); `part` 1 the next 120 s, disjoint, for training (scripts/train-verifier).
+ */
+export function noiseBank(color: Color, part: 0 | 1 = 0): Int16Array {
+  const raw = join(cacheDir(), part === 0 ? `${color}-120.raw` : `${color}-120-part${part}.raw`);
   if (!existsSync(raw)) {
-    const part = `${raw}.${process.pid}`;
-    execFileSync('sox', ['-R', '-n', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw', part, 'synth', '120', color, 'vol', '0.3'], {
+    const part_ = `${raw}.${process.pid}`;
+    const trim = part === 0 ? [] : ['trim', String(120 * part), '120'];
+    execFileSync('sox', ['-R', '-n', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw', part_, 'synth', String(120 * (part + 1)), color, 'vol', '0.3', ...trim], {
       stdio: 'pipe',
     });
-    renameSync(part, raw);
+    renameSync(part_, raw);
   }
   return readRaw(raw);
 }
 
 /** Where a clip's loud part is (first/last sample above 500), like test/vad/fixtures `activeSpan`. */
-function activeSpan(clip: Int16Array, level = 500): { first: number; end: number } {
+export function activeSpan(clip: Int16Array, level = 500): { first: number; end: number } {
   let first = -1;
   let last = -1;
   for (let i = 0; i < clip.length; i++) {
@@ -204,14 +217,14 @@ function activeSpan(clip: Int16Array, level = 500): { first: number; end: number
   return { first: Math.max(0, first), end: last + 1 };
 }
 
-function rms(x: Int16Array, from = 0, to = x.length): number {
+export function rms(x: Int16Array, from = 0, to = x.length): number {
   let s = 0;
   for (let i = from; i < to; i++) s += (x[i] as number) ** 2;
   return to > from ? Math.sqrt(s / (to - from)) : 0;
 }
 
 /** Add noise in place so that speech (RMS over `ref`) / noise is `snrDb`. */
-function addNoise(audio: Int16Array, noise: Int16Array, offset: number, speechRms: number, snrDb: number): void {
+export function addNoise(audio: Int16Array, noise: Int16Array, offset: number, speechRms: number, snrDb: number): void {
   const slice = (i: number) => noise[(offset + i) % noise.length] as number;
   let s = 0;
   for (let i = 0; i < audio.length; i++) s += slice(i) ** 2;
@@ -220,11 +233,11 @@ function addNoise(audio: Int16Array, noise: Int16Array, offset: number, speechRm
   for (let i = 0; i < audio.length; i++) audio[i] = Math.max(-32768, Math.min(32767, Math.round((audio[i] as number) + gain * slice(i))));
 }
 
-function silenceOf(seconds: number): Int16Array {
+export function silenceOf(seconds: number): Int16Array {
   return new Int16Array(Math.round(seconds * RATE));
 }
 
-function join16(parts: readonly Int16Array[]): { audio: Int16Array; starts: number[] } {
+export function join16(parts: readonly Int16Array[]): { audio: Int16Array; starts: number[] } {
   const audio = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
   const starts: number[] = [];
   let at = 0;
@@ -261,10 +274,26 @@ class CountingWake implements WakeWordDetector {
   }
 }
 
-/** Peak score for trigger levels 1, 2 and 3. */
-type Peaks = readonly [number, number, number];
+/**
+ * Verifier thresholds of the operating-point table: `null` is the head alone; otherwise a hop counts only if the
+ * verifier gives it at least that probability (what src/wake does).
+ */
+const VERIFIER_SWEEP: readonly (number | null)[] = [null, 0.5, 0.7, 0.8];
 
-type Category = 'sentences' | 'confusable phrases' | 'noise';
+/** Peak score for trigger levels 1, 2 and 3 (index `3 v + level − 1`, v indexing {@link VERIFIER_SWEEP}). */
+type Peaks = readonly number[];
+
+/**
+ * The wake-word settings under test: the config file's defaults (src/config/satellite-config.ts `wake`), or with
+ * HIVESAT_BENCH_WAKE=openwakeword the bare head at openWakeWord's defaults (threshold 0.5, no verifier, no gate).
+ */
+function wakeSettings(): { threshold: number; triggerLevel: number; refractoryMs: number; verifier: string | null; verifierThreshold: number | undefined; gateMs: number } {
+  const w = SATELLITE_CONFIG_SCHEMA.parse({}).wake;
+  if (process.env.HIVESAT_BENCH_WAKE === 'openwakeword') return { threshold: 0.5, triggerLevel: 1, refractoryMs: w.refractory_ms, verifier: null, verifierThreshold: undefined, gateMs: 0 };
+  return { threshold: w.threshold, triggerLevel: w.trigger_level, refractoryMs: w.refractory_ms, verifier: w.verifier, verifierThreshold: w.verifier_threshold, gateMs: w.speech_gate_ms };
+}
+
+export type Category = 'sentences' | 'confusable phrases' | 'noise';
 
 interface Seen {
   wakes: { sample: number; score: number }[];
@@ -287,28 +316,41 @@ interface Rig {
 }
 
 async function makeRig(): Promise<Rig> {
-  let peaks: [number, number, number] = [0, 0, 0];
-  let prev1 = 0;
-  let prev2 = 0;
+  const n = VERIFIER_SWEEP.length;
+  let peaks = new Array<number>(3 * n).fill(0);
+  const prev1 = new Array<number>(n).fill(0);
+  const prev2 = new Array<number>(n).fill(0);
   let window: { from: number; to: number } | null = null;
-  let tap: ((k: string, s: number, e: number) => void) | undefined;
+  let tap: ScoreListener | undefined;
+  const ws = wakeSettings();
   const vad = await createSileroVad({ minSilenceMs: 100, speechPadMs: 30 });
+  // The sweep needs the verifier's probability on every hop, so a verifier is loaded even for the bare head (with a
+  // threshold that lets every hop through).
+  const verifier = await loadWakeVerifier(ws.verifier ?? DEFAULT_VERIFIER);
   const inner = await createOpenWakeWord({
-    onScore: (k, s, e) => {
-      if (window === null || (e >= window.from && e <= window.to)) {
-        const m2 = Math.min(s, prev1);
-        const m3 = Math.min(m2, prev2);
-        if (s > peaks[0]) peaks[0] = s;
-        if (m2 > peaks[1]) peaks[1] = m2;
-        if (m3 > peaks[2]) peaks[2] = m3;
+    threshold: ws.threshold,
+    triggerLevel: ws.triggerLevel,
+    refractoryMs: ws.refractoryMs,
+    keywords: [{ model: 'hey_jarvis', verifier, verifierThreshold: ws.verifier === null ? Number.MIN_VALUE : (ws.verifierThreshold ?? verifier.threshold) }],
+    onScore: (k, s, e, verified) => {
+      for (let v = 0; v < n; v++) {
+        const vt = VERIFIER_SWEEP[v] as number | null;
+        const x = vt === null || (verified ?? 0) >= vt ? s : 0;
+        if (window === null || (e >= window.from && e <= window.to)) {
+          const m2 = Math.min(x, prev1[v] as number);
+          const m3 = Math.min(m2, prev2[v] as number);
+          if (x > (peaks[3 * v] as number)) peaks[3 * v] = x;
+          if (m2 > (peaks[3 * v + 1] as number)) peaks[3 * v + 1] = m2;
+          if (m3 > (peaks[3 * v + 2] as number)) peaks[3 * v + 2] = m3;
+        }
+        prev2[v] = prev1[v] as number;
+        prev1[v] = x;
       }
-      prev2 = prev1;
-      prev1 = s;
-      tap?.(k, s, e);
+      tap?.(k, s, e, verified);
     },
   });
   const wake = new CountingWake(inner);
-  const listener = new Listener({ wake, vad, log: () => undefined, settings: { silenceEndMs: SILENCE_END_MS, preRollMs: PRE_ROLL_MS } });
+  const listener = new Listener({ wake, vad, log: () => undefined, settings: { silenceEndMs: SILENCE_END_MS, preRollMs: PRE_ROLL_MS, wakeSpeechGateMs: ws.gateMs } });
   tap = listener.onWakeScore;
   const seen: Seen = { wakes: [], utterances: [], noSpeech: [] };
   listener.on('wake', (e) => seen.wakes.push({ sample: e.at.sample, score: e.score }));
@@ -324,7 +366,7 @@ async function makeRig(): Promise<Rig> {
     seen,
     takePeaks: () => {
       const p = peaks;
-      peaks = [0, 0, 0];
+      peaks = new Array<number>(3 * n).fill(0);
       return p;
     },
     scoreWindow: (w) => {
@@ -348,13 +390,13 @@ function cancelCapture(listener: Listener): void {
 
 // ───────────────────────────── (a) accuracy ─────────────────────────────
 
-interface Condition {
+export interface Condition {
   readonly label: string;
   readonly snrDb: number | null;
   readonly color: Color | null;
 }
 
-const CONDITIONS: Condition[] = [
+export const CONDITIONS: Condition[] = [
   { label: 'clean', snrDb: null, color: null },
   ...[20, 10, 5].flatMap((snrDb) => COLORS.map((color) => ({ label: `${snrDb} dB ${color.replace('noise', '')}`, snrDb, color }))),
 ];
@@ -376,13 +418,25 @@ interface PositiveResult {
   extraWakes: number;
 }
 
-async function positives(rig: Rig): Promise<{ results: PositiveResult[]; audioSeconds: number }> {
-  const voices = positiveVoices();
-  const banks = Object.fromEntries(COLORS.map((c) => [c, noiseBank(c)])) as Record<Color, Int16Array>;
-  const results: PositiveResult[] = [];
-  let audioSeconds = 0;
+/** One positive clip: 1 s silence, "hey jarvis", 0.8 s, a command, 2.2 s; noise mixed in per its condition. */
+export interface PositiveClip {
+  readonly condition: Condition;
+  readonly voice: Voice;
+  readonly audio: Int16Array;
+  /** Loud part of the wake word, samples in `audio`. */
+  readonly wake: { readonly first: number; readonly end: number };
+  /** Loud part of the command, samples in `audio`. */
+  readonly cmd: { readonly first: number; readonly end: number };
+}
+
+/**
+ * The positive clips, condition by condition and voice by voice. `bankPart` picks the noise (0: this bench's
+ * evaluation noise, 1: disjoint training noise).
+ */
+export function* positiveClips(voices: readonly Voice[], conditions: readonly Condition[], bankPart: 0 | 1 = 0): Generator<PositiveClip> {
+  const banks = Object.fromEntries(COLORS.map((c) => [c, noiseBank(c, bankPart)])) as Record<Color, Int16Array>;
   let noiseOffset = 0;
-  for (const condition of CONDITIONS) {
+  for (const condition of conditions) {
     for (const [i, voice] of voices.entries()) {
       const wakeClip = tts(voice, 'hey jarvis');
       const cmdClip = tts(voice, COMMANDS[i % COMMANDS.length] as string);
@@ -396,33 +450,41 @@ async function positives(rig: Rig): Promise<{ results: PositiveResult[]; audioSe
         addNoise(audio, banks[condition.color], noiseOffset, speechRms, condition.snrDb);
         noiseOffset = (noiseOffset + 77_777) % (banks[condition.color].length - 1);
       }
-      const base = rig.listener.fedSamples;
-      const seen = rig.seen;
-      const [w0, u0, n0] = [seen.wakes.length, seen.utterances.length, seen.noSpeech.length];
-      rig.scoreWindow({ from: base + wake.first, to: base + wake.end + RATE });
-      rig.takePeaks();
-      await feedAll(rig.listener, audio);
-      cancelCapture(rig.listener);
-      await rig.listener.drained();
-      const peaks = rig.takePeaks();
-      rig.scoreWindow(null);
-      audioSeconds += audio.length / RATE;
-      const wakes = seen.wakes.slice(w0);
-      const hit = wakes.find((x) => x.sample >= base + wake.first && x.sample <= base + wake.end + RATE);
-      const utt = seen.utterances.slice(u0).find((u) => u.speechStart >= base + wake.end);
-      results.push({
-        condition,
-        voice,
-        detected: hit !== undefined,
-        score: hit?.score ?? 0,
-        peaks,
-        eosErrorMs: hit !== undefined && utt !== undefined ? (utt.decided - (base + cmd.end)) / 16 : undefined,
-        onsetMarginMs: hit !== undefined && utt !== undefined ? (base + cmd.first - utt.start) / 16 : undefined,
-        truncated: utt?.truncated ?? false,
-        noSpeech: seen.noSpeech.length > n0,
-        extraWakes: wakes.length - (hit !== undefined ? 1 : 0),
-      });
+      yield { condition, voice, audio, wake, cmd };
     }
+  }
+}
+
+async function positives(rig: Rig): Promise<{ results: PositiveResult[]; audioSeconds: number }> {
+  const results: PositiveResult[] = [];
+  let audioSeconds = 0;
+  for (const { condition, voice, audio, wake, cmd } of positiveClips(positiveVoices(), CONDITIONS)) {
+    const base = rig.listener.fedSamples;
+    const seen = rig.seen;
+    const [w0, u0, n0] = [seen.wakes.length, seen.utterances.length, seen.noSpeech.length];
+    rig.scoreWindow({ from: base + wake.first, to: base + wake.end + RATE });
+    rig.takePeaks();
+    await feedAll(rig.listener, audio);
+    cancelCapture(rig.listener);
+    await rig.listener.drained();
+    const peaks = rig.takePeaks();
+    rig.scoreWindow(null);
+    audioSeconds += audio.length / RATE;
+    const wakes = seen.wakes.slice(w0);
+    const hit = wakes.find((x) => x.sample >= base + wake.first && x.sample <= base + wake.end + RATE);
+    const utt = seen.utterances.slice(u0).find((u) => u.speechStart >= base + wake.end);
+    results.push({
+      condition,
+      voice,
+      detected: hit !== undefined,
+      score: hit?.score ?? 0,
+      peaks,
+      eosErrorMs: hit !== undefined && utt !== undefined ? (utt.decided - (base + cmd.end)) / 16 : undefined,
+      onsetMarginMs: hit !== undefined && utt !== undefined ? (base + cmd.first - utt.start) / 16 : undefined,
+      truncated: utt?.truncated ?? false,
+      noSpeech: seen.noSpeech.length > n0,
+      extraWakes: wakes.length - (hit !== undefined ? 1 : 0),
+    });
   }
   return { results, audioSeconds };
 }
@@ -438,13 +500,35 @@ interface NegativeResult {
   falseAccepts: { what: string; score: number }[];
 }
 
-async function negatives(rig: Rig, minutes: number): Promise<NegativeResult> {
+/** A segment of the negative stream. */
+export interface NegativeSegment {
+  readonly what: string;
+  readonly category: Category;
+  readonly audio: Int16Array;
+}
+
+/** The voices of the negative stream. */
+export function negativeVoices(): Voice[] {
   const voices: Voice[] = [];
   for (const b of ESPEAK_BASES) for (const v of ['', '+f3', '+m2']) for (const s of [140, 175]) voices.push({ engine: 'espeak', name: b + v, rate: s });
   if (hasFlite()) for (const v of FLITE_VOICES) voices.push({ engine: 'flite', name: v, rate: 1.0 });
-  const banks = Object.fromEntries(COLORS.map((c) => [c, noiseBank(c)])) as Record<Color, Int16Array>;
+  return voices;
+}
+
+/**
+ * The negative stream, `minutes` long: sentences, confusables and noise interleaved, a quarter of the speech with
+ * 10 dB of noise. The lists, voices and noise part are parameters so that scripts/train-verifier can build a
+ * disjoint training stream the same way.
+ */
+export function negativeSegments(
+  minutes: number,
+  voices: readonly Voice[] = negativeVoices(),
+  lists: { readonly sentences: readonly string[]; readonly confusables: readonly string[] } = { sentences: SENTENCES, confusables: CONFUSABLES },
+  bankPart: 0 | 1 = 0,
+): NegativeSegment[] {
+  const banks = Object.fromEntries(COLORS.map((c) => [c, noiseBank(c, bankPart)])) as Record<Color, Int16Array>;
   const target = minutes * 60 * RATE;
-  const segments: { what: string; category: Category; audio: Int16Array }[] = [];
+  const segments: NegativeSegment[] = [];
   let total = 0;
   let k = 0;
   // Interleave sentences, confusables and noise until the stream is long enough.
@@ -466,7 +550,7 @@ async function negatives(rig: Rig, minutes: number): Promise<NegativeResult> {
       category = 'noise';
     } else {
       const confusable = k % 3 === 0;
-      const list = confusable ? CONFUSABLES : SENTENCES;
+      const list = confusable ? lists.confusables : lists.sentences;
       const text = list[(k * 7 + round) % list.length] as string;
       const speech = tts(voice, text);
       audio = join16([silenceOf(0.4), speech, silenceOf(0.4)]).audio;
@@ -483,6 +567,12 @@ async function negatives(rig: Rig, minutes: number): Promise<NegativeResult> {
     total += audio.length;
     k++;
   }
+  return segments;
+}
+
+async function negatives(rig: Rig, minutes: number): Promise<NegativeResult> {
+  const segments = negativeSegments(minutes);
+  const total = segments.reduce((n, seg) => n + seg.audio.length, 0);
   const nearMisses: { score: number; what: string }[] = [];
   const falseAccepts: { what: string; score: number }[] = [];
   const w0 = rig.seen.wakes.length;
@@ -495,7 +585,7 @@ async function negatives(rig: Rig, minutes: number): Promise<NegativeResult> {
     cancelCapture(rig.listener);
     await rig.listener.drained();
     const peaks = rig.takePeaks();
-    nearMisses.push({ score: peaks[0], what: seg.what });
+    nearMisses.push({ score: peaks[0] as number, what: seg.what });
     const wakes = rig.seen.wakes.slice(before);
     for (const w of wakes) falseAccepts.push({ what: seg.what, score: w.score });
     const c = categories.get(seg.category) ?? { seconds: 0, wakes: 0, peaks: [] };
@@ -675,7 +765,7 @@ export async function run(): Promise<BenchRow[]> {
   const thin = pos.results.filter((r) => r.onsetMarginMs !== undefined && r.onsetMarginMs < PRE_ROLL_MS);
   if (thin.length > 0) say(`  margins below the pre-roll: ${thin.map((r) => `${r.condition.label} ${voiceName(r.voice)} ${(r.onsetMarginMs as number).toFixed(0)} ms`).join(', ')}`);
   const cleanMisses = pos.results.filter((r) => r.condition.snrDb === null && !r.detected);
-  say(`  clean misses: ${cleanMisses.length === 0 ? 'none' : cleanMisses.map((r) => `${voiceName(r.voice)} (peak ${r.peaks[0].toFixed(2)})`).join(', ')}`);
+  say(`  clean misses: ${cleanMisses.length === 0 ? 'none' : cleanMisses.map((r) => `${voiceName(r.voice)} (peak ${(r.peaks[0] as number).toFixed(2)})`).join(', ')}`);
   const missByVoice = new Map<string, number>();
   for (const r of pos.results) if (!r.detected) missByVoice.set(voiceName(r.voice), (missByVoice.get(voiceName(r.voice)) ?? 0) + 1);
   say(`  misses by voice (of ${CONDITIONS.length} conditions): ${[...missByVoice].sort((a, b) => b[1] - a[1]).map(([v, n]) => `${v}: ${n}`).join(', ') || 'none'}`);
@@ -690,18 +780,24 @@ export async function run(): Promise<BenchRow[]> {
   if (neg.falseAccepts.length > 0) say(`  on: ${neg.falseAccepts.map((f) => `${f.what} (${f.score.toFixed(2)})`).join('; ')}`);
   say(`  highest hop scores: ${neg.nearMisses.map((m) => `${m.score.toFixed(2)} ${m.what}`).join('; ')}`);
 
-  say('operating points: detection = peak in the wake window reaches the threshold for `level` consecutive 80 ms hops;');
-  say('false accepts ≈ negative segments (0.4 s + phrase + 0.4 s, or 10 s of noise) whose peak does, per hour of that category');
+  say('operating points: detection = peak in the wake window reaches the threshold for `level` consecutive 80 ms hops, each');
+  say('passing the verifier at `verif` (— = head alone); false accepts ≈ negative segments (0.4 s + phrase + 0.4 s, or 10 s');
+  say('of noise) whose peak does, per hour of that category. The speech gate is not applied here (it only acts on noise).');
   const cats = [...neg.categories.keys()];
-  say(`  ${'level'.padEnd(6)}${'thr'.padEnd(6)}${[...bySnr.keys()].map((k) => k.padStart(8)).join('')}${'≥ 10 dB'.padStart(9)}${cats.map((c) => `FA/h ${c.split(' ')[0]}`.padStart(18)).join('')}`);
-  for (const level of [1, 2, 3] as const) {
-    for (const thr of [0.3, 0.5, 0.7, 0.8, 0.9]) {
-      const rate = (rs: readonly PositiveResult[]) => pct(rs.filter((r) => (r.peaks[level - 1] as number) >= thr).length, rs.length);
-      const fa = cats.map((cat) => {
-        const c = neg.categories.get(cat) as { seconds: number; peaks: Peaks[] };
-        return ((c.peaks.filter((p) => (p[level - 1] as number) >= thr).length * 3600) / c.seconds).toFixed(1);
-      });
-      say(`  ${String(level).padEnd(6)}${thr.toFixed(1).padEnd(6)}${[...bySnr.values()].map((rs) => rate(rs).padStart(8)).join('')}${rate(at10).padStart(9)}${fa.map((f) => f.padStart(18)).join('')}`);
+  say(`  ${'level'.padEnd(6)}${'thr'.padEnd(6)}${'verif'.padEnd(6)}${[...bySnr.keys()].map((k) => k.padStart(8)).join('')}${'≥ 10 dB'.padStart(9)}${'FA/h all'.padStart(10)}${cats.map((c) => `FA/h ${c.split(' ')[0]}`.padStart(18)).join('')}`);
+  const negSeconds = [...neg.categories.values()].reduce((s, c) => s + c.seconds, 0);
+  for (const [v, vt] of VERIFIER_SWEEP.entries()) {
+    for (const level of [1, 2, 3] as const) {
+      for (const thr of [0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9]) {
+        const i = 3 * v + level - 1;
+        const rate = (rs: readonly PositiveResult[]) => pct(rs.filter((r) => (r.peaks[i] as number) >= thr).length, rs.length);
+        const count = (cat: Category) => (neg.categories.get(cat) as { peaks: Peaks[] }).peaks.filter((p) => (p[i] as number) >= thr).length;
+        const fa = cats.map((cat) => ((count(cat) * 3600) / (neg.categories.get(cat) as { seconds: number }).seconds).toFixed(1));
+        const all = ((cats.reduce((s, cat) => s + count(cat), 0) * 3600) / negSeconds).toFixed(1);
+        say(
+          `  ${String(level).padEnd(6)}${thr.toFixed(2).padEnd(6)}${(vt === null ? '—' : vt.toFixed(1)).padEnd(6)}${[...bySnr.values()].map((rs) => rate(rs).padStart(8)).join('')}${rate(at10).padStart(9)}${all.padStart(10)}${fa.map((f) => f.padStart(18)).join('')}`,
+        );
+      }
     }
   }
 

@@ -82,6 +82,23 @@ export const WAKE_ONSET_WINDOW_MS = 2_500;
 /** Wake-word audio assumed when the VAD saw no onset in {@link WAKE_ONSET_WINDOW_MS}, milliseconds before detection. */
 export const WAKE_AUDIO_FALLBACK_MS = 1_500;
 
+/**
+ * Default speech gate, milliseconds: a wake-word detection is accepted only if the VAD heard speech within this long
+ * before it (0 turns the gate off). Detections come 100–300 ms after the end of the word, so 1,000 ms always covers
+ * the word itself (bench/listener.bench.ts: no positive lost at 1,000 or 1,500 ms, some at 500 ms), while a longer
+ * window reaches back into speech that ended before a noise burst (2,000 ms let noise detections through).
+ */
+export const DEFAULT_WAKE_SPEECH_GATE_MS = 1_000;
+
+/** Longest speech gate window, milliseconds. */
+export const MAX_WAKE_SPEECH_GATE_MS = 5_000;
+
+/**
+ * Silero speech probability that opens the speech gate (its default speech threshold). The gate also opens while the
+ * VAD is inside a speech region, whatever the last window scored.
+ */
+export const SPEECH_GATE_PROBABILITY = 0.5;
+
 /** Samples the listener hands the detectors per call (80 ms: one openWakeWord hop, 2.5 Silero windows). */
 export const PIECE_SAMPLES = 1_280;
 

@@ -49,5 +49,6 @@ export {
   type Utterance,
   type UtteranceTimes,
   type WakeEvent,
+  type WakeRejectedEvent,
 } from './utterance.js';
 export { type CreateListenerOptions, createListener, Listener, type ListenerEvents, type ListenerOptions } from './listener.js';

@@ -25,12 +25,22 @@ import { EventEmitter } from 'node:events';
 import { PcmRingBuffer, SAMPLE_RATE_HZ } from '../audio/index.js';
 import { assertNever } from '../errors.js';
 import { createSileroVad, type ModelLocatorOptions, type OrtModule, type VadEvent, type VoiceActivityDetector } from '../vad/index.js';
-import { createOpenWakeWord, type KeywordOptions, type ScoreListener, type WakeDetection, type WakeWordDetector } from '../wake/index.js';
+import {
+  createOpenWakeWord,
+  DEFAULT_KEYWORD,
+  type KeywordOptions,
+  loadWakeVerifier,
+  type ScoreListener,
+  type WakeDetection,
+  type WakeVerifier,
+  type WakeWordDetector,
+} from '../wake/index.js';
 import {
   HISTORY_MARGIN_MS,
   INITIAL_BACKLOG_SAMPLES,
   MAX_BACKLOG_SAMPLES,
   PIECE_SAMPLES,
+  SPEECH_GATE_PROBABILITY,
   VAD_HANGOVER_MS,
   VAD_ONSET_GUARD_MS,
   VAD_SPEECH_PAD_MS,
@@ -60,12 +70,15 @@ import {
   type StateChangeEvent,
   type Utterance,
   type WakeEvent,
+  type WakeRejectedEvent,
 } from './utterance.js';
 
 /** Events of a {@link Listener}. Handlers run inside the processing loop: keep them short and never throw. */
 export type ListenerEvents = {
   /** The wake word was heard (also after a barge-in); the listener is now `awake`. */
   wake: [event: WakeEvent];
+  /** The detector fired but the speech gate refused it: the VAD heard no speech before it (noise, music, a click). */
+  wake_rejected: [event: WakeRejectedEvent];
   /** The wake word interrupted the satellite's own speech: stop playback now (the listener left speaking mode). */
   barge_in: [event: WakeEvent];
   /** The user started speaking; the listener is `recording`. */
@@ -110,6 +123,13 @@ export interface CreateListenerOptions extends ModelLocatorOptions {
   readonly triggerLevel?: number;
   /** Ignore a keyword for this long after it fired, milliseconds. Default 2,000. */
   readonly refractoryMs?: number;
+  /**
+   * Second-stage verifier (`hey_jarvis_verifier`, a file path, or a loaded one), attached to the keywords it was
+   * trained for (others run without). Default: none.
+   */
+  readonly verifier?: string | WakeVerifier;
+  /** Probability the verifier must give, in (0, 1). Default: the threshold stored in the verifier file. */
+  readonly verifierThreshold?: number;
   /** VAD speech probability threshold, in (0, 1). Default 0.5. */
   readonly vadThreshold?: number;
   /** VAD model manifest name (`silero_vad_v5`, `silero_vad_v6`). Default `silero_vad_v5`. */
@@ -145,6 +165,8 @@ export async function createListener(options: CreateListenerOptions = {}): Promi
   };
   const runtime = options.loadRuntime !== undefined ? { loadRuntime: options.loadRuntime } : {};
   let tap: ScoreListener | undefined;
+  const verifier = typeof options.verifier === 'string' ? await loadWakeVerifier(options.verifier) : options.verifier;
+  const keywords = withVerifier(options.keywords ?? [DEFAULT_KEYWORD], verifier);
   const vad = await createSileroVad({
     ...locator,
     ...runtime,
@@ -158,7 +180,8 @@ export async function createListener(options: CreateListenerOptions = {}): Promi
     wake = await createOpenWakeWord({
       ...locator,
       ...runtime,
-      ...(options.keywords !== undefined && { keywords: options.keywords }),
+      keywords,
+      ...(options.verifierThreshold !== undefined && { verifierThreshold: options.verifierThreshold }),
       ...(options.threshold !== undefined && { threshold: options.threshold }),
       ...(options.triggerLevel !== undefined && { triggerLevel: options.triggerLevel }),
       ...(options.refractoryMs !== undefined && { refractoryMs: options.refractoryMs }),
@@ -213,6 +236,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
   readonly #waiters: (() => void)[] = [];
   #state: ListenerState = INITIAL_STATE;
   #deadline = Number.POSITIVE_INFINITY;
+  /** End of the last piece in which the VAD heard speech (speech gate); −∞ before any. */
+  #lastSpeech = Number.NEGATIVE_INFINITY;
   /** Whether hop scores are watched for barge-in (idle while speaking). */
   #bargeWatch = false;
   /** Stream position of everything fed (queued or processed). */
@@ -402,10 +427,13 @@ export class Listener extends EventEmitter<ListenerEvents> {
       return;
     }
     this.#processed = end;
+    // The piece's last window or the VAD's speech state: a piece holds 2.5 windows, and the state covers the others.
+    if (this.#vad.speaking || this.#vad.probability >= SPEECH_GATE_PROBABILITY) this.#lastSpeech = end;
     const pending = this.#pending;
     if (detections.length > 0 || edges.length > 0 || pending.length > 0) {
       const base = this.#base;
       for (const d of detections) pending.push({ type: 'wake', keyword: d.keyword, score: d.score, sample: d.sample + base });
+      if (this.timing.speechGateSamples > 0) this.#gate(pending);
       for (const e of edges) pending.push({ type: e.type === 'speech-start' ? 'voice_start' : 'voice_end', sample: e.sample + base, at: e.decidedAt + base });
       pending.sort(byPosition);
       for (let i = 0; i < pending.length; i++) {
@@ -418,10 +446,26 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.#tickTo(end);
   }
 
+  /** Drop (and report) the wake inputs the VAD heard no speech before, in place. */
+  #gate(pending: ListenerInput[]): void {
+    const window = this.timing.speechGateSamples;
+    let kept = 0;
+    for (const input of pending) {
+      if (input.type === 'wake' && this.#lastSpeech < input.sample - window) {
+        this.#log(`wake word ${input.keyword} (score ${input.score.toFixed(2)}) at ${stamp(input.sample).seconds.toFixed(3)} s refused: no speech in the last ${this.settings.wakeSpeechGateMs} ms`);
+        this.emit('wake_rejected', { keyword: input.keyword, score: input.score, at: stamp(input.sample), reason: 'no_speech' });
+        continue;
+      }
+      pending[kept++] = input;
+    }
+    pending.length = kept;
+  }
+
   /** A detector failed: report it, reset both detectors (they may hold half a piece) and abandon any capture. */
   #recover(error: unknown): void {
     this.#pending.length = 0;
     this.#base = this.#processed;
+    this.#lastSpeech = Number.NEGATIVE_INFINITY;
     let resetError: unknown;
     try {
       this.#wake.reset();
@@ -509,6 +553,15 @@ export class Listener extends EventEmitter<ListenerEvents> {
       loudness: loudness(pcm.subarray(speechFrom, speechTo)),
     };
   }
+}
+
+/** Attach `verifier` to the keywords whose model it was trained for (built-in names only: a path is a custom head). */
+function withVerifier(keywords: readonly (string | KeywordOptions)[], verifier: WakeVerifier | undefined): readonly (string | KeywordOptions)[] {
+  if (verifier === undefined) return keywords;
+  return keywords.map((k) => {
+    const spec = typeof k === 'string' ? { model: k } : k;
+    return spec.model === verifier.keyword && spec.verifier === undefined ? { ...spec, verifier } : k;
+  });
 }
 
 function wakeEvent(w: WakeInfo): WakeEvent {

@@ -12,11 +12,13 @@ import {
   DEFAULT_POST_ROLL_MS,
   DEFAULT_PRE_ROLL_MS,
   DEFAULT_SILENCE_END_MS,
+  DEFAULT_WAKE_SPEECH_GATE_MS,
   MAX_MAX_UTTERANCE_MS,
   MAX_MIN_UTTERANCE_MS,
   MAX_NO_SPEECH_TIMEOUT_MS,
   MAX_PRE_ROLL_MS,
   MAX_SILENCE_END_MS,
+  MAX_WAKE_SPEECH_GATE_MS,
   MIN_MAX_UTTERANCE_MS,
   MIN_NO_SPEECH_TIMEOUT_MS,
   MIN_SILENCE_END_MS,
@@ -54,6 +56,11 @@ export interface ListenerSettings {
   readonly includeWakeAudio?: boolean;
   /** Wake-word score needed while the satellite speaks (barge-in), in (0, 1). Default 0.8. */
   readonly bargeInThreshold?: number;
+  /**
+   * Speech gate: accept a wake-word detection only if the VAD heard speech within this long before it,
+   * milliseconds, 0–5,000 (0: no gate). Default 1,500.
+   */
+  readonly wakeSpeechGateMs?: number;
 }
 
 /** Settings resolved to sample counts (16 kHz): the state machine's only configuration. */
@@ -74,6 +81,8 @@ export interface ListenerTiming {
   readonly includeWakeAudio: boolean;
   /** {@link ListenerSettings.bargeInThreshold}. */
   readonly bargeInThreshold: number;
+  /** {@link ListenerSettings.wakeSpeechGateMs}, samples (0: no gate). */
+  readonly speechGateSamples: number;
   /** Padding the VAD adds after each speech end, samples (subtracted to find where the silence began). */
   readonly vadPadSamples: number;
   /** {@link WAKE_CONTINUATION_MS}, samples. */
@@ -101,6 +110,7 @@ export const DEFAULT_LISTENER_SETTINGS: ResolvedListenerSettings = Object.freeze
   postRollMs: DEFAULT_POST_ROLL_MS,
   includeWakeAudio: false,
   bargeInThreshold: DEFAULT_BARGE_IN_THRESHOLD,
+  wakeSpeechGateMs: DEFAULT_WAKE_SPEECH_GATE_MS,
 });
 
 const KNOWN = new Set(Object.keys(DEFAULT_LISTENER_SETTINGS));
@@ -129,7 +139,8 @@ export function resolveListenerSettings(settings: ListenerSettings = {}): Resolv
   if (typeof bargeInThreshold !== 'number' || !(bargeInThreshold > 0 && bargeInThreshold < 1)) {
     throw new ListenerError('LISTENER_ERR_OPTION', `bargeInThreshold: expected a number in (0, 1), got ${String(bargeInThreshold)}`);
   }
-  return Object.freeze({ silenceEndMs, maxUtteranceMs, noSpeechTimeoutMs, minUtteranceMs, preRollMs, postRollMs, includeWakeAudio, bargeInThreshold });
+  const wakeSpeechGateMs = checkMs('wakeSpeechGateMs', settings.wakeSpeechGateMs ?? d.wakeSpeechGateMs, 0, MAX_WAKE_SPEECH_GATE_MS);
+  return Object.freeze({ silenceEndMs, maxUtteranceMs, noSpeechTimeoutMs, minUtteranceMs, preRollMs, postRollMs, includeWakeAudio, bargeInThreshold, wakeSpeechGateMs });
 }
 
 /**
@@ -150,6 +161,7 @@ export function listenerTiming(settings: ListenerSettings = {}, vadPadMs: number
     postRollSamples: toSamples(s.postRollMs),
     includeWakeAudio: s.includeWakeAudio,
     bargeInThreshold: s.bargeInThreshold,
+    speechGateSamples: toSamples(s.wakeSpeechGateMs),
     vadPadSamples: toSamples(vadPadMs),
     continuationSamples: toSamples(WAKE_CONTINUATION_MS),
     wakeMinSpeechSamples: toSamples(WAKE_MIN_SPEECH_MS),

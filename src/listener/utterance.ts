@@ -56,6 +56,18 @@ export interface Utterance {
   readonly loudness: Loudness;
 }
 
+/** A wake-word detection the listener refused. */
+export interface WakeRejectedEvent {
+  /** Keyword name. */
+  readonly keyword: string;
+  /** Detection score, in [0, 1]. */
+  readonly score: number;
+  /** Where it was detected. */
+  readonly at: Stamp;
+  /** Why: `no_speech` — the speech gate: the VAD heard no speech before it. */
+  readonly reason: 'no_speech';
+}
+
 /** Timestamps of an utterance. */
 export interface UtteranceTimes {
   /** The wake-word detection (null without a wake word). */

@@ -90,6 +90,12 @@ export const MAX_REFRACTORY_MS = 60_000;
 /** Keyword loaded when none is configured. */
 export const DEFAULT_KEYWORD = 'hey_jarvis';
 
+/** Value of the `format` field of a wake-word verifier file (src/wake/verifier.ts). */
+export const VERIFIER_FORMAT = 'hivesat-wake-verifier/1';
+
+/** Name of the verifier shipped for `hey_jarvis`: models/hey_jarvis_verifier.json, listed in the manifest's `verifiers`. */
+export const DEFAULT_VERIFIER = 'hey_jarvis_verifier';
+
 /** Manifest name of the melspectrogram model. */
 export const MEL_MODEL = 'oww_melspectrogram';
 

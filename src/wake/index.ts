@@ -1,7 +1,8 @@
 /**
  * Wake-word detection: the engine-independent {@link WakeWordDetector} interface and openWakeWord through
  * onnxruntime-node (melspectrogram → embedding → keyword heads). Porcupine can be added later as another
- * implementation of the same interface. This file is the layer's only import surface.
+ * implementation of the same interface. A keyword may have a second stage, a {@link WakeVerifier} trained by
+ * `scripts/train-verifier` (src/wake/verifier.ts). This file is the layer's only import surface.
  *
  * Importing it does not load onnxruntime-node; {@link createOpenWakeWord} does, on first use.
  *
@@ -10,6 +11,7 @@
 export * from './constants.js';
 export { FETCH_MODELS_HINT, ModelError, type ModelErrorCode } from './errors.js';
 export { OwwFeatures } from './features.js';
-export { createOpenWakeWord, type KeywordOptions, OpenWakeWordDetector, type OpenWakeWordOptions } from './openwakeword.js';
+export { createOpenWakeWord, type KeywordOptions, OpenWakeWordDetector, type OpenWakeWordOptions, type VerifierOptions } from './openwakeword.js';
 export { type TriggerOptions, WakeTrigger } from './trigger.js';
 export type { ScoreListener, WakeDetection, WakeWordDetector } from './types.js';
+export { loadWakeVerifier, parseVerifier, type VerifierParameters, verifierThreshold, WakeVerifier } from './verifier.js';

@@ -5,6 +5,10 @@
  * Built-in heads come from `models/manifest.json` (`hey_jarvis`, `alexa`, `hey_mycroft`, `hey_rhasspy`, `weather`;
  * CC BY-NC-SA 4.0, fetched by `scripts/fetch-models`, never committed); a user-trained head is loaded by path.
  *
+ * A keyword may have a second stage, a {@link WakeVerifier}: it scores the embedding window the head just read, and a
+ * hop counts towards the trigger only if the head's score reaches the head threshold and the verifier's probability
+ * reaches the verifier threshold. The head thus proposes and the verifier disposes: it can only remove detections.
+ *
  * @module
  */
 import { basename } from 'node:path';
@@ -34,9 +38,21 @@ import { ModelError } from './errors.js';
 import { OwwFeatures } from './features.js';
 import { type TriggerOptions, WakeTrigger } from './trigger.js';
 import type { ScoreListener, WakeDetection, WakeWordDetector } from './types.js';
+import { loadWakeVerifier, type WakeVerifier, verifierThreshold } from './verifier.js';
+
+/** Second-stage options, per keyword or as defaults for all keywords. */
+export interface VerifierOptions {
+  /**
+   * A verifier for the keyword: a loaded {@link WakeVerifier}, `hey_jarvis_verifier` (shipped in models/) or the path
+   * of a verifier JSON file. Default: none.
+   */
+  readonly verifier?: WakeVerifier | string;
+  /** Probability the verifier must give a hop for it to count, in (0, 1). Default: the threshold in its file. */
+  readonly verifierThreshold?: number;
+}
 
 /** One keyword to listen for. */
-export interface KeywordOptions extends TriggerOptions {
+export interface KeywordOptions extends TriggerOptions, VerifierOptions {
   /**
    * A built-in head's manifest name (`hey_jarvis`, `alexa`, …) or the path of a user-supplied openWakeWord `.onnx`
    * head (anything containing `/` or ending in `.onnx`).
@@ -48,6 +64,8 @@ export interface KeywordOptions extends TriggerOptions {
 
 /** Options of {@link createOpenWakeWord}. */
 export interface OpenWakeWordOptions extends ModelLocatorOptions, TriggerOptions {
+  /** Verifier threshold applied to every keyword that has a verifier and no threshold of its own. */
+  readonly verifierThreshold?: number;
   /** Keywords, as manifest names/paths or full options. Default `['hey_jarvis']`. Trigger options given here are defaults. */
   readonly keywords?: readonly (string | KeywordOptions)[];
   /**
@@ -74,6 +92,9 @@ interface Head {
   readonly feeds: TensorMap;
   readonly fetches: TensorMap;
   readonly trigger: WakeTrigger;
+  /** Second stage, if any, and the probability it requires. */
+  readonly verifier: WakeVerifier | undefined;
+  readonly verifierThreshold: number;
 }
 
 const NO_DETECTIONS: readonly WakeDetection[] = Object.freeze([]);
@@ -83,7 +104,9 @@ const NO_DETECTIONS: readonly WakeDetection[] = Object.freeze([]);
  *
  * @throws {MODEL_ERR_MISSING | MODEL_ERR_CORRUPT | MODEL_ERR_LOAD | MODEL_ERR_UNKNOWN} a model file.
  * @throws {MODEL_ERR_SIGNATURE} a head is not an openWakeWord head with one score output.
- * @throws {MODEL_ERR_OPTION} no keywords, duplicate names, or a trigger option out of range.
+ * @throws {MODEL_ERR_OPTION} no keywords, duplicate names, a trigger option out of range, or a verifier that does not
+ *   fit its head (other keyword, longer window).
+ * @throws {MODEL_ERR_MISSING | MODEL_ERR_CORRUPT | MODEL_ERR_LOAD} a verifier file.
  * @throws {MODEL_ERR_RUNTIME} onnxruntime-node cannot be loaded.
  */
 export function createOpenWakeWord(options: OpenWakeWordOptions = {}): Promise<OpenWakeWordDetector> {
@@ -123,6 +146,18 @@ export class OpenWakeWordDetector implements WakeWordDetector {
     const duplicate = names.find((n, i) => names.indexOf(n) !== i);
     if (duplicate !== undefined) throw new ModelError('MODEL_ERR_OPTION', `keywords: expected unique names, got "${duplicate}" twice`);
     const triggers = specs.map((s) => new WakeTrigger({ ...pick(options), ...pick(s) }));
+    const verifiers = await Promise.all(specs.map((s) => (typeof s.verifier === 'string' ? loadWakeVerifier(s.verifier) : s.verifier)));
+    const verifierThresholds = specs.map((s, i) => {
+      const v = verifiers[i];
+      const t = s.verifierThreshold ?? options.verifierThreshold ?? v?.threshold;
+      return t === undefined ? 1 : verifierThreshold(t);
+    });
+    verifiers.forEach((v, i) => {
+      const model = defaultKeywordName((specs[i] as KeywordOptions).model);
+      if (v !== undefined && v.keyword !== model && v.keyword !== names[i]) {
+        throw new ModelError('MODEL_ERR_OPTION', `verifier: expected one trained for "${model}", got ${v.source} for "${v.keyword}"`);
+      }
+    });
 
     const [melFile, embeddingFile, ...headFiles] = await Promise.all([
       readModel(MEL_MODEL, 'wake-features', options),
@@ -137,7 +172,11 @@ export class OpenWakeWordDetector implements WakeWordDetector {
       for (const [i, file] of headFiles.entries()) {
         const session = await createSession(ort, file);
         sessions.push(session);
-        heads.push(makeHead(ort, session, file.path, names[i] as string, triggers[i] as WakeTrigger));
+        const head = makeHead(ort, session, file.path, names[i] as string, triggers[i] as WakeTrigger, verifiers[i], verifierThresholds[i] as number);
+        if (head.verifier !== undefined && head.verifier.frames > head.frames) {
+          throw new ModelError('MODEL_ERR_OPTION', `verifier: ${head.verifier.source} reads ${head.verifier.frames} embeddings, but head ${head.name} has only ${head.frames}`);
+        }
+        heads.push(head);
       }
       const historyFrames = Math.max(...heads.map((h) => h.frames));
       const features = await OwwFeatures.create(ort, melFile, embeddingFile, historyFrames);
@@ -206,14 +245,26 @@ export class OpenWakeWordDetector implements WakeWordDetector {
       await runInto(head.session, head.feeds, head.fetches, head.label);
       // openWakeWord reports 0 while its buffers still hold start-up padding.
       const score = features.hops <= WARMUP_HOPS ? 0 : (head.score[0] as number);
-      this.#onScore?.(head.name, score, end);
-      if (head.trigger.push(score, nowMs)) (detections ??= []).push({ keyword: head.name, score, sample: end });
+      // The verifier is cheap (one dot product) and scored on every hop so that listeners can tune its threshold.
+      const verified = head.verifier === undefined || score === 0 ? undefined : head.verifier.probability(head.input);
+      this.#onScore?.(head.name, score, end, verified);
+      // A hop the verifier rejects breaks the run like a low score.
+      const counted = verified !== undefined && verified < head.verifierThreshold ? 0 : score;
+      if (head.trigger.push(counted, nowMs)) (detections ??= []).push({ keyword: head.name, score, sample: end });
     }
     return detections;
   }
 }
 
-function makeHead(ort: OrtModule, session: OrtSession, path: string, name: string, trigger: WakeTrigger): Head {
+function makeHead(
+  ort: OrtModule,
+  session: OrtSession,
+  path: string,
+  name: string,
+  trigger: WakeTrigger,
+  verifier: WakeVerifier | undefined,
+  verifierThreshold: number,
+): Head {
   const { inputs } = checkSignature(
     session,
     path,
@@ -239,6 +290,8 @@ function makeHead(ort: OrtModule, session: OrtSession, path: string, name: strin
     feeds: { [input0.name]: new ort.Tensor('float32', input, [1, frames, EMBEDDING_DIM]) },
     fetches: { [session.outputNames[0] as string]: new ort.Tensor('float32', score, [1, 1]) },
     trigger,
+    verifier,
+    verifierThreshold,
   };
 }
 

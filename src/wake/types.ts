@@ -52,5 +52,8 @@ export interface WakeWordDetector {
   close(): Promise<void>;
 }
 
-/** Called once per hop and keyword with the (warm-up-masked) score and the stream position at the hop's end. */
-export type ScoreListener = (keyword: string, score: number, endSample: number) => void;
+/**
+ * Called once per hop and keyword with the (warm-up-masked) score, the stream position at the hop's end and, when the
+ * keyword has a verifier, the verifier's probability for the same window.
+ */
+export type ScoreListener = (keyword: string, score: number, endSample: number, verified?: number) => void;

@@ -12,7 +12,8 @@ export type Seen =
   | { readonly type: 'speech_end'; readonly sample: number; readonly decided: number; readonly truncated: boolean }
   | { readonly type: 'utterance'; readonly start: number; readonly end: number; readonly speechStart: number; readonly speechEnd: number; readonly truncated: boolean }
   | { readonly type: 'no_speech'; readonly sample: number }
-  | { readonly type: 'cancelled'; readonly sample: number; readonly reason: string };
+  | { readonly type: 'cancelled'; readonly sample: number; readonly reason: string }
+  | { readonly type: 'wake_rejected'; readonly keyword: string; readonly score: number; readonly sample: number; readonly reason: string };
 
 /** A control call made once `at` samples have been fed. */
 export interface Step {
@@ -61,6 +62,7 @@ export async function runListener(audio: Int16Array, options: RunOptions = {}): 
   });
   listener.on('no_speech', (e) => seen({ type: 'no_speech', sample: e.at.sample }));
   listener.on('cancelled', (e) => seen({ type: 'cancelled', sample: e.at.sample, reason: e.reason }));
+  listener.on('wake_rejected', (e) => seen({ type: 'wake_rejected', keyword: e.keyword, score: e.score, sample: e.at.sample, reason: e.reason }));
   listener.on('state', (e) => result.states.push(`${e.from}→${e.to}${e.speaking ? ' (speaking)' : ''}`));
   listener.on('error', (e) => result.errors.push(e));
   try {

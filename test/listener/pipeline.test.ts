@@ -86,8 +86,9 @@ class FakeWake extends Scripted<WakeDetection> implements WakeWordDetector {
 
 class FakeVad extends Scripted<VadEvent> implements VoiceActivityDetector {
   readonly windowSamples = 512;
-  readonly speaking = false;
-  readonly probability = 0;
+  /** What the speech gate reads after each piece (scripted per test). */
+  speaking = false;
+  probability = 0;
   constructor(log: CallLog, script: VadEvent[] = []) {
     super(log, script, (e) => e.decidedAt);
   }
@@ -101,9 +102,10 @@ function setup(wakes: WakeDetection[] = [], edges: VadEvent[] = [], options: Par
   const log = new CallLog();
   const w = new FakeWake(log, wakes);
   const v = new FakeVad(log, edges);
-  const listener = new Listener({ wake: w, vad: v, log: () => undefined, ...options });
+  // The speech gate reads the VAD's state, which these scripts do not model: off unless a test sets it.
+  const listener = new Listener({ wake: w, vad: v, log: () => undefined, settings: { wakeSpeechGateMs: 0 }, ...options });
   const events: string[] = [];
-  for (const type of ['wake', 'barge_in', 'speech_start', 'speech_end', 'no_speech', 'cancelled'] as const) {
+  for (const type of ['wake', 'wake_rejected', 'barge_in', 'speech_start', 'speech_end', 'no_speech', 'cancelled'] as const) {
     listener.on(type, (e: { at: { sample: number } }) => events.push(`${type}@${e.at.sample}`));
   }
   listener.on('utterance', (u) => events.push(`utterance ${u.times.start.sample}–${u.times.end.sample}`));
@@ -117,6 +119,34 @@ function ramp(n: number, from = 0): Int16Array {
 }
 
 describe('Listener pipeline', () => {
+  it('speech gate: a detection passes only if the VAD was in speech or above 0.5 within the gate window', async () => {
+    const at = 12_800; // the end of the 10th piece
+    const run = async (vadState: (piece: number) => { speaking: boolean; probability: number }, gateMs = 1_000) => {
+      const s = setup([wake(at)], [], { settings: { wakeSpeechGateMs: gateMs } });
+      let piece = 0;
+      const process = s.v.process.bind(s.v);
+      s.v.process = async (chunk) => {
+        const r = await process(chunk);
+        Object.assign(s.v, vadState(piece++));
+        return r;
+      };
+      for (let i = 0; i < 20_000; i += 1_280) {
+        s.listener.feed(ramp(1_280, i));
+        await s.listener.drained();
+      }
+      await s.listener.close();
+      return s.events;
+    };
+    // Speech in piece 0 only: its end (1,280) is 11,520 samples = 720 ms before the detection: inside a 1,000 ms
+    // window, outside a 700 ms one.
+    expect(await run((p) => ({ speaking: p === 0, probability: 0 }))).toEqual([`wake@${at}`]);
+    expect(await run((p) => ({ speaking: p === 0, probability: 0 }), 700)).toEqual([`wake_rejected@${at}`]);
+    // A probability ≥ 0.5 counts like the speech state.
+    expect(await run((p) => ({ speaking: false, probability: p === 5 ? 0.5 : 0.49 }))).toEqual([`wake@${at}`]);
+    // Never speech: refused.
+    expect(await run(() => ({ speaking: false, probability: 0.49 }))).toEqual([`wake_rejected@${at}`]);
+  });
+
   it('queues chunks while a detector call is pending: calls never overlap, audio is neither dropped nor reordered', async () => {
     const { listener, w, v, log } = setup();
     w.hold();

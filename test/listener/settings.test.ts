@@ -13,6 +13,7 @@ describe('resolveListenerSettings', () => {
       postRollMs: 300,
       includeWakeAudio: false,
       bargeInThreshold: 0.8,
+      wakeSpeechGateMs: 1_000,
     });
     expect(resolveListenerSettings()).toEqual(DEFAULT_LISTENER_SETTINGS);
   });
@@ -20,6 +21,11 @@ describe('resolveListenerSettings', () => {
   it('keeps what is given', () => {
     const s = resolveListenerSettings({ silenceEndMs: 1_000, preRollMs: 0, includeWakeAudio: true, bargeInThreshold: 0.95 });
     expect(s).toMatchObject({ silenceEndMs: 1_000, preRollMs: 0, includeWakeAudio: true, bargeInThreshold: 0.95 });
+  });
+
+  it('turns the speech gate off at 0 ms', () => {
+    expect(resolveListenerSettings({ wakeSpeechGateMs: 0 }).wakeSpeechGateMs).toBe(0);
+    expect(listenerTiming({ wakeSpeechGateMs: 0 }).speechGateSamples).toBe(0);
   });
 
   it('caps the default post-roll at the silence end', () => {
@@ -40,6 +46,8 @@ describe('resolveListenerSettings', () => {
     ['post-roll beyond the silence end', { silenceEndMs: 500, postRollMs: 501 }, 'postRollMs: expected milliseconds in [0, 500], got 501'],
     ['barge-in threshold 1', { bargeInThreshold: 1 }, 'bargeInThreshold: expected a number in (0, 1), got 1'],
     ['barge-in threshold 0', { bargeInThreshold: 0 }, 'bargeInThreshold: expected a number in (0, 1), got 0'],
+    ['speech gate too long', { wakeSpeechGateMs: 5_001 }, 'wakeSpeechGateMs: expected milliseconds in [0, 5000], got 5001'],
+    ['negative speech gate', { wakeSpeechGateMs: -1 }, 'wakeSpeechGateMs: expected milliseconds in [0, 5000], got -1'],
     ['a string for a number', { silenceEndMs: '700' as unknown as number }, 'silenceEndMs: expected milliseconds in [200, 5000], got 700'],
     ['a non-boolean flag', { includeWakeAudio: 'yes' as unknown as boolean }, 'includeWakeAudio: expected a boolean, got string'],
     ['an unknown key', { silenceEnd: 700 } as unknown as ListenerSettings, 'got "silenceEnd"'],
@@ -67,6 +75,7 @@ describe('listenerTiming', () => {
       postRollSamples: 4_800,
       includeWakeAudio: false,
       bargeInThreshold: 0.8,
+      speechGateSamples: 16_000,
       vadPadSamples: 480,
       continuationSamples: 4_800,
       wakeMinSpeechSamples: 8_000,
