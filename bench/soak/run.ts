@@ -19,8 +19,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TurnReport } from '../../src/satellite/index.js';
+import { startFaultProxy } from '../../test/faults/proxy.js';
 import { ensureModels } from '../../test/vad/fixtures.js';
-import { faultForTurn } from './fault-schedule.js';
+import { type LinkView, faultForTurn } from './fault-schedule.js';
 import { PacedMic } from './paced-mic.js';
 import { type ResourceSample, sampleResources } from './sampler.js';
 import { SatelliteProcess } from './satellite-process.js';
@@ -77,7 +78,18 @@ const questions = spokenQuestions();
 const soakHub = await SoakHub.start(questions);
 const dir = await mkdtemp(join(tmpdir(), 'hivesat-soak-'));
 const metricsPort = await freePort();
-const satellite = await SatelliteProcess.start({ root: ROOT, dir, hubPort: soakHub.hub.port, accessKey: SOAK_ACCESS_KEY, password: SOAK_PASSWORD, metricsPort });
+// The satellite talks to the hub through the fault proxy, which carries the link faults (fault-schedule.ts).
+const proxy = await startFaultProxy({ upstream: soakHub.hub.port, lifetimeMs: (minutes + 10) * 60_000, maxConnections: 1_000_000, maxConnectionBytes: 2 ** 31 });
+const passedByKind = new Map<string, number>();
+proxy.on('message', (m) => passedByKind.set(`${m.connection}:${m.direction}:${m.kind}`, m.kindIndex));
+proxy.on('problem', (connection, error) => log(`proxy connection ${connection}: ${error.message}`));
+/** The live proxied connection, if there is one. */
+function liveLink(): LinkView | undefined {
+  const view = [...proxy.connections].reverse().find((c) => c.state === 'open');
+  if (view === undefined) return undefined;
+  return { id: view.id, passed: (direction, kind) => passedByKind.get(`${view.id}:${direction}:${kind}`) ?? 0, inject: (action) => view.inject(action) };
+}
+const satellite = await SatelliteProcess.start({ root: ROOT, dir, hubPort: proxy.port, accessKey: SOAK_ACCESS_KEY, password: SOAK_PASSWORD, metricsPort });
 const startedAt = performance.now();
 const elapsedS = (): number => (performance.now() - startedAt) / 1000;
 const mic = new PacedMic(satellite.child.stdin);
@@ -148,6 +160,11 @@ for (let n = 1; elapsedS() < deadline && !died; n++) {
   const fault = faultForTurn(n, faultEvery);
   if (fault?.when === 'before-turn') await soakHub.faultNow(fault.action).catch((error: unknown) => log(`fault failed: ${String(error)}`));
   if (fault?.when === 'at-upload') soakHub.armUpload(fault.upload);
+  if (fault?.when === 'on-link') {
+    const link = liveLink();
+    if (link === undefined) log(`turn ${n}: no live link for "${fault.name}"`);
+    else fault.apply(proxy, link);
+  }
   const t = elapsedS();
   const waiting = nextReport(TURN_WAIT_MS + (q.audio.length / 16));
   await mic.play(q.audio);
@@ -180,9 +197,10 @@ mic.stop();
 stopping = true;
 const exitCode = died ? null : await satellite.stop();
 await soakHub.hub.stop();
+await proxy.close();
 const summary = summarise({ minutes: elapsedS() / 60, turns, samples, hubRestarts, exitCode });
 const report = {
-  ...summary, extraReports, micBackpressureEvents: mic.backpressureEvents, uploads: soakHub.uploads, unmatchedUploads: soakHub.unmatchedUploads,
+  ...summary, extraReports, proxyConnections: proxy.attempts, proxyFaultsFired: proxy.fired.length, micBackpressureEvents: mic.backpressureEvents, uploads: soakHub.uploads, unmatchedUploads: soakHub.unmatchedUploads,
   problems: Object.fromEntries(satellite.problemCounts), samples, turns,
 };
 await writeFile(values.out, `${JSON.stringify(report, null, 1)}\n`);

@@ -89,8 +89,27 @@ export const RESTART_BACKOFF_FACTOR = 2;
 /** Supervision: audio a restarted source must deliver before the backoff resets to its initial delay, in samples (10 s). */
 export const BACKOFF_RESET_SAMPLES = 10 * SAMPLE_RATE_HZ;
 
-/** Supervision: a running source that delivers no audio for this long is treated as failed, milliseconds. */
-export const STALL_TIMEOUT_MS = 5_000;
+/**
+ * Supervision: a running source that delivers no audio for this long is treated as hung, milliseconds. A real device
+ * delivers a period every 10–100 ms, so 2 s of nothing is a hang, not jitter; it is noticed between this and twice
+ * this (the check runs on a timer every period, not per chunk).
+ */
+export const STALL_TIMEOUT_MS = 2_000;
+
+/**
+ * Supervision: a capture source delivering one constant non-zero sample value, or only full-scale samples, for this
+ * much audio is treated as stuck, milliseconds of audio (counted in samples, not wall time). A live microphone always
+ * has some noise in its lowest bits; exact digital silence (0) is not counted: a muted input delivers it and a
+ * restart would not help.
+ */
+export const STUCK_TIMEOUT_MS = 3_000;
+
+/**
+ * Playback: a device process that accepts no audio (a write or the final drain does not complete) for this long is
+ * treated as hung and killed, milliseconds. A healthy aplay can hold a write back for as long as the pipe (64 KiB,
+ * 2 s at 16 kHz mono) and ALSA's buffer take to play, so this is well above that.
+ */
+export const PLAYBACK_STALL_TIMEOUT_MS = 10_000;
 
 /** After SIGTERM, how long a device process gets before SIGKILL, milliseconds. */
 export const KILL_GRACE_MS = 2_000;

@@ -30,8 +30,13 @@ export type DeviceErrorCode =
   | 'AUDIO_ERR_DEVICE_SPAWN'
   /** The capture/playback process exited or was killed while it should have been running (USB device unplugged…). */
   | 'AUDIO_ERR_DEVICE_EXIT'
-  /** The device delivered no audio for longer than the stall timeout. */
+  /** The device delivered no audio for longer than the stall timeout (its process hangs: it is killed and restarted). */
   | 'AUDIO_ERR_DEVICE_STALLED'
+  /**
+   * The capture device delivers audio that cannot be a microphone's: one constant non-zero value, or nothing but
+   * full-scale samples, for longer than the stuck timeout (a wedged ADC or driver). It is restarted.
+   */
+  | 'AUDIO_ERR_CAPTURE_STUCK'
   /** Reading from or writing to the device stream failed (EPIPE, EIO). */
   | 'AUDIO_ERR_DEVICE_IO';
 

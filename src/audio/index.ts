@@ -40,6 +40,7 @@ export {
   type SupervisedSourceOptions,
   type SupervisorState,
 } from './capture/supervised-source.js';
+export { StuckDetector, type StuckKind, type StuckVerdict } from './capture/stuck-detector.js';
 export {
   BaseSink,
   OutputConverter,

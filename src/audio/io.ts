@@ -91,7 +91,7 @@ export function exitError(command: string, code: number | null, signal: NodeJS.S
 }
 
 /**
- * Ends a child process: SIGTERM, then SIGKILL after `graceMs` if it is still there. Resolves once it has exited.
+ * Ends a child process: SIGTERM (and SIGCONT, in case it is stopped), then SIGKILL after `graceMs` if it is still there. Resolves once it has exited.
  */
 export function terminate(child: ChildProcess, timers: Timers, graceMs: number = KILL_GRACE_MS): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -107,5 +107,7 @@ export function terminate(child: ChildProcess, timers: Timers, graceMs: number =
     child.once('exit', done);
     child.once('close', done);
     child.kill('SIGTERM');
+    // A stopped process (SIGSTOP, a debugger) keeps a handled SIGTERM pending until it runs again: let it run.
+    child.kill('SIGCONT');
   });
 }

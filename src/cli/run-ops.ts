@@ -9,7 +9,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { AudioSink, PcmInput, PlaybackResult, PlayOptions } from '../audio/index.js';
+import { type AudioSink, DeviceError, type PcmInput, type PlaybackResult, type PlayOptions, type SupervisedSource } from '../audio/index.js';
 import type { SatelliteConfig } from '../config/satellite-config.js';
 import type { HubConnection } from '../hivemind/index.js';
 import type { Listener } from '../listener/index.js';
@@ -33,6 +33,7 @@ import {
   createSystemdNotifier,
   parseOpsConfig,
   startOpsServer,
+  WATCHDOG_PINGS_PER_INTERVAL,
 } from '../ops/index.js';
 import type { Satellite } from '../satellite/index.js';
 
@@ -78,10 +79,19 @@ export interface RunOps {
   readonly server: OpsServer | undefined;
   /** Register a secret value (password, access key) for redaction. */
   addSecret(value: string | undefined): void;
-  /** A sink that reports `speaking_start`/`speaking_end` around the audio it plays. */
+  /**
+   * A sink that reports `speaking_start`/`speaking_end` around the audio it plays, and a playback device failure
+   * (aplay died or vanished mid-clip) as {@link OpsEvents.deviceError} before passing it on (the playback queue then
+   * ends the clip as `failed`; the next clip opens the device again).
+   */
   wrapSink(sink: AudioSink): AudioSink;
   /** Wire the listener, hub connection and satellite events to {@link RunOps.events}. */
   attach(parts: SatelliteParts): void;
+  /**
+   * Report a supervised capture source's failures (`deviceError`: log, metrics, `error` hook, health degraded) and
+   * recoveries (health back to `ok`). The source restarts itself; nothing here restarts the service.
+   */
+  watchCapture(source: SupervisedSource): void;
   /** Called for every fed audio chunk: the watchdog's heartbeat source (a clock read, no I/O). */
   ping(): void;
   /** Models loaded and the hub (or local fallback) ready: health `ok`/`degraded`, watchdog on, `READY=1`. */
@@ -144,6 +154,9 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     speakingStart: (e) => current.speakingStart(e),
     speakingEnd: (e) => current.speakingEnd(e),
     error: (e) => current.error(e),
+    hubRefused: (e) => current.hubRefused(e),
+    deviceError: (e) => current.deviceError(e),
+    deviceRecovered: (e) => current.deviceRecovered(e),
     hubOnline: (e) => current.hubOnline(e),
     hubOffline: (e) => current.hubOffline(e),
     fallback: (e) => current.fallback(e),
@@ -155,6 +168,16 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
   let retiredHooks: Promise<void>[] = [];
   let playing = 0;
   let stopping: Promise<void> | undefined;
+  /**
+   * While the capture device is down its supervisor retries on this event loop, but no audio pings the watchdog: this
+   * timer does, so an unplugged mic degrades health instead of getting the whole service restarted by systemd. A
+   * blocked event loop blocks this timer too, so a real hang is still caught.
+   */
+  let captureKeepalive: ReturnType<typeof setInterval> | undefined;
+  const stopCaptureKeepalive = (): void => {
+    if (captureKeepalive !== undefined) clearInterval(captureKeepalive);
+    captureKeepalive = undefined;
+  };
 
   const attach = ({ listener, satellite, link, hubUrl }: SatelliteParts): void => {
     listener.on('wake', (e) => {
@@ -173,6 +196,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       events.fallback({ active, reason });
     };
     satellite.on('failover', (_id, reason) => fallback(true, reason));
+    satellite.on('refused', (error) => events.hubRefused({ code: error.code, message: error.message }));
     satellite.on('turn', (report) => {
       events.turnCompleted(report);
       for (const answer of report.answers) events.answer({ answer, route: report.route });
@@ -216,6 +240,9 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       if (playing++ === 0) events.speakingStart({});
       try {
         return await sink.play(audio, playOptions);
+      } catch (error) {
+        if (error instanceof DeviceError) events.deviceError({ device: 'playback', code: error.code, message: `${sink.name}: ${error.message}` });
+        throw error;
       } finally {
         if (--playing === 0) {
           events.speakingEnd({});
@@ -238,6 +265,20 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     },
     wrapSink,
     attach,
+    watchCapture(source) {
+      source.on('deviceError', (error, retry) => {
+        events.deviceError({ device: 'capture', code: error.code, message: error.message, retryMs: retry.delayMs });
+        const period = watchdog.timeoutMs === undefined ? undefined : watchdog.timeoutMs / WATCHDOG_PINGS_PER_INTERVAL;
+        if (period !== undefined && captureKeepalive === undefined && stopping === undefined) {
+          captureKeepalive = setInterval(() => watchdog.ping(), period);
+          captureKeepalive.unref();
+        }
+      });
+      source.on('recovered', (failures) => {
+        stopCaptureKeepalive();
+        events.deviceRecovered({ device: 'capture', failures });
+      });
+    },
     ping: () => watchdog.ping(),
     async ready(status) {
       health.markReady();
@@ -247,6 +288,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     },
     stopping() {
       stopping ??= (async () => {
+        stopCaptureKeepalive();
         health.markStopping();
         watchdog.stop();
         await notifier.stopping('shutting down');
@@ -279,6 +321,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       return changes;
     },
     async close() {
+      stopCaptureKeepalive();
       watchdog.stop();
       await hooks.idle(1_000);
       await Promise.all([hooks.close(), ...retiredHooks, server?.close()]);

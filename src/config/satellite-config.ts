@@ -9,7 +9,7 @@
  *   "mode": "audio",
  *   "hub": { "host": "hub.local", "access_key": "…", "password": "…", "site_id": "kitchen" },
  *   "audio": { "capture_device": "default", "playback_device": "default" },
- *   "wake": { "keywords": ["hey_jarvis"], "threshold": 0.5 },
+ *   "wake": { "keywords": ["hey_jarvis"], "threshold": 0.1, "verifier": "hey_jarvis_verifier" },
  *   "vad": { "silence_end_ms": 700, "max_utterance_ms": 10000 },
  *   "answer_timeout_ms": 15000
  * }
@@ -26,6 +26,15 @@ import { ConfigError } from './errors.js';
 import { HUB_KEYS } from './connection-config.js';
 import { SERVE_CONFIG_KEYS } from '../serve/settings.js';
 import { parseOpsConfig } from '../ops/config.js';
+import { MAX_DECOMPRESSED_BYTES, MAX_FRAME_BYTES, MIN_INBOUND_LIMIT_BYTES } from '../hivemind/constants.js';
+import {
+  DEFAULT_MAX_ANSWER_SECONDS,
+  DEFAULT_MAX_IGNORED_PER_INTERVAL,
+  DEFAULT_MAX_SPEAKS_PER_TURN,
+  DEFAULT_MAX_TTS_BYTES,
+  DEFAULT_MAX_UNSOLICITED_SPEAKS,
+  DEFAULT_WARN_INTERVAL_MS,
+} from '../satellite/limits.js';
 
 /** Highest wake-word trigger level (consecutive 80 ms hops; src/wake accepts 1–25). */
 const MAX_TRIGGER_LEVEL = 25;
@@ -63,15 +72,30 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       playback_device: text.default('default'),
       playback_rate_hz: rateHz(16_000),
       playback_channels: channels,
+      /** No audio from the capture device for this long (ms) = it hangs: kill, report, restart. 0 turns it off. */
+      capture_stall_ms: z.union([z.literal(0), z.number().int().min(200).max(60_000)]).default(2_000),
+      /** Constant non-zero or full-scale capture audio for this long (ms of audio) = stuck: report, restart. 0 = off. */
+      capture_stuck_ms: z.union([z.literal(0), z.number().int().min(500).max(600_000)]).default(3_000),
     })
     .prefault({}),
+  /**
+   * Wake word. The defaults are the operating point measured best by bench/listener.bench.ts (issue #4): a low head
+   * threshold for recall in noise, the shipped verifier to refuse confusable phrases, and the speech gate.
+   */
   wake: z
     .strictObject({
       keywords: z.array(text).min(1).max(8).default(['hey_jarvis']),
-      threshold: unit(0.5),
+      /** Head score a hop needs (openWakeWord's own default is 0.5). */
+      threshold: unit(0.1),
       trigger_level: z.number().int().min(1).max(MAX_TRIGGER_LEVEL).default(1),
       refractory_ms: ms(0, 10_000, 2_000),
       barge_in_threshold: unit(0.8),
+      /** Second stage for the keywords it was trained for: `hey_jarvis_verifier`, a file path, or null for none. */
+      verifier: text.nullable().default('hey_jarvis_verifier'),
+      /** Verifier probability a hop needs; default: the one stored in the verifier file. */
+      verifier_threshold: z.number().gt(0).lt(1).optional(),
+      /** Accept a detection only if the VAD heard speech this long before it (0: off). */
+      speech_gate_ms: ms(0, 5_000, 1_000),
     })
     .prefault({}),
   vad: z
@@ -125,6 +149,31 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       stt: z.enum(['pocketsphinx']).default('pocketsphinx'),
       tts: z.enum(['espeak-ng', 'flite']).default('espeak-ng'),
       voice: text.nullable().default(null),
+    })
+    .prefault({}),
+  /**
+   * What a hub (or something pretending to be one) may make the satellite hold or do; each refusal is a coded error
+   * logged at most once per `warn_interval_ms`. Defaults and reasons: src/hivemind/constants.ts (frames, zlib) and
+   * src/satellite/limits.ts; docs/operations.md "Limits".
+   */
+  limits: z
+    .strictObject({
+      /** Largest WebSocket frame from the hub; larger ones are refused from their header (close 1009), never buffered. */
+      max_frame_bytes: z.number().int().min(MIN_INBOUND_LIMIT_BYTES).max(MAX_FRAME_BYTES).default(MAX_FRAME_BYTES),
+      /** Largest result of inflating one WIRE-1 block (zlib bomb guard). */
+      max_inflated_bytes: z.number().int().min(MIN_INBOUND_LIMIT_BYTES).max(1024 * 1024 * 1024).default(MAX_DECOMPRESSED_BYTES),
+      /** Largest TTS answer file (TTS_AUDIO or `speak:b64_audio`); larger ones are spoken with the local TTS. */
+      max_tts_bytes: z.number().int().min(MIN_INBOUND_LIMIT_BYTES).max(MAX_FRAME_BYTES).default(DEFAULT_MAX_TTS_BYTES),
+      /** Longest TTS answer, judged from its headers before decoding; longer ones are spoken with the local TTS. */
+      max_answer_seconds: z.number().gt(0).max(3_600).default(DEFAULT_MAX_ANSWER_SECONDS),
+      /** `speak`s played for one turn; the rest of a storm is dropped. */
+      max_speaks_per_turn: z.number().int().min(1).max(1_000).default(DEFAULT_MAX_SPEAKS_PER_TURN),
+      /** Unsolicited `speak`s / sounds queued or playing at once; more are dropped. */
+      max_unsolicited_speaks: z.number().int().min(1).max(100).default(DEFAULT_MAX_UNSOLICITED_SPEAKS),
+      /** Ignored hub messages (PING/PROPAGATE, BROADCAST…) per warning interval before it is reported as a flood. */
+      max_ignored_per_interval: z.number().int().min(1).max(1_000_000).default(DEFAULT_MAX_IGNORED_PER_INTERVAL),
+      /** Each kind of refusal is logged at most once per this interval. */
+      warn_interval_ms: ms(1_000, 3_600_000, DEFAULT_WARN_INTERVAL_MS),
     })
     .prefault({}),
   /** No `speak` this long after the utterance was sent: answer locally. */

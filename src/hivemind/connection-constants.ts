@@ -72,5 +72,11 @@ export const CLOSE_NORMAL = 1000;
 /** Close code we send when we give up on a session that went quiet (handshake or pong timeout). */
 export const CLOSE_GOING_AWAY = 1001;
 
+/** Close code of a hub that hit an internal error, e.g. its client database is down (RFC 6455 §7.4.1, HIVEMIND.md §7.1). */
+export const CLOSE_INTERNAL_ERROR = 1011;
+
+/** Close code of an overloaded hub: "try again later" (RFC 6455 §7.4.1, IANA registry; HIVEMIND.md §7.1). */
+export const CLOSE_TRY_AGAIN_LATER = 1013;
+
 /** Close code a peer reports when the close frame carried no status (RFC 6455 §7.1.5). */
 export const CLOSE_NO_STATUS = 1005;

@@ -18,8 +18,8 @@ import type { HivePolicyDeniedError } from './connection-errors.js';
 import { type HubSocketOptions, type Timers, type WebSocketFactory, systemTimers, wsFactory } from './connection-io.js';
 import type { ConnectionState } from './connection-state.js';
 import type { HubConnection } from './connection.js';
-import { MAX_FRAME_BYTES } from './constants.js';
-import type { BinaryMessage } from './frame-codec.js';
+import { MAX_DECOMPRESSED_BYTES, MAX_FRAME_BYTES, MIN_INBOUND_LIMIT_BYTES } from './constants.js';
+import type { BinaryMessage, InboundLimits } from './frame-codec.js';
 import type { HandshakeInfo, HandshakeSettings } from './handshake.js';
 import { type HiveLogger, silentLogger } from './log.js';
 import type { HiveMessage } from './message.js';
@@ -85,6 +85,12 @@ export interface HubConnectionOptions {
   readonly random?: RandomSource;
   readonly createWebSocket?: WebSocketFactory;
   readonly logger?: HiveLogger;
+  /**
+   * Caps on what the hub may send (hostile-hub guard): `maxFrameBytes` (default and ceiling 10 MiB, also the socket's
+   * `maxPayload`, so a larger frame is refused from its header, never buffered) and `maxInflatedBytes` (WIRE-1 zlib,
+   * default 16 MiB).
+   */
+  readonly limits?: InboundLimits;
 }
 
 /** What the `ready` event reports. */
@@ -143,8 +149,18 @@ export interface ResolvedConnectionOptions {
   readonly queueMode: 'queue' | 'reject';
   readonly queueMaxMessages: number;
   readonly timeouts: { readonly ping: number | undefined; readonly pong: number | undefined; readonly handshake: number; readonly open: number };
+  /** Inbound caps, every one set. */
+  readonly limits: Required<InboundLimits>;
   /** Configuration warnings to log (JSON-Z85P offered, TLS unverified). */
   readonly warnings: readonly string[];
+}
+
+function byteLimit(value: number | undefined, fallback: number, max: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < MIN_INBOUND_LIMIT_BYTES || value > max) {
+    throw new RangeError(`${what}: expected an integer number of bytes in ${MIN_INBOUND_LIMIT_BYTES}–${max}, got ${value}`);
+  }
+  return value;
 }
 
 function positive(value: number | undefined, what: string): number | undefined {
@@ -157,7 +173,7 @@ function positive(value: number | undefined, what: string): number | undefined {
  *
  * @throws {HM_ERR_HANDSHAKE} (HiveProtocolError) for an empty access key or a useragent containing `:`.
  * @throws {HM_ERR_NEGOTIATION} (HiveProtocolError) for unknown cipher/encoding names.
- * @throws {RangeError} for a bad port, host, session id, fingerprint, attempt count or timing option.
+ * @throws {RangeError} for a bad port, host, session id, fingerprint, attempt count, timing option or limit.
  * @throws {ConfigError} `CFG_ERR_MISSING` when there is neither a password, a PSK nor a pre-shared key.
  */
 export function resolveConnectionOptions(options: HubConnectionOptions): ResolvedConnectionOptions {
@@ -199,11 +215,16 @@ export function resolveConnectionOptions(options: HubConnectionOptions): Resolve
   if (!(maxAttempts >= 1)) throw new RangeError(`reconnect.maxAttempts: expected ≥ 1, got ${maxAttempts}`);
   const unknownKeyCloses = options.unknownKeyCloses ?? UNKNOWN_KEY_CLOSES;
   if (!Number.isInteger(unknownKeyCloses) || unknownKeyCloses < 1) throw new RangeError(`unknownKeyCloses: expected a positive integer, got ${unknownKeyCloses}`);
+  // The AEAD layer refuses frames over MAX_FRAME_BYTES whatever is configured, so that is also the ceiling here.
+  const limits = {
+    maxFrameBytes: byteLimit(options.limits?.maxFrameBytes, MAX_FRAME_BYTES, MAX_FRAME_BYTES, 'limits.maxFrameBytes'),
+    maxInflatedBytes: byteLimit(options.limits?.maxInflatedBytes, MAX_DECOMPRESSED_BYTES, 1024 * 1024 * 1024, 'limits.maxInflatedBytes'),
+  };
   return {
     url,
     identity,
     handshake,
-    socketOptions: { maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, ...(createConnection === undefined ? {} : { createConnection }) },
+    socketOptions: { maxPayload: limits.maxFrameBytes, perMessageDeflate: false, ...(createConnection === undefined ? {} : { createConnection }) },
     timers: options.timers ?? systemTimers,
     random,
     createSocket: options.createWebSocket ?? wsFactory,
@@ -220,6 +241,7 @@ export function resolveConnectionOptions(options: HubConnectionOptions): Resolve
       handshake: positive(options.handshakeTimeoutMs, 'handshakeTimeoutMs') ?? HANDSHAKE_TIMEOUT_MS,
       open: positive(options.openTimeoutMs, 'openTimeoutMs') ?? OPEN_TIMEOUT_MS,
     },
+    limits,
     warnings,
   };
 }

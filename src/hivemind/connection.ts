@@ -30,7 +30,7 @@ import {
 } from './connection-options.js';
 import { type ConnectionState, assertTransition } from './connection-state.js';
 import { CLOSE_POLICY_VIOLATION, HiveAuthError, HiveProtocolError } from './errors.js';
-import { classifyClose, cut, deniedError, isTerminal } from './failure-policy.js';
+import { classifyClose, cut, deniedError, isTerminal, resetsBackoff } from './failure-policy.js';
 import { type Outgoing, type SessionKeys, decodeFrame, encodeFrame } from './frame-codec.js';
 import { ClientHandshake, type HandshakeInfo, type HandshakeResult } from './handshake.js';
 import type { JsonObject } from './json.js';
@@ -50,6 +50,8 @@ interface Attempt {
   keys: SessionKeys | undefined;
   info: HandshakeInfo | undefined;
   opened: boolean;
+  /** The session reached `ready` (its failure may start the backoff afresh, see `resetsBackoff`). */
+  wasReady: boolean;
   helloSeen: boolean;
   hubPeer: string | undefined;
   lastSocketError: Error | undefined;
@@ -254,7 +256,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       return;
     }
     const attempt: Attempt = {
-      id, socket, handshake, keys: undefined, info: undefined, opened: false, helloSeen: false, hubPeer: undefined,
+      id, socket, handshake, keys: undefined, info: undefined, opened: false, wasReady: false, helloSeen: false, hubPeer: undefined,
       lastSocketError: undefined, inbox: Promise.resolve(), openTimer: undefined, handshakeTimer: undefined, keepAlive: undefined,
     };
     this.#attempt = attempt;
@@ -321,7 +323,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
   async #onFrame(attempt: Attempt, data: Uint8Array, isBinary: boolean): Promise<void> {
     if (attempt !== this.#attempt) return;
     try {
-      const decoded = decodeFrame(data, isBinary, attempt.keys);
+      const decoded = decodeFrame(data, isBinary, attempt.keys, this.#o.limits);
       if (decoded.kind === 'binary') {
         if (!decoded.encrypted) throw new HiveProtocolError('HM_ERR_HANDSHAKE', `expected an encrypted BINARY frame, got a plaintext one (${data.byteLength} bytes)`);
         const { binaryType, payload, metadata } = decoded;
@@ -396,7 +398,9 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
     attempt.socket.send(hello, () => undefined);
     const info: ReadyInfo = { ...result.info, sessionId: this.sessionId, hubPeer: attempt.hubPeer, useragent: this.#o.identity.useragent };
     this.#readyInfo = info;
-    this.#o.backoff.reset();
+    // The backoff is reset when this session ends, depending on how (#fail): a hub that closes every fresh session
+    // with 1013 must not be retried at the first delay for ever.
+    attempt.wasReady = true;
     this.#failuresWithoutReady = 0;
     this.#unknownKeyCount = 0;
     this.#forceXX = false;
@@ -440,6 +444,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
     this.#forceXX = verdict.forceXX;
     this.#unknownKeyCount = verdict.unknownKeyCloses;
     const { error } = verdict;
+    if (error instanceof HiveProtocolError) this.#log('warn', 'frame from the hub refused', { attempt: attempt.id, code: error.code });
     this.#fail(error, { socketClosed: { code, reason } });
   }
 
@@ -467,6 +472,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       attempt.socket.close(closeCode, closeReason);
     }
     if (this.listenerCount('error') > 0) this.emit('error', error);
+    if (attempt.wasReady && resetsBackoff(context.socketClosed?.code)) this.#o.backoff.reset();
     const willReconnect = !terminal && this.#failuresWithoutReady + 1 < this.#o.maxAttempts;
     this.emit('close', { code: closeCode, reason: closeReason, willReconnect, error });
     this.#scheduleOrFinish(terminal ? error : undefined, error.message, error);

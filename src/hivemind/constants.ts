@@ -7,8 +7,18 @@
 /** Largest WebSocket message a hub accepts or sends: Tornado's `websocket_max_message_size` (10 MiB). */
 export const MAX_FRAME_BYTES = 10 * 1024 * 1024;
 
-/** Largest result of decompressing one WIRE-1 block (zlib bomb guard), in bytes. */
+/**
+ * Largest result of decompressing one WIRE-1 block (zlib bomb guard), in bytes. Above the frame limit because a
+ * legitimate compressed payload inflates (JSON text ~3–10×, base64 audio ~1.3×), but far below what a bomb reaches:
+ * deflate expands up to 1032:1, so a 10 MiB frame could otherwise become 10 GiB.
+ */
 export const MAX_DECOMPRESSED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Smallest inbound frame / inflation limit a configuration may set, bytes. Below it a real session breaks: a HELLO,
+ * a Noise handshake or a short TTS answer would be refused.
+ */
+export const MIN_INBOUND_LIMIT_BYTES = 64 * 1024;
 
 /** Deepest JSON nesting accepted from a peer (objects + arrays). Real messages nest < 10 deep. */
 export const MAX_JSON_DEPTH = 64;

@@ -12,7 +12,7 @@
  * @module
  */
 import { ConfigError } from '../errors.js';
-import { CLOSE_NO_STATUS, MAX_LOGGED_REASON_CHARS } from './connection-constants.js';
+import { CLOSE_INTERNAL_ERROR, CLOSE_NO_STATUS, CLOSE_TRY_AGAIN_LATER, MAX_LOGGED_REASON_CHARS } from './connection-constants.js';
 import { HiveConnectionError, HivePolicyDeniedError } from './connection-errors.js';
 import { CLOSE_POLICY_VIOLATION, HiveAuthError, HiveProtocolError } from './errors.js';
 import type { NoisePatternName } from './noise/index.js';
@@ -29,6 +29,9 @@ const TLS_VERIFY_ERRORS: ReadonlySet<string> = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** `ws`'s error code for a frame whose header announces more than `maxPayload` bytes. */
+const WS_PAYLOAD_REFUSED = 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH';
+
 /** Peer text made safe to log: control characters blanked, length bounded. */
 export function cut(text: string): string {
   // eslint-disable-next-line no-control-regex
@@ -42,6 +45,19 @@ export function isTerminal(error: Error): boolean {
   if (error instanceof HiveProtocolError) return error.code === 'HM_ERR_NEGOTIATION';
   if (error instanceof HiveConnectionError) return error.code === 'HM_ERR_TLS' || error.code === 'HM_ERR_CLOSED';
   return false;
+}
+
+/** Closes by which a hub says "not now" (internal error, overloaded): reconnecting at once would only add load. */
+const SERVER_TROUBLE_CLOSES: ReadonlySet<number> = new Set([CLOSE_INTERNAL_ERROR, CLOSE_TRY_AGAIN_LATER]);
+
+/**
+ * Whether a session that reached `ready` and then ended (socket close `closeCode`, or `undefined` when we dropped a
+ * dead socket ourselves) starts the reconnect backoff afresh. A hub that accepts us and then closes with 1011 or
+ * 1013 is in trouble: resetting after each short session would retry it at the first delay for ever (a reconnect
+ * storm against an overloaded hub), so those closes keep the delay growing.
+ */
+export function resetsBackoff(closeCode: number | undefined): boolean {
+  return closeCode === undefined || !SERVER_TROUBLE_CLOSES.has(closeCode);
 }
 
 /** A 1008 close from the hub, as the auth error it stands for. */
@@ -114,6 +130,11 @@ export function classifyClose(f: CloseFacts): CloseVerdict {
       error = new HiveConnectionError('HM_ERR_UNREACHABLE', `cannot reach the hub: ${cause === undefined ? `closed with ${f.code}` : cut(cause.message)}`, { cause });
     }
     return { error, forceXX: f.forcedXX, unknownKeyCloses: f.unknownKeyCloses };
+  }
+  if ((f.lastSocketError as NodeJS.ErrnoException | undefined)?.code === WS_PAYLOAD_REFUSED) {
+    // ws read a frame header over `maxPayload` and closed with 1009 before buffering the frame (hostile-hub guard).
+    const error = new HiveProtocolError('HM_ERR_FRAME_TOO_LARGE', 'expected frames within the inbound limit from the hub, got a larger one (refused from its header, close 1009)', undefined, { cause: f.lastSocketError });
+    return { error, forceXX: f.forcedXX, unknownKeyCloses: 0 };
   }
   const error = new HiveConnectionError('HM_ERR_CONNECTION_LOST', `the hub closed the connection (${f.code}${f.reason === '' ? '' : ` "${cut(f.reason)}"`})`);
   return { error, forceXX: f.forcedXX, unknownKeyCloses: 0 };

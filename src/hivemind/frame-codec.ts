@@ -21,6 +21,7 @@ import { decryptJsonFrame, encryptJsonFrame, isEncryptedJsonFrame } from './json
 import { parseJson } from './json.js';
 import { type HiveMessage, parseHiveMessage, serializeHiveMessage, toHiveMessage } from './message.js';
 import { type BinaryPayloadType, HiveMessageType } from './message-types.js';
+import { MAX_FRAME_BYTES } from './constants.js';
 import type { NoiseTransport } from './noise/index.js';
 import type { RandomSource } from './random.js';
 import { type Wire1Message, decodeWire1, encodeWire1 } from './wire1.js';
@@ -125,8 +126,23 @@ export function encodeFrame(outgoing: Outgoing, keys: SessionKeys | undefined, o
 
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function fromWire1(bytes: Uint8Array, encrypted: boolean): DecodedFrame {
-  const decoded = decodeWire1(bytes);
+/**
+ * Caps on what a peer may make us hold (hostile-hub guard). The frame cap should equal the socket's `maxPayload`, so
+ * the WebSocket refuses a larger frame from its header before buffering it; checking it here as well keeps the codec
+ * safe on any transport.
+ */
+export interface InboundLimits {
+  /** Largest frame accepted, bytes. Default {@link MAX_FRAME_BYTES} (10 MiB). */
+  readonly maxFrameBytes?: number;
+  /** Largest result of inflating one WIRE-1 block, bytes. Default {@link MAX_DECOMPRESSED_BYTES} (16 MiB). */
+  readonly maxInflatedBytes?: number;
+}
+
+function fromWire1(bytes: Uint8Array, encrypted: boolean, limits: InboundLimits): DecodedFrame {
+  const decoded = decodeWire1(bytes, {
+    ...(limits.maxFrameBytes === undefined ? {} : { maxFrameBytes: limits.maxFrameBytes }),
+    ...(limits.maxInflatedBytes === undefined ? {} : { maxDecompressedBytes: limits.maxInflatedBytes }),
+  });
   if (decoded.kind === 'binary') {
     return { kind: 'binary', encrypted, binaryType: decoded.binaryType, payload: decoded.payload, metadata: decoded.metadata };
   }
@@ -146,12 +162,17 @@ function decodeText(data: Uint8Array): string {
  *
  * @param data - the frame payload as received.
  * @param isBinary - true for a binary frame, false for a text frame.
+ * @param limits - size caps (frame, inflated WIRE-1 block); checked before any decoding work.
  * @throws {HiveProtocolError} `HM_ERR_MALFORMED_JSON`, `HM_ERR_BAD_ENVELOPE`, `HM_ERR_UNKNOWN_MSG_TYPE`,
  *   `HM_ERR_FRAME_TOO_LARGE`, `HM_ERR_BAD_ENCODING`, `HM_ERR_BAD_BITSTRING`, `HM_ERR_DECOMPRESS`,
  *   `HM_ERR_UNSUPPORTED_VERSION`, or `HM_ERR_HANDSHAKE` (an encrypted frame before keying).
  * @throws {HiveCryptoError} `HM_ERR_BAD_TAG`, `HM_ERR_BAD_NONCE`, `HM_ERR_NOISE` when a frame fails to decrypt.
  */
-export function decodeFrame(data: Uint8Array, isBinary: boolean, keys: SessionKeys | undefined): DecodedFrame {
+export function decodeFrame(data: Uint8Array, isBinary: boolean, keys: SessionKeys | undefined, limits: InboundLimits = {}): DecodedFrame {
+  const maxFrameBytes = limits.maxFrameBytes ?? MAX_FRAME_BYTES;
+  if (data.length > maxFrameBytes) {
+    throw new HiveProtocolError('HM_ERR_FRAME_TOO_LARGE', `expected a ${isBinary ? 'binary' : 'text'} frame of at most ${maxFrameBytes} bytes, got ${data.length}`);
+  }
   if (!isBinary) {
     const text = decodeText(data);
     const value = parseJson(text);
@@ -162,9 +183,9 @@ export function decodeFrame(data: Uint8Array, isBinary: boolean, keys: SessionKe
     }
     return { kind: 'message', message: toHiveMessage(value), encrypted: false };
   }
-  if (keys === undefined) return fromWire1(data, false);
-  if (keys.kind === 'legacy') return fromWire1(decryptBinFrame(keys.cipher, keys.key, data), true);
+  if (keys === undefined) return fromWire1(data, false, limits);
+  if (keys.kind === 'legacy') return fromWire1(decryptBinFrame(keys.cipher, keys.key, data), true, limits);
   const body = keys.transport.open(data);
-  if (body.kind === 'binary') return fromWire1(body.bytes, true);
+  if (body.kind === 'binary') return fromWire1(body.bytes, true, limits);
   return { kind: 'message', message: parseHiveMessage(body.text), encrypted: true };
 }

@@ -23,6 +23,14 @@ export interface OpsEvents {
   speakingEnd(e?: { readonly route?: HookRoute }): void;
   /** An error the satellite handled (kind = error code). */
   error(e: { readonly kind: string; readonly message: string }): void;
+  /**
+   * A capture or playback device failed (its process died, hung, is stuck, or vanished mid-clip). Logged at `error`,
+   * counted in `hivesat_device_errors_total` (and `hivesat_errors_total`), the `error` hook runs with `kind` = the
+   * code and `device`; a capture failure marks health degraded until {@link OpsEvents.deviceRecovered}.
+   */
+  deviceError(e: DeviceErrorEvent): void;
+  /** A device works again after `failures` failures in a row (the capture device delivers audio again). */
+  deviceRecovered(e: { readonly device: DeviceRole; readonly failures: number }): void;
   /** The hub connection is ready; `reconnect` when it had been lost before. */
   hubOnline(e: { readonly hub: string; readonly reconnect?: boolean }): void;
   hubOffline(e: { readonly hub: string; readonly reason?: string }): void;
@@ -30,10 +38,28 @@ export interface OpsEvents {
   fallback(e: { readonly active: boolean; readonly reason: string }): void;
   /** "That wasn't me": the last wake was false. */
   falseWake(e: { readonly keyword: string }): void;
+  /**
+   * Something from the hub was refused by a limit (oversized answer, speak storm, flood). The satellite has logged it
+   * already (once per code and interval), so this only counts it in `hivesat_errors_total` and runs the `error` hook.
+   */
+  hubRefused(e: { readonly code: string; readonly message: string }): void;
   /** A turn ended: the satellite's `turn` report (route, outcome, marks). */
   turnCompleted(turn: TurnSummary): void;
   /** What the satellite is doing (`idle`, `listening`, `thinking`, `speaking`). */
   state(state: string): void;
+}
+
+/** Which device failed. */
+export type DeviceRole = 'capture' | 'playback';
+
+/** A device failure, as {@link OpsEvents.deviceError} takes it. */
+export interface DeviceErrorEvent {
+  readonly device: DeviceRole;
+  /** The DeviceError code (`AUDIO_ERR_DEVICE_EXIT`, `AUDIO_ERR_DEVICE_STALLED`, `AUDIO_ERR_CAPTURE_STUCK` …). */
+  readonly code: string;
+  readonly message: string;
+  /** When the device is retried automatically: in how many ms (capture). */
+  readonly retryMs?: number;
 }
 
 /** The sinks; each is optional. */
@@ -78,6 +104,28 @@ export function createOpsEvents(sinks: OpsSinks): OpsEvents {
       logger.warn(e.message, { kind: e.kind });
       metrics?.error(e.kind);
       hooks?.fire('error', e);
+    },
+    hubRefused(e) {
+      metrics?.error(e.code);
+      hooks?.fire('error', { kind: e.code, message: `refused from the hub: ${e.message}` });
+    },
+    deviceError(e) {
+      const message = `${e.device} device failed: ${e.message}${e.retryMs === undefined ? '' : `; retrying in ${e.retryMs} ms`}`;
+      logger.error(message, { device: e.device, code: e.code, ...(e.retryMs === undefined ? {} : { retry_ms: e.retryMs }) });
+      metrics?.deviceError(e.device, e.code);
+      metrics?.error(e.code);
+      if (e.device === 'capture') {
+        metrics?.captureUp(false);
+        health?.captureDown(`${e.code}: ${e.message}`);
+      }
+      hooks?.fire('error', { kind: e.code, message, device: e.device });
+    },
+    deviceRecovered(e) {
+      logger.info(`${e.device} device recovered`, { device: e.device, failures: e.failures });
+      if (e.device === 'capture') {
+        metrics?.captureUp(true);
+        health?.captureUp();
+      }
     },
     hubOnline(e) {
       logger.info('hub online', { hub: e.hub, reconnect: e.reconnect === true });

@@ -3,7 +3,9 @@
  * whether the local fallback is answering, and uptime.
  *
  * `status` is `starting` until {@link HealthState.markReady}, `stopping` after {@link HealthState.markStopping};
- * in between `ok` while the hub is connected and `degraded` while it is not (the satellite still answers locally).
+ * in between `ok` while the hub is connected and the capture device delivers audio, and `degraded` while the hub is
+ * not connected (the satellite still answers locally) or the capture device is down (it is being restarted: the
+ * satellite cannot hear anyone meanwhile).
  *
  * @module
  */
@@ -22,6 +24,14 @@ export interface HealthSnapshot {
     /** Since when it is connected (or disconnected); null before the first change. */
     readonly since: string | null;
     /** Why it went offline last, if it did. */
+    readonly lastError: string | null;
+  };
+  /** The microphone: `ok` false from a capture device failure until the restarted device delivers audio again. */
+  readonly capture: {
+    readonly ok: boolean;
+    /** Since when it is up (or down); null before the first failure. */
+    readonly since: string | null;
+    /** The last capture failure (code: message), if there was one. */
     readonly lastError: string | null;
   };
   readonly lastTurn: { readonly at: string; readonly route: TurnRoute; readonly outcome: string; readonly durationMs: number } | null;
@@ -56,6 +66,9 @@ export class HealthState implements HealthProvider {
   #hubSince: number | undefined;
   #hubError: string | undefined;
   #fallback = false;
+  #captureOk = true;
+  #captureSince: number | undefined;
+  #captureError: string | undefined;
   #lastTurn: { at: number; route: TurnRoute; outcome: string; durationMs: number } | undefined;
 
   constructor(options: HealthStateOptions = {}) {
@@ -93,6 +106,19 @@ export class HealthState implements HealthProvider {
     if (reason !== undefined) this.#hubError = reason;
   }
 
+  /** The capture device failed (`reason`: code and message); health is `degraded` until {@link captureUp}. */
+  captureDown(reason: string): void {
+    if (this.#captureOk) this.#captureSince = this.#now();
+    this.#captureOk = false;
+    this.#captureError = reason;
+  }
+
+  /** The capture device delivers audio again. */
+  captureUp(): void {
+    if (!this.#captureOk) this.#captureSince = this.#now();
+    this.#captureOk = true;
+  }
+
   /** The local persona answers (true) or the hub again (false). */
   fallback(active: boolean): void {
     this.#fallback = active;
@@ -104,12 +130,13 @@ export class HealthState implements HealthProvider {
 
   snapshot(): HealthSnapshot {
     const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
-    const status: HealthStatus = this.#lifecycle === 'starting' ? 'starting' : this.#lifecycle === 'stopping' ? 'stopping' : this.#hubConnected ? 'ok' : 'degraded';
+    const status: HealthStatus = this.#lifecycle === 'starting' ? 'starting' : this.#lifecycle === 'stopping' ? 'stopping' : this.#hubConnected && this.#captureOk ? 'ok' : 'degraded';
     const turn = this.#lastTurn;
     return {
       status,
       state: this.#state,
       hub: { connected: this.#hubConnected, since: iso(this.#hubSince), lastError: this.#hubError ?? null },
+      capture: { ok: this.#captureOk, since: iso(this.#captureSince), lastError: this.#captureError ?? null },
       lastTurn: turn === undefined ? null : { at: new Date(turn.at).toISOString(), route: turn.route, outcome: turn.outcome, durationMs: turn.durationMs },
       fallbackActive: this.#fallback,
       uptimeSeconds: Math.round((this.#monotonic() - this.#startedAt) / 100) / 10,

@@ -53,7 +53,8 @@ export interface HookEventMap {
   answer: { readonly answer: string; readonly route: HookRoute; readonly utterance?: string };
   speaking_start: { readonly route?: HookRoute; readonly text?: string };
   speaking_end: { readonly route?: HookRoute };
-  error: { readonly kind: string; readonly message: string };
+  /** `device` (`capture`/`playback`) is set for device failures; `kind` is then the DeviceError code. */
+  error: { readonly kind: string; readonly message: string; readonly device?: string };
   hub_online: { readonly hub: string };
   hub_offline: { readonly hub: string; readonly reason?: string };
   fallback: { readonly active: boolean; readonly reason: string };

@@ -63,4 +63,4 @@ export {
   isHookEvent,
 } from './hooks.js';
 export { DEFAULT_OPS_CONFIG, type OpsConfig, parseOpsConfig } from './config.js';
-export { type OpsEvents, type OpsSinks, createOpsEvents } from './events.js';
+export { type DeviceErrorEvent, type DeviceRole, type OpsEvents, type OpsSinks, createOpsEvents } from './events.js';

@@ -11,6 +11,8 @@
  * | `hivesat_fallbacks_total` | counter | `reason` |
  * | `hivesat_reconnects_total` | counter | |
  * | `hivesat_errors_total` | counter | `kind` |
+ * | `hivesat_device_errors_total` | counter | `device` (capture/playback), `code` |
+ * | `hivesat_capture_up` | gauge | (1 while the microphone delivers audio, 0 while it is being restarted) |
  * | `hivesat_turn_stage_seconds` | histogram | `stage`, `route` |
  * | `hivesat_hub_connected` | gauge | |
  * | `hivesat_build_info` | gauge (1) | `version`, `node` |
@@ -106,6 +108,10 @@ export interface SatelliteMetrics {
   error(kind: string): void;
   /** The hub connection went up or down. */
   hubConnected(connected: boolean): void;
+  /** A capture or playback device failed (`code` such as `AUDIO_ERR_DEVICE_EXIT`, `AUDIO_ERR_CAPTURE_STUCK`). */
+  deviceError(device: string, code: string): void;
+  /** The capture device went down (failed) or up again (delivers audio). */
+  captureUp(up: boolean): void;
 }
 
 /** Metrics an HTTP endpoint can serve. */
@@ -160,15 +166,20 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
     buckets: [...TURN_STAGE_BUCKETS_S],
     registers: [registry],
   });
+  const deviceErrors = new Counter({ name: 'hivesat_device_errors_total', help: 'Capture and playback device failures, by device and error code.', labelNames: ['device', 'code'], registers: [registry] });
+  const captureUp = new Gauge({ name: 'hivesat_capture_up', help: '1 while the capture device delivers audio, 0 while it is down and being restarted.', registers: [registry] });
   const hub = new Gauge({ name: 'hivesat_hub_connected', help: '1 while the hub connection is up.', registers: [registry] });
   const info = new Gauge({ name: 'hivesat_build_info', help: 'Version of hivesat and Node.js.', labelNames: ['version', 'node'], registers: [registry] });
   info.set({ version: options.version ?? 'unknown', node: process.versions.node }, 1);
   hub.set(0);
+  captureUp.set(1);
   const keywordLabels = new LabelGuard();
   const falseLabels = new LabelGuard();
   const reasonLabels = new LabelGuard();
   const kindLabels = new LabelGuard();
   const outcomeLabels = new LabelGuard();
+  const deviceLabels = new LabelGuard();
+  const codeLabels = new LabelGuard();
 
   return {
     registry,
@@ -180,6 +191,8 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
     reconnect: () => reconnects.inc(),
     error: (kind) => errors.inc({ kind: kindLabels.value(kind) }),
     hubConnected: (connected) => hub.set(connected ? 1 : 0),
+    deviceError: (device, code) => deviceErrors.inc({ device: deviceLabels.value(device), code: codeLabels.value(code) }),
+    captureUp: (up) => captureUp.set(up ? 1 : 0),
     turnCompleted: (turn) => {
       turns.inc({ route: turn.route, outcome: outcomeLabels.value(turn.outcome) });
       for (const [stage, ms] of Object.entries(turnStages(turn.marks))) stages.observe({ stage, route: turn.route }, ms / 1000);

@@ -16,6 +16,7 @@ import type { Timers } from '../audio/index.js';
 import { ttsMetadataFits } from './binary-metadata.js';
 import { B64_TIMEOUT_MS } from './constants.js';
 import { SatelliteError } from './errors.js';
+import { DEFAULT_MAX_TTS_BYTES } from './limits.js';
 import type { BinaryMessage, HubLink, OvosMessage } from './types.js';
 
 /** The synthesized file a hub sent. */
@@ -47,6 +48,10 @@ export interface HubTtsOptions {
   readonly timers: Timers;
   readonly synthTimeoutMs: number;
   readonly b64TimeoutMs?: number;
+  /** Largest answer file accepted, bytes (default {@link DEFAULT_MAX_TTS_BYTES}); larger ones fail the request. */
+  readonly maxTtsBytes?: number;
+  /** A BINARY message nobody asked for (unrequested TTS_AUDIO, other types): counted, never kept. */
+  readonly ignored?: (kind: string) => void;
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void;
 }
 
@@ -74,7 +79,8 @@ export class HubTts {
 
   /**
    * Ask the hub to synthesize a `speak`'s data. Resolves with the file; rejects with {@link SatelliteError} `SAT_ERR_TTS` when no
-   * audio came in time, or with the send error.
+   * audio came in time, `SAT_ERR_TTS_TOO_LARGE` when the answer is over `maxTtsBytes` (refused before it is decoded or
+   * copied), or with the send error.
    */
   request(speakData: JsonObject): Promise<HubAudio> {
     const utterance = typeof speakData['utterance'] === 'string' ? speakData['utterance'] : '';
@@ -127,14 +133,18 @@ export class HubTts {
   }
 
   readonly #onBinary = (message: BinaryMessage): void => {
-    if (message.binaryType !== BinaryPayloadType.TTS_AUDIO) return;
+    if (message.binaryType !== BinaryPayloadType.TTS_AUDIO) {
+      this.#o.ignored?.(`BINARY type ${message.binaryType}`);
+      return;
+    }
     const utterance = message.metadata['utterance'];
     const fileName = message.metadata['file_name'];
     const p = this.#match('synth', typeof utterance === 'string' ? utterance : undefined) ?? this.#match('b64', typeof utterance === 'string' ? utterance : undefined);
     if (p === undefined) {
-      this.#o.log('debug', `unrequested TTS_AUDIO (${message.payload.length} bytes) ignored`);
+      this.#o.ignored?.('unrequested TTS_AUDIO');
       return;
     }
+    if (this.#tooLarge(p, message.payload.length, 'TTS_AUDIO')) return;
     this.#resolve(p, { bytes: message.payload, fileName: typeof fileName === 'string' ? fileName : undefined, listen: false, via: 'synth' });
   };
 
@@ -147,10 +157,24 @@ export class HubTts {
     const utterance = message.data['utterance'];
     const audio = message.data['audio'];
     const p = this.#match('b64', typeof utterance === 'string' ? utterance : undefined);
-    if (p === undefined || typeof audio !== 'string') return;
+    if (p === undefined) {
+      this.#o.ignored?.('unrequested speak:b64_audio.response');
+      return;
+    }
+    if (typeof audio !== 'string') return;
+    // Judge the size from the base64 length, before allocating the decoded copy.
+    if (this.#tooLarge(p, Math.floor((audio.length * 3) / 4), 'speak:b64_audio.response audio')) return;
     const listen = message.data['listen'] === true || message.data['expect_response'] === true;
     this.#resolve(p, { bytes: new Uint8Array(Buffer.from(audio, 'base64')), fileName: undefined, listen, via: 'b64' });
   };
+
+  /** Fail `p` when its answer is over the cap (true), else nothing (false). */
+  #tooLarge(p: Pending, bytes: number, what: string): boolean {
+    const max = this.#o.maxTtsBytes ?? DEFAULT_MAX_TTS_BYTES;
+    if (bytes <= max) return false;
+    this.#remove(p, new SatelliteError('SAT_ERR_TTS_TOO_LARGE', `expected a TTS answer of at most ${max} bytes, got ${what} of ${bytes} bytes`));
+    return true;
+  }
 
   #match(via: 'synth' | 'b64', utterance: string | undefined): Pending | undefined {
     const candidates = this.#pending.filter((p) => p.via === via);

@@ -32,3 +32,16 @@ export { sendUtteranceAudio, sendUtteranceText, type SenderIdentity } from './hu
 export { BUNDLED_SOUNDS_DIR, SoundLibrary, resolveSoundUri } from './sounds.js';
 export { VolumeControl, type VolumeOptions, type VolumeState } from './volume.js';
 export { answerLocally, type LocalTurnEngines, type LocalTurnOptions, type LocalTurnResult, type LocalTurnTimings } from './local-turn.js';
+export {
+  DEFAULT_MAX_ANSWER_SECONDS,
+  DEFAULT_MAX_IGNORED_PER_INTERVAL,
+  DEFAULT_MAX_SPEAKS_PER_TURN,
+  DEFAULT_MAX_TTS_BYTES,
+  DEFAULT_MAX_UNSOLICITED_SPEAKS,
+  DEFAULT_WARN_INTERVAL_MS,
+  resolveSatelliteLimits,
+  type ResolvedSatelliteLimits,
+  type SatelliteLimits,
+} from './limits.js';
+export { IgnoredMeter, RefusalLog, type IgnoredMeterOptions, type RefusalLogOptions } from './refusals.js';
+export { SpeakGate, type SpeakDrop, type SpeakGateOptions } from './speak-gate.js';

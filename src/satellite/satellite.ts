@@ -6,7 +6,8 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { type AudioSink, PlaybackQueue, type QueuedClip, systemTimers, type Timers } from '../audio/index.js';
+import { type AudioSink, DeviceError, PlaybackQueue, type QueuedClip, systemTimers, type Timers } from '../audio/index.js';
+import type { HivesatError } from '../errors.js';
 import { type HiveLogger, type JsonObject, silentLogger } from '../hivemind/index.js';
 import type { Listener, Utterance } from '../listener/index.js';
 import type { SpeechToText, TextToSpeech } from '../speech/index.js';
@@ -14,11 +15,15 @@ import { routeBus } from './bus-router.js';
 import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_SYNTH_TIMEOUT_MS, NOT_UNDERSTOOD_HINT, OUTAGE_ANNOUNCEMENT } from './constants.js';
 import { sendUtteranceAudio, sendUtteranceText } from './hub-send.js';
 import { HubTts } from './hub-tts.js';
+import { type ResolvedSatelliteLimits, type SatelliteLimits, resolveSatelliteLimits } from './limits.js';
+import { IgnoredMeter, RefusalLog } from './refusals.js';
 import { SoundLibrary } from './sounds.js';
+import { SpeakGate } from './speak-gate.js';
 import { SpeechOutput } from './speech-output.js';
 import { RawAudioStreamer } from './streamer.js';
 import { TurnTimeline } from './timeline.js';
 import { type Turn, TurnTracker } from './turns.js';
+import { SatelliteError } from './errors.js';
 import type { AnswerLocally, HubLink, SatelliteMode, TurnReport } from './types.js';
 import { VolumeControl, type VolumeOptions } from './volume.js';
 
@@ -46,10 +51,15 @@ export interface SatelliteOptions {
   readonly soundLibrary?: SoundLibrary;
   readonly timers?: Timers;
   readonly logger?: HiveLogger;
+  /** What a (misbehaving) hub may make the satellite hold or do; see src/satellite/limits.ts for the defaults. */
+  readonly limits?: SatelliteLimits;
 }
 
-/** Events of a {@link Satellite}. */
-export type SatelliteEvents = { turn: [report: TurnReport]; failover: [turnId: number, reason: string] };
+/**
+ * Events of a {@link Satellite}. `refused`: something from the hub was refused (a coded error), emitted with its one
+ * log line, so at most once per code and `limits.warnIntervalMs`.
+ */
+export type SatelliteEvents = { turn: [report: TurnReport]; failover: [turnId: number, reason: string]; refused: [error: HivesatError] };
 
 interface ClipMeta {
   readonly turn: Turn | undefined;
@@ -71,6 +81,10 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   readonly #streamer: RawAudioStreamer | undefined;
   readonly #sounds: SoundLibrary;
   readonly #clipDone = new Map<number, () => void>();
+  readonly #limits: ResolvedSatelliteLimits;
+  readonly #refusals: RefusalLog;
+  readonly #ignored: IgnoredMeter;
+  readonly #gate: SpeakGate;
   #capture: { timeline: TurnTimeline; hubEngaged: boolean } | undefined;
   #outage: 'online' | 'outage' | 'announced' = 'online';
   #speechClips = 0;
@@ -84,12 +98,21 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     this.#timers = o.timers ?? systemTimers;
     this.#log = o.logger ?? silentLogger;
     const log = (level: 'debug' | 'info' | 'warn', message: string): void => this.#log.log(level, message);
+    const limits = resolveSatelliteLimits(o.limits);
+    this.#limits = limits;
+    this.#refusals = new RefusalLog({ timers: this.#timers, intervalMs: limits.warnIntervalMs, log, emit: (error) => this.emit('refused', error) });
+    this.#ignored = new IgnoredMeter({ timers: this.#timers, intervalMs: limits.warnIntervalMs, maxPerInterval: limits.maxIgnoredPerInterval, refusals: this.#refusals });
+    this.#gate = new SpeakGate({ maxPerTurn: limits.maxSpeaksPerTurn, maxUnsolicited: limits.maxUnsolicitedSpeaks });
     this.volume = new VolumeControl(o.volume ?? { initialPercent: 100, stepPercent: 10, maxGain: 1 });
     o.sink.gain = this.volume.gain;
     this.#queue = new PlaybackQueue<ClipMeta>(o.sink, { now: () => this.#timers.now() });
     this.#sounds = o.soundLibrary ?? new SoundLibrary();
-    this.#hubTts = o.link === undefined || o.mode === 'text' ? undefined : new HubTts({ link: o.link, timers: this.#timers, synthTimeoutMs: o.synthTimeoutMs ?? DEFAULT_SYNTH_TIMEOUT_MS, log });
-    this.#speech = new SpeechOutput({ hub: this.#hubTts, local: o.tts, lang: o.lang, log });
+    const ignored = (kind: string): void => this.#ignored.ignored(kind);
+    this.#hubTts = o.link === undefined || o.mode === 'text' ? undefined : new HubTts({ link: o.link, timers: this.#timers, synthTimeoutMs: o.synthTimeoutMs ?? DEFAULT_SYNTH_TIMEOUT_MS, maxTtsBytes: limits.maxTtsBytes, ignored, log });
+    this.#speech = new SpeechOutput({
+      hub: this.#hubTts, local: o.tts, lang: o.lang, log,
+      maxAnswerBytes: limits.maxTtsBytes, maxAnswerSeconds: limits.maxAnswerSeconds, refused: (error) => this.#refusals.report(error),
+    });
     this.#streamer = o.mode === 'stream' && o.link !== undefined ? new RawAudioStreamer({ link: o.link, timers: this.#timers, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStop: () => this.#streamStopped?.() }) : undefined;
     this.#turns = new TurnTracker({
       mode: o.mode, timers: this.#timers, answerTimeoutMs: o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS, log,
@@ -110,6 +133,21 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   /** Turns not yet answered and played. */
   get openTurns(): number {
     return this.#turns.open.length;
+  }
+
+  /** The limits in force (defaults filled in). */
+  get limits(): ResolvedSatelliteLimits {
+    return this.#limits;
+  }
+
+  /** Refusals of `code` so far (`SAT_ERR_SPEAK_FLOOD`, `SAT_ERR_HUB_FLOOD`, `AUDIO_ERR_TOO_LONG`…), logged or not. */
+  refusalCount(code: string): number {
+    return this.#refusals.count(code);
+  }
+
+  /** Hub messages ignored so far (PING/PROPAGATE, BROADCAST, unrequested TTS…). */
+  get ignoredMessages(): number {
+    return this.#ignored.total;
   }
 
   /** Audio from the microphone (16 kHz mono, any chunk size). */
@@ -164,6 +202,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     const capture = this.#capture ?? { timeline: new TurnTimeline(), hubEngaged: false };
     this.#capture = undefined;
     if (!capture.timeline.has('speechEnd')) capture.timeline.mark('speechEnd', this.#timers.now());
+    this.#gate.turnBegan();
     this.#turns.begin(u, capture.timeline, this.#o.mode !== 'stream' || u.wake !== null || capture.hubEngaged);
     this.#armStream();
   }
@@ -179,13 +218,18 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
       this.#hubTts?.failAll('the link to the hub dropped');
       this.#turns.hubLost(`link dropped (${info.code})`);
     });
+    // Wrapper and topology messages (PING/PROPAGATE, BROADCAST, ESCALATE…) are not for a satellite: counted, dropped.
+    link.on('hive', (message) => this.#ignored.ignored(message.msg_type));
     link.on('bus', (message) => {
       routeBus(message, {
-        speak: (data) => this.#say(data),
-        notUnderstood: () => this.#notUnderstood(),
+        speak: (data) => this.#admitted() && this.#say(data),
+        notUnderstood: () => this.#admitted() && this.#notUnderstood(),
         stop: () => void this.stop(),
         listen: () => this.#o.listener.listenWithoutWake(),
-        playSound: (uri) => this.#cue(uri),
+        playSound: (uri) => {
+          if (this.#gate.admit(false) !== undefined) return this.#refuseSpeak('unsolicited');
+          void this.#play(this.#sounds.load(uri), { turn: undefined, speech: false, listen: false }).then(() => this.#gate.unsolicitedEnded());
+        },
         volume: (type, data) => this.#onVolume(type, data),
         hubListening: (event) => {
           if (event === 'wakeword' || event === 'record_begin') {
@@ -199,7 +243,11 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
 
   #wireQueue(): void {
     this.#queue.on('clip_start', (clip, at) => clip.meta.turn?.timeline.mark('playbackStart', at));
-    this.#queue.on('clip_error', (clip, error) => this.#log.log('warn', `clip ${clip.id} failed: ${error instanceof Error ? error.message : String(error)}`));
+    this.#queue.on('clip_error', (clip, error) => {
+      if (clip.meta.turn !== undefined && error instanceof DeviceError) this.#turns.playbackFailed(clip.meta.turn, `${error.code}: ${error.message}`);
+      if (this.#refusals.has(error)) return; // already reported (rate-limited) as a refusal
+      this.#log.log('warn', `clip ${clip.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
     this.#queue.on('clip_end', (clip, end) => {
       if (clip.meta.turn !== undefined) this.#turns.clipEnded(clip.meta.turn, end.outcome, end.atMs);
       if (clip.meta.listen && end.outcome === 'completed') this.#listenWhenQuiet = true;
@@ -234,6 +282,30 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     void this.#play(this.#sounds.load(uri), { turn: undefined, speech: false, listen: false });
   }
 
+  /**
+   * The storm policy (speak-gate.ts) for a `speak` or "not understood": true when it may be played. Decided before
+   * the turn tracker sees it, so a dropped speak leaves no trace in the turn, the TTS or the queue.
+   */
+  #admitted(): boolean {
+    const solicited = this.#turns.open.some((t) => t.phase.kind !== 'local' && t.phase.kind !== 'done');
+    const drop = this.#gate.admit(solicited);
+    if (drop === undefined) return true;
+    this.#refuseSpeak(drop);
+    return false;
+  }
+
+  #refuseSpeak(drop: 'turn' | 'unsolicited'): void {
+    const { maxSpeaksPerTurn, maxUnsolicitedSpeaks } = this.#limits;
+    this.#refusals.refuse('SAT_ERR_SPEAK_FLOOD', () =>
+      new SatelliteError(
+        'SAT_ERR_SPEAK_FLOOD',
+        drop === 'turn'
+          ? `expected at most ${maxSpeaksPerTurn} speak messages for one turn, got more: the first ${maxSpeaksPerTurn} are played, the rest dropped`
+          : `expected at most ${maxUnsolicitedSpeaks} unsolicited speak messages or sounds queued, got more: dropped until one has played`,
+      ),
+    );
+  }
+
   #say(data: JsonObject): void {
     const now = this.#timers.now();
     const turn = this.#turns.answer(typeof data['utterance'] === 'string' ? data['utterance'] : '', now);
@@ -241,14 +313,16 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     const pending = this.#speech.fromHub(data, turn === undefined ? {} : { requested: () => turn.timeline.mark('ttsRequested', this.#timers.now()), received: () => turn.timeline.mark('ttsReceived', this.#timers.now()) });
     const meta: ClipMeta = { turn, speech: true, listen: data['expect_response'] === true };
     void pending.listen.then((listen) => (meta.listen ||= listen));
-    void this.#play(pending.audio, meta);
+    const played = this.#play(pending.audio, meta);
+    if (turn === undefined) void played.then(() => this.#gate.unsolicitedEnded());
   }
 
   #notUnderstood(): void {
     const turn = this.#turns.answer(undefined, this.#timers.now());
     void this.#play(this.#sounds.load(this.#o.sounds?.error ?? 'snd/error.mp3'), { turn, speech: true, listen: false });
     const hint = this.#speech.hasLocal ? this.#speech.local(NOT_UNDERSTOOD_HINT) : this.#speech.fromHub({ utterance: NOT_UNDERSTOOD_HINT, lang: this.#o.lang }).audio;
-    void this.#play(hint, { turn, speech: true, listen: false });
+    const played = this.#play(hint, { turn, speech: true, listen: false });
+    if (turn === undefined) void played.then(() => this.#gate.unsolicitedEnded());
   }
 
   #onVolume(type: string, data: JsonObject): void {

@@ -1,11 +1,14 @@
 /**
  * Turning answer text into audio to play: the hub's TTS (audio and stream modes, src/satellite/hub-tts.ts) with the
  * local TTS as the fallback when the hub cannot deliver, or the local TTS alone (text mode, local answers,
- * announcements). Files are decoded (WAV/MP3) into 16 kHz mono at this edge.
+ * announcements). Files are decoded (WAV/MP3) into 16 kHz mono at this edge, within the size and duration limits:
+ * an answer the hub could not deliver, or delivered too large, too long or undecodable, is spoken with the local TTS
+ * when there is one, so the user still hears the answer.
  *
  * @module
  */
 import { decodeAudioFile } from '../audio/index.js';
+import type { HivesatError } from '../errors.js';
 import type { JsonObject } from '../hivemind/index.js';
 import type { TextToSpeech } from '../speech/index.js';
 import { SatelliteError } from './errors.js';
@@ -24,6 +27,14 @@ export interface SpeechOutputOptions {
   /** The local TTS (fallback, text mode, announcements), if installed. */
   readonly local: TextToSpeech | undefined;
   readonly lang: string;
+  /** Caps on a hub's answer file: bytes and seconds (default: none). */
+  readonly maxAnswerBytes?: number;
+  readonly maxAnswerSeconds?: number;
+  /**
+   * A hub answer refused as hostile (too large, too long, undecodable): reported once here (rate-limited by the
+   * caller) instead of a log line per answer.
+   */
+  readonly refused?: (error: HivesatError) => void;
   readonly log: (level: 'debug' | 'info' | 'warn', message: string) => void;
 }
 
@@ -31,6 +42,12 @@ export interface SpeechOutputOptions {
 export interface PendingSpeech {
   readonly audio: Promise<Int16Array>;
   readonly listen: Promise<boolean>;
+}
+
+/** Failures of the hub's answer that are the hub's doing (its bytes), as opposed to its absence (timeouts, link). */
+function isRefusal(error: unknown): error is HivesatError {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code === 'SAT_ERR_TTS_TOO_LARGE' || code.startsWith('AUDIO_ERR_'));
 }
 
 /** Text → 16 kHz mono audio. */
@@ -53,17 +70,23 @@ export class SpeechOutput {
     if (hub === undefined) return { audio: this.local(text, marks), listen: Promise.resolve(false) };
     marks.requested?.();
     const fetched = hub.request(data);
-    const audio = fetched.then(
-      async (file) => {
+    const audio = fetched
+      .then(async (file) => {
         marks.received?.();
-        return decodeAudioFile(file.bytes, file.fileName === undefined ? {} : { fileName: file.fileName });
-      },
-      (error: unknown) => {
+        return decodeAudioFile(file.bytes, {
+          ...(file.fileName === undefined ? {} : { fileName: file.fileName }),
+          ...(this.#o.maxAnswerBytes === undefined ? {} : { maxBytes: this.#o.maxAnswerBytes }),
+          ...(this.#o.maxAnswerSeconds === undefined ? {} : { maxDurationSeconds: this.#o.maxAnswerSeconds }),
+        });
+      })
+      .catch((error: unknown) => {
+        const refused = isRefusal(error);
+        if (refused) this.#o.refused?.(error);
         if (this.#o.local === undefined) throw error;
-        this.#o.log('warn', `hub TTS failed (${(error as { code?: string }).code ?? String(error)}); speaking with ${this.#o.local.name}`);
+        const code = (error as { code?: string }).code ?? String(error);
+        this.#o.log(refused ? 'info' : 'warn', `hub TTS failed (${code}); speaking with ${this.#o.local.name}`);
         return this.local(text, marks.received === undefined ? {} : { received: marks.received });
-      },
-    );
+      });
     const listen = fetched.then((file) => file.listen, () => false);
     return { audio, listen };
   }

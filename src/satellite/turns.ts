@@ -5,12 +5,14 @@
  * ```
  *            hub ready                 sent                      speak                  last clip ended
  * utterance ─────────→ sending ───────────→ waiting ───────────→ answering ──────────→ settling ──(quiet)──→ done
- *     │ hub not ready     │ send failed      │ no speak in time     ▲  more speak ◄──────────┘
- *     └───────────────────┴──────────────────┴─ link dropped ──→ local ──(local path done, clips ended)──→ done
+ *     │ hub not ready     │ send failed      │ no speak in time     ▲  more speak ◄──────────┘    │ nothing played
+ *     └───────────────────┴──────────────────┴─ link dropped ──→ local ◄──────────────────────────────────┘
+ *                                                                  └──(local path done, clips ended)──→ done
  * ```
  *
  * An utterance is never dropped: whatever keeps the hub from answering it (not ready, send failure, no `speak` within
- * `answerTimeoutMs`, the link dropping mid-turn) hands the very same Utterance to the local path. A turn the hub
+ * `answerTimeoutMs`, the link dropping mid-turn, a hub answer none of whose audio could be played) hands the very same
+ * Utterance to the local path. A turn the hub
  * was never asked to answer (stream mode: speech without a wake word) ends quietly instead.
  *
  * `speak`s answer the oldest turn still waiting; a `speak` no turn waits for (a hub announcement) is played on its own.
@@ -49,6 +51,8 @@ export interface Turn {
   /** Clips of this turn queued or playing. */
   clipsInFlight: number;
   readonly ended: ClipOutcome[];
+  /** The first playback device failure of this turn (code: message), for its report. */
+  playbackError?: string;
 }
 
 /** What the tracker needs from the satellite. */
@@ -122,6 +126,11 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
   /** A clip of `turn` was queued. */
   clipQueued(turn: Turn): void {
     turn.clipsInFlight++;
+  }
+
+  /** The playback device failed while playing a clip of `turn` (`code: message`); the report will say so. */
+  playbackFailed(turn: Turn, reason: string): void {
+    turn.playbackError ??= reason;
   }
 
   /** A clip of `turn` ended. */
@@ -199,6 +208,12 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
   #finish(turn: Turn): void {
     if (turn.phase.kind === 'done') return;
     this.#clearTimer(turn);
+    // The hub answered but nothing of its answer could be played (its TTS audio was lost with the link, say): the
+    // user heard nothing, so the very utterance goes to the local path rather than ending in silence.
+    if (turn.route === 'hub' && turn.engaged && outcomeOf(turn) === 'failed') {
+      this.#toLocal(turn, "the hub's answer could not be played");
+      return;
+    }
     turn.phase = { kind: 'done' };
     this.#remove(turn);
     this.emit('turn', {
@@ -207,6 +222,7 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
       route: turn.route,
       outcome: outcomeOf(turn),
       ...(turn.failover === undefined ? {} : { failover: turn.failover }),
+      ...(turn.playbackError === undefined ? {} : { playbackError: turn.playbackError }),
       answers: [...turn.answers],
       marks: turn.timeline.marks(),
       figures: turn.timeline.figures(),

@@ -102,6 +102,8 @@ export interface TurnReport {
   readonly outcome: TurnOutcome;
   /** Why the turn went local (`hub not ready`, `no answer in 15000 ms`, `link dropped`), if it did. */
   readonly failover?: string;
+  /** Why the answer could not be heard: the playback device failed (`AUDIO_ERR_DEVICE_EXIT: aplay exited …`). */
+  readonly playbackError?: string;
   /** The spoken answers, in order. */
   readonly answers: readonly string[];
   readonly marks: TurnMarks;

@@ -47,5 +47,13 @@ export class ModelError extends HivesatError<ModelErrorCode> {
   }
 }
 
-/** The fix printed with every missing/corrupt model message. */
+/** The fix printed with every missing model message. */
 export const FETCH_MODELS_HINT = 'run scripts/fetch-models (or point HIVESAT_MODEL_DIR at a directory that has it)';
+
+/**
+ * The fix printed with a corrupt model file: fetch it again into the very directory it was found in (fetch-models
+ * replaces a file whose sha256 differs from the manifest), since a corrupt copy is reported, never skipped over.
+ */
+export function corruptModelHint(dir: string): string {
+  return `run scripts/fetch-models --dir ${dir} to fetch it again (it replaces a file whose sha256 differs from models/manifest.json)`;
+}

@@ -7,7 +7,7 @@
  * @module
  */
 export * from './constants.js';
-export { FETCH_MODELS_HINT, ModelError, type ModelErrorCode } from './errors.js';
+export { FETCH_MODELS_HINT, ModelError, type ModelErrorCode, corruptModelHint } from './errors.js';
 export {
   assertManifest,
   defaultModelDirs,

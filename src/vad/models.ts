@@ -10,10 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MAX_MODEL_BYTES, MODEL_CACHE_SUBDIR, MODEL_DIR_ENV, MODELS_SUBDIR } from './constants.js';
-import { FETCH_MODELS_HINT, ModelError } from './errors.js';
+import { FETCH_MODELS_HINT, ModelError, corruptModelHint } from './errors.js';
 
 /** What a model is for. */
 export type ModelKind = 'vad' | 'wake-features' | 'wake-head';
@@ -223,14 +223,14 @@ export function verifyModel(bytes: Uint8Array, path: string, entry: ModelEntry):
   if (bytes.byteLength !== entry.size) {
     throw new ModelError(
       'MODEL_ERR_CORRUPT',
-      `model file ${path} (${entry.name}) is corrupt: expected ${entry.size} bytes, got ${bytes.byteLength}; ${FETCH_MODELS_HINT}`,
+      `model file ${path} (${entry.name}) is corrupt: expected ${entry.size} bytes, got ${bytes.byteLength}; ${corruptModelHint(dirname(path))}`,
     );
   }
   const got = createHash('sha256').update(bytes).digest('hex');
   if (got !== entry.sha256) {
     throw new ModelError(
       'MODEL_ERR_CORRUPT',
-      `model file ${path} (${entry.name}) is corrupt: expected sha256 ${entry.sha256}, got ${got}; ${FETCH_MODELS_HINT}`,
+      `model file ${path} (${entry.name}) is corrupt: expected sha256 ${entry.sha256}, got ${got}; ${corruptModelHint(dirname(path))}`,
     );
   }
 }

@@ -20,6 +20,7 @@ import {
   resample,
 } from '../../src/audio/index.js';
 import { alsaFileConfig, concat, espeak, makeTempDir, readRaw, soxConvert } from '../fixtures/audio.js';
+import { nextSamples } from '../helpers/pcm.js';
 import { ManualTimers } from './manual-timers.js';
 
 let dir: string;
@@ -44,23 +45,6 @@ beforeAll(async () => {
 });
 afterAll(async () => cleanup());
 
-/** Copies chunks until `n` samples have arrived. */
-function collect(source: Pick<AudioSource, 'on' | 'off'>, n: number): Promise<Int16Array> {
-  return new Promise((resolve) => {
-    const buf = new Int16Array(n);
-    let have = 0;
-    const onChunk = (samples: Int16Array): void => {
-      const take = Math.min(samples.length, n - have);
-      buf.set(samples.subarray(0, take), have);
-      have += take;
-      if (have === n) {
-        source.off('chunk', onChunk);
-        resolve(buf);
-      }
-    };
-    source.on('chunk', onChunk);
-  });
-}
 
 function processGone(pid: number): boolean {
   try {
@@ -74,7 +58,7 @@ function processGone(pid: number): boolean {
 describe('ArecordSource (real arecord, ALSA file plugin)', () => {
   it('captures exactly the samples of the input at 16 kHz mono', async () => {
     const source = new ArecordSource({ device: 'filemic', env: env16 });
-    const got = collect(source, in16.length);
+    const got = nextSamples(source, in16.length);
     await source.start();
     expect(source.state).toBe('running');
     expect(await got).toEqual(in16);
@@ -90,7 +74,7 @@ describe('ArecordSource (real arecord, ALSA file plugin)', () => {
     const expected = resample(in48, 48000, 16000, 2);
     // Past the end of the file the plugin returns garbage; the last ~41 outputs already see it through the filter.
     const n = expected.length - 64;
-    const got = collect(source, n);
+    const got = nextSamples(source, n);
     await source.start();
     expect(await got).toEqual(expected.subarray(0, n));
     await source.stop();
@@ -119,7 +103,7 @@ describe('ArecordSource (real arecord, ALSA file plugin)', () => {
   it('emits a DeviceError when arecord is killed mid-stream', async () => {
     const source = new ArecordSource({ device: 'filemic', env: env16 });
     await source.start();
-    await collect(source, 100);
+    await nextSamples(source, 100);
     const failed = once(source, 'error') as Promise<[DeviceError]>;
     process.kill(source.pid as number, 'SIGKILL');
     const [error] = await failed;
@@ -135,7 +119,7 @@ describe('ArecordSource (real arecord, ALSA file plugin)', () => {
     await source.stop();
     await starting;
     expect(source.state).toBe('stopped');
-    const got = collect(source, 500);
+    const got = nextSamples(source, 500);
     await source.start();
     expect(await got).toEqual(in16.subarray(0, 500));
     await source.stop();
@@ -164,7 +148,7 @@ describe('SupervisedSource around a real arecord', () => {
     const supervised = new SupervisedSource(source, { timers, stallTimeoutMs: null });
     await supervised.start();
     expect(supervised.state).toBe('running');
-    await collect(supervised, 1000);
+    await nextSamples(supervised, 1000);
     const firstPid = source.pid as number;
 
     const failure = once(supervised, 'deviceError') as Promise<[DeviceError, RetryInfo]>;
@@ -179,7 +163,7 @@ describe('SupervisedSource around a real arecord', () => {
     const recovered = once(supervised, 'recovered');
     const restarted = once(supervised, 'restart');
     // The new process reads the "mic" file from its start again: the first samples after recovery are the input's.
-    const resumed = collect(supervised, 2000);
+    const resumed = nextSamples(supervised, 2000);
     timers.advance(1);
     expect(await restarted).toEqual([1]);
     expect(await recovered).toEqual([1]);

@@ -134,7 +134,7 @@ describe('SupervisedSource', () => {
       source.feed(16000); // steady audio: never a stall
     }
     expect(failures).toEqual([]);
-    await vi.advanceTimersByTimeAsync(10_000); // silence
+    await vi.advanceTimersByTimeAsync(6_250); // silence: noticed within the timeout plus a quarter of it
     expect(failures).toEqual([['AUDIO_ERR_DEVICE_STALLED', { attempt: 1, delayMs: 500 }]]);
     expect(source.stops).toBe(1);
     const starts = source.starts;

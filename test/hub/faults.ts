@@ -110,3 +110,18 @@ export function tamperedFrame(message: HiveMessage, keying: LegacyKeying | undef
   const field = (bytes: Uint8Array): string => encodeField(keying.encoding, bytes);
   return pythonJsonDumps({ ciphertext: field(box.ciphertext), tag: field(flipLastBit(box.tag)), nonce: field(nonce) });
 }
+
+/** A BROADCAST wrapping a BUS `speak` (HIVEMIND.md §5.3): a satellite must not act on it, let alone forward it. */
+export function broadcastSpeak(peer: string, utterance: string): HiveMessage {
+  return createHiveMessage(HiveMessageType.BROADCAST, hiveMessageToJson(speakMessage(peer, utterance)));
+}
+
+/** A `custom` fault that sends `count` messages built by `build(i)` in one burst (floods of any type). */
+export function floodFault(count: number, build: (index: number, connection: HubConnection) => HiveMessage): FaultAction {
+  return {
+    kind: 'custom',
+    run: (connection) => {
+      for (let i = 0; i < count; i++) connection.send(build(i, connection));
+    },
+  };
+}

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HealthState, HookRunner, createLogger, createOpsEvents } from '../../src/ops/index.js';
+import { HealthState, HookRunner, createLogger, createMetrics, createOpsEvents } from '../../src/ops/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hivesat-events-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,5 +28,20 @@ describe('createOpsEvents', () => {
     expect(log).toContain('<4>warn hub offline hub=ws://hub:5678 reason="pong timeout"');
     expect(log).toContain('<6>info turn route=local outcome=answered capture_ms=1500 response_ms=600 playback_ms=1900 total_ms=4000');
     expect(log).not.toContain('kitchen light'); // the user's words are not journaled at info
+  });
+});
+
+describe('hubRefused', () => {
+  it('counts the refusal and runs the error hook without logging it again (the satellite has)', async () => {
+    const out = join(dir, 'refused.txt');
+    const lines: string[] = [];
+    const logger = createLogger({ stream: { write: (t: string) => lines.push(t) }, env: { JOURNAL_STREAM: '1:1' } });
+    const hooks = new HookRunner({ hooks: { error: [['/bin/sh', '-c', `echo "$HIVESAT_EVENT|$HIVESAT_KIND" >> '${out}'`]] }, maxConcurrent: 1 });
+    const metrics = createMetrics({ processMetrics: false });
+    createOpsEvents({ logger, metrics, hooks }).hubRefused({ code: 'SAT_ERR_SPEAK_FLOOD', message: '480 speaks over the limit of 20' });
+    expect(await hooks.idle()).toBe(true);
+    expect(readFileSync(out, 'utf8')).toBe('error|SAT_ERR_SPEAK_FLOOD\n');
+    expect(await metrics.registry.metrics()).toMatch(/hivesat_errors_total\{kind="SAT_ERR_SPEAK_FLOOD"\} 1/);
+    expect(lines).toEqual([]);
   });
 });

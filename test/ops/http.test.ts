@@ -54,6 +54,7 @@ describe('health and metrics over HTTP', () => {
       status: 'ok',
       state: 'idle',
       hub: { connected: true, since: '2026-11-24T12:00:00.000Z', lastError: null },
+      capture: { ok: true, since: null, lastError: null },
       lastTurn: { at: '2026-11-24T12:01:00.000Z', route: 'hub', outcome: 'answered', durationMs: 1234 },
       fallbackActive: false,
       uptimeSeconds: 61.2,

@@ -114,6 +114,18 @@ export class ArecordSource extends EventEmitter<AudioSourceEvents> implements Au
     await this.#closed;
   }
 
+  /**
+   * Kills `arecord` with SIGKILL (a hung or stopped process cannot refuse it) and resolves once it has exited. Used by
+   * the supervisor when the device stalls or is stuck.
+   */
+  async abort(): Promise<void> {
+    const child = this.#child;
+    if (child === undefined || this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await this.#closed;
+  }
+
   #onData(child: ChildProcess, data: Buffer): void {
     if (child !== this.#child || this.#state === 'stopping') return;
     const samples = this.#chunker.push(data);

@@ -68,4 +68,9 @@ export interface AudioSource {
   start(): Promise<void>;
   /** Stops emitting and closes the device. Resolves once it is closed. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Optional: ends the device at once, without the grace period of {@link AudioSource.stop} (SIGKILL for a process).
+   * A supervisor uses it for a device that hangs or is stuck, whose orderly stop could itself hang. Idempotent.
+   */
+  abort?(): Promise<void>;
 }

@@ -2,15 +2,19 @@
  * Device supervision: keeps a live source running across failures without restarting the service.
  *
  * When the wrapped source fails (its process exits, a USB mic is unplugged, it cannot be opened at boot because the
- * mic is not plugged in yet) or stalls (no audio for {@link STALL_TIMEOUT_MS}), the supervisor emits `deviceError`,
- * waits, and starts it again. The wait doubles after each failure in a row, from {@link RESTART_BACKOFF_INITIAL_MS}
- * up to {@link RESTART_BACKOFF_MAX_MS}, and goes back to the start once the source has delivered
- * {@link BACKOFF_RESET_SAMPLES} of audio. `stop()` ends supervision cleanly at any point.
+ * mic is not plugged in yet), stalls (no audio for {@link STALL_TIMEOUT_MS}: the process hangs) or is stuck (one
+ * constant non-zero value or only full-scale samples for {@link STUCK_TIMEOUT_MS} of audio, see {@link StuckDetector}),
+ * the supervisor emits `deviceError`, waits, and starts it again. A stalled or stuck source is ended with `abort()`
+ * (SIGKILL) when it has one, since its orderly stop could hang as well. The wait doubles after each failure in a row,
+ * from {@link RESTART_BACKOFF_INITIAL_MS} up to {@link RESTART_BACKOFF_MAX_MS}, and goes back to the start once the
+ * source has delivered {@link BACKOFF_RESET_SAMPLES} of audio (and more than the stuck limit, so that a stuck device
+ * is always caught before it counts as healthy). `stop()` ends supervision cleanly at any point.
  *
  * States: `stopped → starting → running ⇄ (backoff → starting) → stopping → stopped`. A finite source that ends
  * (a WAV file) ends supervision with `end`.
  *
- * The stall check runs on a timer every `stallTimeoutMs` and compares sample counts, so chunks cost no timer work.
+ * The stall check runs on a timer every quarter of `stallTimeoutMs` and compares sample counts, so chunks cost no
+ * timer work; a hang is noticed between `stallTimeoutMs` and 1¼ × that after the last audio.
  *
  * @module
  */
@@ -20,11 +24,14 @@ import {
   RESTART_BACKOFF_FACTOR,
   RESTART_BACKOFF_INITIAL_MS,
   RESTART_BACKOFF_MAX_MS,
+  SAMPLES_PER_MS,
   STALL_TIMEOUT_MS,
+  STUCK_TIMEOUT_MS,
 } from '../constants.js';
 import { AudioError, DeviceError } from '../errors.js';
 import { type TimerHandle, type Timers, systemTimers } from '../io.js';
 import type { AudioSource, AudioSourceEvents, SourceState } from './source.js';
+import { StuckDetector, type StuckVerdict } from './stuck-detector.js';
 
 /** Options of {@link SupervisedSource}. */
 export interface SupervisedSourceOptions {
@@ -38,6 +45,11 @@ export interface SupervisedSourceOptions {
   readonly resetAfterSamples?: number;
   /** No audio for this long, ms, counts as a failure; `null` turns the check off. Default {@link STALL_TIMEOUT_MS}. */
   readonly stallTimeoutMs?: number | null;
+  /**
+   * Constant non-zero or full-scale audio for this long, ms of audio, counts as a stuck device; `null` turns the
+   * check off. Default {@link STUCK_TIMEOUT_MS}.
+   */
+  readonly stuckTimeoutMs?: number | null;
   /** Timers for the backoff and stall check. */
   readonly timers?: Timers;
 }
@@ -84,16 +96,18 @@ export class SupervisedSource extends EventEmitter<SupervisedSourceEvents> imple
   readonly #factor: number;
   readonly #resetAfterSamples: number;
   readonly #stallTimeoutMs: number | null;
+  readonly #stuck: StuckDetector | undefined;
   readonly #timers: Timers;
   #state: SupervisorState = 'stopped';
   #failures = 0; // in a row
   #samplesSinceStart = 0;
   #samplesAtLastCheck = 0;
+  #quietChecks = 0; // stall checks in a row that saw no new audio
   #recovering = false; // restarted after a failure, no audio yet
   #retryTimer: TimerHandle | undefined;
   #stallTimer: TimerHandle | undefined;
 
-  /** @throws {AUDIO_ERR_BAD_ARGUMENT} for a non-positive delay, a factor below 1 or a non-positive stall timeout. */
+  /** @throws {AUDIO_ERR_BAD_ARGUMENT} for a non-positive delay, a factor below 1 or a non-positive stall/stuck timeout. */
   constructor(source: AudioSource, options: SupervisedSourceOptions = {}) {
     super();
     this.#source = source;
@@ -104,6 +118,9 @@ export class SupervisedSource extends EventEmitter<SupervisedSourceEvents> imple
     this.#resetAfterSamples = positive(options.resetAfterSamples ?? BACKOFF_RESET_SAMPLES, 'resetAfterSamples');
     const stall = options.stallTimeoutMs === undefined ? STALL_TIMEOUT_MS : options.stallTimeoutMs;
     this.#stallTimeoutMs = stall === null ? null : positive(stall, 'stallTimeoutMs');
+    const stuck = options.stuckTimeoutMs === undefined ? STUCK_TIMEOUT_MS : options.stuckTimeoutMs;
+    this.#stuck = stuck === null ? undefined : new StuckDetector(Math.max(1, Math.round(positive(stuck, 'stuckTimeoutMs') * SAMPLES_PER_MS)));
+    if (this.#stuck !== undefined) this.#resetAfterSamples = Math.max(this.#resetAfterSamples, this.#stuck.limitSamples + 1);
     this.#timers = options.timers ?? systemTimers;
     this.name = `supervised ${source.name}`;
     source.on('chunk', this.#onChunk);
@@ -119,6 +136,11 @@ export class SupervisedSource extends EventEmitter<SupervisedSourceEvents> imple
   /** Failures in a row so far (0 when healthy). */
   get failures(): number {
     return this.#failures;
+  }
+
+  /** True from a failure until the restarted source delivers audio again (what health reports as "capture down"). */
+  get down(): boolean {
+    return this.#state === 'backoff' || this.#recovering || (this.#state === 'starting' && this.#failures > 0);
   }
 
   /**
@@ -166,7 +188,9 @@ export class SupervisedSource extends EventEmitter<SupervisedSourceEvents> imple
     this.#state = 'running';
     this.#samplesSinceStart = 0;
     this.#samplesAtLastCheck = 0;
+    this.#quietChecks = 0;
     this.#recovering = this.#failures > 0;
+    this.#stuck?.reset();
     this.#armStallCheck();
   }
 
@@ -194,19 +218,29 @@ export class SupervisedSource extends EventEmitter<SupervisedSourceEvents> imple
       if (this.#state !== 'running') return;
       if (this.#samplesSinceStart !== this.#samplesAtLastCheck) {
         this.#samplesAtLastCheck = this.#samplesSinceStart;
-        this.#armStallCheck();
+        this.#quietChecks = 0;
+      } else if (++this.#quietChecks >= STALL_CHECKS_PER_TIMEOUT) {
+        void this.#kill(new DeviceError('AUDIO_ERR_DEVICE_STALLED', `${this.#source.name} delivered no audio for ${timeout} ms`));
         return;
       }
-      void this.#onStall(timeout);
-    }, timeout);
+      this.#armStallCheck();
+    }, timeout / STALL_CHECKS_PER_TIMEOUT);
   }
 
-  async #onStall(timeout: number): Promise<void> {
-    // Stop the stuck source first (it will not report this stop as an error), then retry as after any failure.
+  /** The source hangs or is stuck: end it (it will not report this as an error), then retry as after any failure. */
+  async #kill(error: DeviceError): Promise<void> {
     this.#state = 'starting'; // keeps #fail willing and chunk counting off while the old process goes away
-    await this.#source.stop();
+    this.#clearTimers();
+    const source = this.#source;
+    await (source.abort === undefined ? source.stop() : source.abort());
     if (this.#state !== 'starting') return; // stop() was called meanwhile
-    this.#fail(new DeviceError('AUDIO_ERR_DEVICE_STALLED', `${this.#source.name} delivered no audio for ${timeout} ms`));
+    this.#fail(error);
+  }
+
+  #stuckError(verdict: StuckVerdict, limitSamples: number): DeviceError {
+    const ms = Math.round(limitSamples / SAMPLES_PER_MS);
+    const what = verdict.kind === 'constant' ? `the constant sample value ${verdict.value ?? 0}` : 'only full-scale samples';
+    return new DeviceError('AUDIO_ERR_CAPTURE_STUCK', `${this.#source.name} delivered ${what} for ${ms} ms of audio or more: the device is stuck`);
   }
 
   #clearTimers(): void {
@@ -224,7 +258,12 @@ export class SupervisedSource extends EventEmitter<SupervisedSourceEvents> imple
       this.emit('recovered', this.#failures);
     }
     if (this.#failures > 0 && this.#samplesSinceStart >= this.#resetAfterSamples) this.#failures = 0;
+    // Judged before the listeners run: the chunk is a view, valid only during this call.
+    const stuck = this.#stuck;
+    const verdict = stuck?.push(samples);
     this.emit('chunk', samples);
+    // The listener got the audio (it copes with any values); a stuck device is then restarted like a hung one.
+    if (verdict !== undefined && stuck !== undefined && this.#state === 'running') void this.#kill(this.#stuckError(verdict, stuck.limitSamples));
   };
 
   readonly #onSourceError = (error: DeviceError): void => {
@@ -238,6 +277,9 @@ export class SupervisedSource extends EventEmitter<SupervisedSourceEvents> imple
     this.emit('end');
   };
 }
+
+/** Stall checks per stall timeout: a hang is noticed at most a quarter of the timeout late. */
+const STALL_CHECKS_PER_TIMEOUT = 4;
 
 function positive(value: number, what: string): number {
   if (!(Number.isFinite(value) && value > 0)) throw new AudioError('AUDIO_ERR_BAD_ARGUMENT', `${what}: expected a positive number, got ${value}`);

@@ -15,12 +15,17 @@
 import { HivesatError } from '../../errors.js';
 import { SAMPLE_RATE_HZ } from '../constants.js';
 import { resample } from '../resample.js';
-import { readWav16kMono } from '../wav.js';
+import { parseWav, readWav16kMono } from '../wav.js';
+import { scanMpegFrames } from './mpeg-frames.js';
 
 /** Codes of {@link AudioDecodeError}. */
 export type AudioDecodeErrorCode =
   /** The bytes are neither a WAV nor an MPEG audio file, or the MPEG decoder found no audio in them. */
-  | 'AUDIO_ERR_DECODE';
+  | 'AUDIO_ERR_DECODE'
+  /** The file is larger than the caller's `maxBytes` (refused before any parsing). */
+  | 'AUDIO_ERR_TOO_LARGE'
+  /** The file would decode to more than the caller's `maxDurationSeconds` (told by its headers, before decoding). */
+  | 'AUDIO_ERR_TOO_LONG';
 
 /** An audio file could not be decoded (WAV files fail with their own `WavError` codes). */
 export class AudioDecodeError extends HivesatError<AudioDecodeErrorCode> {
@@ -34,6 +39,13 @@ export type AudioFileFormat = 'wav' | 'mp3';
 export interface DecodeAudioOptions {
   /** The file's name or path, used only when the bytes do not tell the format (`.mp3`, `.wav`). */
   readonly fileName?: string;
+  /** Refuse a larger file, bytes (hostile-input guard; default no cap). */
+  readonly maxBytes?: number;
+  /**
+   * Refuse a file longer than this, seconds (hostile-input guard; default no cap). Judged from the WAV header or the
+   * MPEG frame headers, so a file that would decode to hours is refused without decoding: memory stays at the file.
+   */
+  readonly maxDurationSeconds?: number;
 }
 
 interface MpegDecodedAudio {
@@ -91,26 +103,46 @@ export function sniffAudioFormat(bytes: Uint8Array, fileName?: string): AudioFil
  * Decode a WAV or MP3 file into 16 kHz mono s16 (channels averaged, resampled).
  *
  * @throws {AUDIO_ERR_DECODE} (AudioDecodeError) for another format or an MPEG stream without audio.
+ * @throws {AUDIO_ERR_TOO_LARGE | AUDIO_ERR_TOO_LONG} (AudioDecodeError) over `maxBytes` / `maxDurationSeconds`.
  * @throws {AUDIO_ERR_WAV_MALFORMED | AUDIO_ERR_WAV_TRUNCATED | AUDIO_ERR_WAV_UNSUPPORTED} (WavError) for a bad WAV.
  */
 export async function decodeAudioFile(bytes: Uint8Array, options: DecodeAudioOptions = {}): Promise<Int16Array> {
+  if (options.maxBytes !== undefined && bytes.length > options.maxBytes) {
+    throw new AudioDecodeError('AUDIO_ERR_TOO_LARGE', `expected an audio file of at most ${options.maxBytes} bytes, got ${bytes.length}`);
+  }
   const format = sniffAudioFormat(bytes, options.fileName);
-  if (format === 'wav') return readWav16kMono(bytes);
-  if (format === 'mp3') return decodeMp3(bytes);
+  if (format === 'wav') {
+    const info = parseWav(bytes); // O(chunks): the header's own claims, checked against the file
+    checkDuration(info.frames / info.sampleRateHz, options.maxDurationSeconds, 'WAV');
+    return readWav16kMono(bytes);
+  }
+  if (format === 'mp3') return decodeMp3(bytes, options.maxDurationSeconds);
   throw new AudioDecodeError('AUDIO_ERR_DECODE', `expected a WAV or MP3 file, got ${bytes.length} bytes starting ${hexPrefix(bytes)}`);
 }
 
-async function decodeMp3(bytes: Uint8Array): Promise<Int16Array> {
+function checkDuration(seconds: number, maxSeconds: number | undefined, what: string): void {
+  if (maxSeconds !== undefined && seconds > maxSeconds) {
+    throw new AudioDecodeError('AUDIO_ERR_TOO_LONG', `expected at most ${maxSeconds} s of audio, got a ${what} of ${seconds.toFixed(1)} s`);
+  }
+}
+
+async function decodeMp3(bytes: Uint8Array, maxSeconds: number | undefined): Promise<Int16Array> {
+  // Headers first: no run of frames → never reaches the decoder; too long → refused before decoding.
+  const scan = scanMpegFrames(bytes);
+  if (scan.frames === 0) throw new AudioDecodeError('AUDIO_ERR_DECODE', `expected MPEG audio frames, got none in ${bytes.length} bytes starting ${hexPrefix(bytes)}`);
+  checkDuration(scan.samples / scan.sampleRateHz, maxSeconds, `MPEG stream (${scan.frames} frames)`);
+  const audio = bytes.subarray(scan.start, scan.end);
   const decoder = await loadMpegDecoder();
   const run = mpegChain.then(async () => {
     await decoder.reset();
-    return decoder.decode(bytes);
+    return decoder.decode(audio);
   });
   mpegChain = run.catch(() => undefined);
   const decoded = await run;
   const channels = decoded.channelData.length;
   const frames = decoded.samplesDecoded;
   if (channels === 0 || frames === 0) throw new AudioDecodeError('AUDIO_ERR_DECODE', `expected MPEG audio frames, got none in ${bytes.length} bytes`);
+  checkDuration(frames / decoded.sampleRate, maxSeconds, 'decoded MPEG stream');
   const mono = downmix(decoded.channelData, frames);
   return resample(mono, decoded.sampleRate, SAMPLE_RATE_HZ, 1);
 }

@@ -78,6 +78,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr });
     cleanup.push(() => ops.close());
     const logger = ops.logger;
+    // Models first: a missing or corrupt model file is the one-line error, before anything else is said or opened.
+    const listener = await buildListener(config);
+    cleanup.push(() => listener.close());
     const settings = await hubSettings({ ...toConnectionFlags(values as ConnectionFlagValues), ...(explicit === undefined ? {} : { config: explicit }) }, io, (m) => logger.log('warn', m));
     for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
     const hubLang: unknown = config.hub['lang'];
@@ -90,8 +93,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         : new WavFileSink({ path: values.output }),
     );
     cleanup.push(() => sink.close());
-    const listener = await buildListener(config);
-    cleanup.push(() => listener.close());
     const tts: TextToSpeech = config.speech.tts === 'flite' ? new FliteTts() : new EspeakNgTts(config.speech.voice === null ? {} : { voice: config.speech.voice });
     const stt = new PocketsphinxStt({ grammar: builtinPhrases(lang.split('-')[0] ?? 'en') });
     const persona = await loadPersonaOrDefault(config.persona.dir ?? defaultPersonaDir(io.env), config.persona.name ?? undefined, { connectivity: () => ({ hub: link?.state === 'ready' }) });
@@ -99,7 +100,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const link =
       settings === undefined
         ? undefined
-        : new HubConnection({ ...commandConnectionOptions(settings, logger), reconnect: {}, unknownKeyCloses: 3, sessionId: config.session_id ?? stableSessionId(settings.accessKey, settings.siteId) });
+        : new HubConnection({
+            ...commandConnectionOptions(settings, logger), reconnect: {}, unknownKeyCloses: 3, sessionId: config.session_id ?? stableSessionId(settings.accessKey, settings.siteId),
+            limits: { maxFrameBytes: config.limits.max_frame_bytes, maxInflatedBytes: config.limits.max_inflated_bytes },
+          });
     if (link !== undefined) cleanup.push(() => link.close());
     void preloadMp3Decoder();
 
@@ -109,6 +113,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       stream: { preRollMs: config.vad.pre_roll_ms, tailMs: config.stream.tail_ms, maxStreamMs: config.stream.max_stream_ms },
       sounds: { onWake: config.sounds.on_wake, startListening: config.sounds.start_listening, error: config.sounds.error },
       volume: { initialPercent: config.volume.initial_percent, stepPercent: config.volume.step_percent, maxGain: config.volume.max_gain },
+      limits: {
+        maxTtsBytes: config.limits.max_tts_bytes, maxAnswerSeconds: config.limits.max_answer_seconds, maxSpeaksPerTurn: config.limits.max_speaks_per_turn,
+        maxUnsolicitedSpeaks: config.limits.max_unsolicited_speaks, maxIgnoredPerInterval: config.limits.max_ignored_per_interval, warnIntervalMs: config.limits.warn_interval_ms,
+      },
       logger,
     });
     cleanup.push(() => satellite.close());
@@ -139,7 +147,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     };
     const deviceError = (error: Error, retryMs?: number): void =>
       ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}${retryMs === undefined ? '' : `; retrying in ${retryMs} ms`}` });
-    const inputDone = feedInput(values.input, samples, feed, listener, config, io, stop, deviceError);
+    const inputDone = feedInput(values.input, samples, feed, listener, config, io, stop, deviceError, (source) => ops.watchCapture(source));
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
       if (result === undefined) throw new Error('no turn: the input ended without a wake word and an utterance');
@@ -205,8 +213,10 @@ function buildListener(config: SatelliteConfig): Promise<Listener> {
     settings: {
       silenceEndMs: vad.silence_end_ms, maxUtteranceMs: vad.max_utterance_ms, noSpeechTimeoutMs: vad.no_speech_timeout_ms,
       minUtteranceMs: vad.min_utterance_ms, preRollMs: vad.pre_roll_ms, postRollMs: vad.post_roll_ms, bargeInThreshold: wake.barge_in_threshold,
+      wakeSpeechGateMs: wake.speech_gate_ms,
     },
     keywords: wake.keywords, threshold: wake.threshold, triggerLevel: wake.trigger_level, refractoryMs: wake.refractory_ms,
+    ...(wake.verifier !== null && { verifier: wake.verifier }), ...(wake.verifier_threshold !== undefined && { verifierThreshold: wake.verifier_threshold }),
     vadThreshold: vad.threshold, vadModel: vad.model,
   });
 }
@@ -214,7 +224,7 @@ function buildListener(config: SatelliteConfig): Promise<Listener> {
 /** Feed the input; resolves when a finite input ended or `stop` resolved (SIGINT/SIGTERM). */
 async function feedInput(
   input: string | undefined, samples: Int16Array | undefined, feed: (chunk: Int16Array) => void, listener: Listener, config: SatelliteConfig, io: CliIo, stop: Promise<void>,
-  reportError: (error: Error, retryMs?: number) => void,
+  reportError: (error: Error, retryMs?: number) => void, watchCapture: (source: SupervisedSource) => void,
 ): Promise<void> {
   if (samples !== undefined) {
     let stopped = false;
@@ -226,9 +236,17 @@ async function feedInput(
     await listener.end();
     return;
   }
-  const source = input === '-' ? new StdinSource() : new SupervisedSource(new ArecordSource({ device: config.audio.capture_device, rateHz: config.audio.capture_rate_hz, channels: config.audio.capture_channels, env: io.env }));
+  const { audio } = config;
+  const source =
+    input === '-'
+      ? new StdinSource()
+      : new SupervisedSource(new ArecordSource({ device: audio.capture_device, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env }), {
+          stallTimeoutMs: audio.capture_stall_ms === 0 ? null : audio.capture_stall_ms,
+          stuckTimeoutMs: audio.capture_stuck_ms === 0 ? null : audio.capture_stuck_ms,
+        });
   source.on('chunk', feed);
-  if (source instanceof SupervisedSource) source.on('deviceError', (error, retry) => reportError(error, retry.delayMs));
+  // Capture failures are reported (log, metrics, `error` hook, health) and the source restarts itself with backoff.
+  if (source instanceof SupervisedSource) watchCapture(source);
   else source.on('error', (error) => reportError(error));
   await new Promise<void>((resolve) => {
     const end = (): void => resolve();

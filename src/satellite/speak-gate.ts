@@ -1,0 +1,71 @@
+/**
+ * The storm policy for `speak`s (hostile-hub guard): a turn plays its first `maxPerTurn` speaks and drops the rest;
+ * speaks no turn asked for (announcements) may have at most `maxUnsolicited` clips queued or playing, and further
+ * ones are dropped until one ends. Dropped speaks never reach the turn tracker, the TTS or the playback queue, so
+ * memory and work stay bounded whatever the hub sends. O(1) per speak.
+ *
+ * @module
+ */
+
+/** Options of {@link SpeakGate}. */
+export interface SpeakGateOptions {
+  readonly maxPerTurn: number;
+  readonly maxUnsolicited: number;
+}
+
+/** Why a speak was dropped. */
+export type SpeakDrop = 'turn' | 'unsolicited';
+
+/** Counts speaks per turn and unsolicited clips in flight. */
+export class SpeakGate {
+  readonly #o: SpeakGateOptions;
+  #thisTurn = 0;
+  #unsolicited = 0;
+  #dropped = 0;
+
+  constructor(options: SpeakGateOptions) {
+    this.#o = options;
+  }
+
+  /** Speaks dropped so far. */
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  /** Unsolicited clips queued or playing. */
+  get unsolicitedInFlight(): number {
+    return this.#unsolicited;
+  }
+
+  /** A new turn began: its speaks are counted from zero. */
+  turnBegan(): void {
+    this.#thisTurn = 0;
+  }
+
+  /**
+   * May this speak be played? `solicited`: a turn waits for an answer. An admitted unsolicited speak must be
+   * followed by {@link unsolicitedEnded} when its clip ends.
+   *
+   * @returns undefined when admitted, else why it is dropped.
+   */
+  admit(solicited: boolean): SpeakDrop | undefined {
+    if (solicited) {
+      if (this.#thisTurn >= this.#o.maxPerTurn) return this.#drop('turn');
+      this.#thisTurn++;
+      return undefined;
+    }
+    if (this.#unsolicited >= this.#o.maxUnsolicited) return this.#drop('unsolicited');
+    this.#unsolicited++;
+    return undefined;
+  }
+
+  /** An admitted unsolicited clip ended (played, failed or stopped). */
+  unsolicitedEnded(): void {
+    this.#unsolicited = Math.max(0, this.#unsolicited - 1);
+  }
+
+  #drop(why: SpeakDrop): SpeakDrop {
+    this.#dropped++;
+    return why;
+  }
+}
