@@ -167,6 +167,27 @@ describe.skipIf(!models.ok)('hivesat listen', () => {
     expect((events[1]?.t as number) - (events[0]?.t as number)).toBeCloseTo(3, 3);
   });
 
+  it('--config shapes the listener as for `hivesat run` (vad.no_speech_timeout_ms), and a bad config is refused', async () => {
+    const { audio } = concat(silence(1), speak('hey jarvis'), silence(4));
+    const raw = join(dir, 'nospeech-config.raw');
+    await writeFile(raw, new Uint8Array(audio.buffer));
+    const wav = join(dir, 'nospeech-config.wav');
+    await run('sox', ['-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', raw, wav]);
+    const config = join(dir, 'listen-config.json');
+    await writeFile(config, JSON.stringify({ vad: { no_speech_timeout_ms: 2000 } }));
+    const s = sinks();
+    expect(await runListen(['--config', config, '--input', wav, '--json'], s.io)).toBe(0);
+    const events = parse(s.out());
+    expect(events.map((e) => e.type)).toEqual(['wake', 'no_speech']);
+    expect((events[1]?.t as number) - (events[0]?.t as number)).toBeCloseTo(2, 3);
+
+    await writeFile(config, JSON.stringify({ wake: { treshold: 0.3 } }));
+    const bad = sinks();
+    expect(await runListen(['--config', config, '--input', wav, '--json'], bad.io)).toBe(1);
+    expect(bad.out()).toBe('');
+    expect(bad.err()).toContain('treshold');
+  });
+
   it('microphone mode: reads arecord until SIGINT, then exits 0', async () => {
     // A stand-in arecord on PATH: it writes the speech as raw 16 kHz mono s16le, then waits like a live device.
     const bin = join(dir, 'bin');

@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { CHUNK_SAMPLES, SAMPLE_RATE_HZ, WavFileSink, readWavFile, writeWavFile } from '../../audio/index.js';
+import { defaultSatelliteConfig } from '../../config/satellite-config.js';
 import { type Utterance, createListener } from '../../listener/index.js';
 import { builtinPhrases, createDefaultPersona } from '../../persona/index.js';
 import { EspeakNgTts, PocketsphinxStt } from '../../speech/index.js';
@@ -19,6 +20,7 @@ import { answerLocally } from '../../satellite/local-turn.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { HivesatError } from '../../errors.js';
 import { asUsageError, describeError } from '../errors.js';
+import { listenerOptionsFromConfig } from '../listener-config.js';
 
 const DEFAULT_OUTPUT = 'demo-answer.wav';
 const DEFAULT_QUESTION_FILE = 'demo-question.wav';
@@ -103,7 +105,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
 
     const loadStart = performance.now();
-    const listener = await createListener({});
+    // The service's listener on an empty config: the demo hears as `hivesat run` does.
+    const listener = await createListener(listenerOptionsFromConfig(defaultSatelliteConfig()));
     await stt.prepare();
     const loadMs = performance.now() - loadStart;
 

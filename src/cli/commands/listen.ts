@@ -1,6 +1,8 @@
 /**
- * `hivesat listen [--input FILE.wav] [--json] [--keyword NAME|PATH]... [--threshold X] [--silence-end MS]`: run the
- * listener (wake word, VAD, endpointing) over a WAV file or the microphone and print one line per event.
+ * `hivesat listen [--config FILE] [--input FILE.wav] [--json] [--keyword NAME|PATH]... [--threshold X] [--silence-end MS]`:
+ * run the listener (wake word, VAD, endpointing) over a WAV file or the microphone and print one line per event. The
+ * listener is the one `hivesat run` builds from the same config file (threshold, verifier, speech gate,
+ * endpointing), so what `listen` hears is what the service will hear; the flags override the config.
  *
  * With `--input` the file (any 8–48 kHz mono/stereo WAV, converted to 16 kHz mono by src/audio) is processed as fast
  * as the CPU allows and the command exits at its end; without it, the microphone is read through `arecord`
@@ -17,14 +19,10 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ArecordSource, CHUNK_SAMPLES, readWavFile, SupervisedSource, writeWavFile } from '../../audio/index.js';
-import {
-  createListener,
-  DEFAULT_LISTENER_SETTINGS,
-  type Listener,
-  type ListenerSettings,
-  MAX_SILENCE_END_MS,
-  MIN_SILENCE_END_MS,
-} from '../../listener/index.js';
+import { defaultConfigPath } from '../../config/connection-config.js';
+import { defaultSatelliteConfig, loadSatelliteConfig } from '../../config/satellite-config.js';
+import { createListener, type Listener, MAX_SILENCE_END_MS, MIN_SILENCE_END_MS } from '../../listener/index.js';
+import { listenerOptionsFromConfig } from '../listener-config.js';
 
 /** Output streams (and, for tests, the environment of `arecord` and a stop signal) of {@link runListen}. */
 export interface ListenIo {
@@ -40,8 +38,8 @@ export interface ListenIo {
 const EXIT_OK = 0;
 const EXIT_FAILURE = 1;
 
-/** Default wake-word threshold printed in the help (the detector's own default). */
-const DEFAULT_THRESHOLD = 0.5;
+/** The defaults printed in the help: those of an empty config file. */
+const DEFAULTS = defaultSatelliteConfig();
 
 /** The `hivesat listen --help` text. */
 export const LISTEN_HELP = `Usage: hivesat listen [options]
@@ -50,12 +48,14 @@ Listen for the wake word, then record until the end of speech, and print one lin
 start, speech end, utterance (or "no speech"). Times are seconds from the start of the input.
 
 Options:
+  --config FILE          config file whose "wake" and "vad" sections shape the listener, as for "hivesat run"
+                         (default ~/.config/hivesat/config.json when it exists)
   --input FILE.wav       read a WAV file (8–48 kHz, mono or stereo) as fast as possible instead of the microphone
   --device NAME          ALSA capture device (default "default"); the microphone is read until Ctrl-C
   --keyword NAME|PATH    wake word: hey_jarvis, alexa, hey_mycroft, hey_rhasspy, or an openWakeWord .onnx head;
                          repeat for several (default hey_jarvis)
-  --threshold X          wake-word score threshold, in (0, 1) (default ${DEFAULT_THRESHOLD})
-  --silence-end MS       silence that ends an utterance, milliseconds (default ${DEFAULT_LISTENER_SETTINGS.silenceEndMs})
+  --threshold X          wake-word score threshold, in (0, 1) (default: the config's, ${DEFAULTS.wake.threshold})
+  --silence-end MS       silence that ends an utterance, milliseconds (default: the config's, ${DEFAULTS.vad.silence_end_ms})
   --save DIR             write each utterance to DIR as utterance-N.wav (16 kHz mono)
   --json                 one JSON object per line:
                            {"type":"wake","keyword":"hey_jarvis","score":0.98,"t":1.23}
@@ -83,6 +83,7 @@ export async function runListen(argv: readonly string[], io: ListenIo): Promise<
       strict: true,
       allowPositionals: false,
       options: {
+        config: { type: 'string' },
         input: { type: 'string' },
         device: { type: 'string' },
         keyword: { type: 'string', multiple: true },
@@ -99,14 +100,19 @@ export async function runListen(argv: readonly string[], io: ListenIo): Promise<
       return EXIT_OK;
     }
     const threshold = values.threshold === undefined ? undefined : parseThreshold(values.threshold);
-    const settings: ListenerSettings = values['silence-end'] === undefined ? {} : { silenceEndMs: parseMs('--silence-end', values['silence-end'], MIN_SILENCE_END_MS, MAX_SILENCE_END_MS) };
+    const silenceEndMs = values['silence-end'] === undefined ? undefined : parseMs('--silence-end', values['silence-end'], MIN_SILENCE_END_MS, MAX_SILENCE_END_MS);
     const keywords = values.keyword ?? [];
     const print = printer(io, values.json === true);
     // Read the file before loading models: a wrong path should fail fast.
     const samples = values.input === undefined ? undefined : await readWavFile(values.input);
+    const env = io.env ?? process.env;
+    const explicit = values.config ?? (env['HIVESAT_CONFIG'] === '' ? undefined : env['HIVESAT_CONFIG']);
+    const configured = listenerOptionsFromConfig(await loadSatelliteConfig(explicit ?? defaultConfigPath(env), explicit !== undefined));
 
     listener = await createListener({
-      settings,
+      ...configured,
+      // A shorter --silence-end also shortens the post-roll, which may not exceed it.
+      settings: { ...configured.settings, ...(silenceEndMs !== undefined && { silenceEndMs, postRollMs: Math.min(configured.settings.postRollMs ?? 0, silenceEndMs) }) },
       ...(keywords.length > 0 && { keywords }),
       ...(threshold !== undefined && { threshold }),
       ...(values.verbose === true && { log: (line: string) => io.stderr.write(`listener: ${line}\n`) }),

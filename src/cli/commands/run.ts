@@ -22,6 +22,7 @@ import { EspeakNgTts, FliteTts, PocketsphinxStt, type TextToSpeech } from '../..
 import { installSignalHandlers, isLogFormat } from '../../ops/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
+import { listenerOptionsFromConfig } from '../listener-config.js';
 import { type RunOps, startRunOps } from '../run-ops.js';
 
 const HELP = `Usage: hivesat run [options]
@@ -208,17 +209,7 @@ async function hubSettings(flags: ConnectionFlags, io: CliIo, warn: (m: string) 
 }
 
 function buildListener(config: SatelliteConfig): Promise<Listener> {
-  const { vad, wake } = config;
-  return createListener({
-    settings: {
-      silenceEndMs: vad.silence_end_ms, maxUtteranceMs: vad.max_utterance_ms, noSpeechTimeoutMs: vad.no_speech_timeout_ms,
-      minUtteranceMs: vad.min_utterance_ms, preRollMs: vad.pre_roll_ms, postRollMs: vad.post_roll_ms, bargeInThreshold: wake.barge_in_threshold,
-      wakeSpeechGateMs: wake.speech_gate_ms,
-    },
-    keywords: wake.keywords, threshold: wake.threshold, triggerLevel: wake.trigger_level, refractoryMs: wake.refractory_ms,
-    ...(wake.verifier !== null && { verifier: wake.verifier }), ...(wake.verifier_threshold !== undefined && { verifierThreshold: wake.verifier_threshold }),
-    vadThreshold: vad.threshold, vadModel: vad.model,
-  });
+  return createListener(listenerOptionsFromConfig(config));
 }
 
 /** Feed the input; resolves when a finite input ended or `stop` resolved (SIGINT/SIGTERM). */
