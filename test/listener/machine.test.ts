@@ -188,18 +188,18 @@ const rows: Row[] = [
     to: { kind: 'idle', speaking: false, voice: SILENT },
     effects: [{ type: 'no_speech', sample: 148_000, wake: null }],
   },
-  { name: 'awake (carry-over) + tick before the continuation → nothing', from: awakeCarry, input: { type: 'tick', at: 32_000 + 300 * MS - 1 }, to: 'same', effects: [] },
+  { name: 'awake (carry-over) + tick before the continuation → nothing', from: awakeCarry, input: { type: 'tick', at: 32_000 + 1_000 * MS - 1 }, to: 'same', effects: [] },
   {
-    name: 'awake (carry-over) + tick 300 ms after the wake, still speaking → recording from the detection',
+    name: 'awake (carry-over) + tick 1 s after the wake, still speaking → recording from the detection',
     from: awakeCarry,
-    input: { type: 'tick', at: 32_000 + 300 * MS },
+    input: { type: 'tick', at: 32_000 + 1_000 * MS },
     to: { kind: 'recording', voice: WAKE_VOICE, wake: WAKE, openedAt: 32_000, deadline: 80_000, speechStart: 32_000, speechEnd: NONE },
     effects: [{ type: 'speech_start', sample: 32_000 }],
   },
   {
-    name: 'awake (carry-over) + tick 300 ms after a late detection, in speech that began < 500 ms before it → recording from that onset',
+    name: 'awake (carry-over) + tick 1 s after a late detection, in speech that began < 500 ms before it → recording from that onset',
     from: { ...awakeCarry, voice: { active: true, start: 32_000 - 400 * MS, end: 20_000 } },
-    input: { type: 'tick', at: 32_000 + 300 * MS },
+    input: { type: 'tick', at: 32_000 + 1_000 * MS },
     to: {
       kind: 'recording',
       voice: { active: true, start: 32_000 - 400 * MS, end: 20_000 },
@@ -386,7 +386,7 @@ describe('nextDeadline', () => {
     ['idle', idle, Number.POSITIVE_INFINITY],
     ['idle (speaking)', idleSpeaking, Number.POSITIVE_INFINITY],
     ['awake: the no-speech deadline', awake, 80_000],
-    ['awake (carry-over): the continuation check', awakeCarry, 32_000 + 300 * MS],
+    ['awake (carry-over): the continuation check', awakeCarry, 32_000 + 1_000 * MS],
     ['recording while speaking: the maximum length', recording, 48_000 + 160_000],
     ['recording while silent: the endpoint', recordingSilent, ENDPOINT],
   ] as const)('%s', (_name, state, expected) => {

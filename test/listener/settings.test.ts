@@ -77,7 +77,7 @@ describe('listenerTiming', () => {
       bargeInThreshold: 0.8,
       speechGateSamples: 16_000,
       vadPadSamples: 480,
-      continuationSamples: 4_800,
+      continuationSamples: 16_000,
       wakeMinSpeechSamples: 8_000,
       onsetGuardSamples: 1_600,
       wakeOnsetWindowSamples: 40_000,
