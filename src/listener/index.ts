@@ -51,4 +51,5 @@ export {
   type WakeEvent,
   type WakeRejectedEvent,
 } from './utterance.js';
-export { type CreateListenerOptions, createListener, Listener, type ListenerEvents, type ListenerOptions } from './listener.js';
+export { type CreateListenerOptions, createListener } from './create-listener.js';
+export { Listener, type ListenerEvents, type ListenerOptions } from './listener.js';

@@ -1,0 +1,103 @@
+/**
+ * {@link createListener}: load Silero VAD and openWakeWord (and the wake verifier) and build a {@link Listener} over
+ * them. Kept apart from the pipeline in listener.ts, which takes its detectors ready-made.
+ *
+ * @module
+ */
+import { createSileroVad, type ModelLocatorOptions, type OrtModule } from '../vad/index.js';
+import { createOpenWakeWord, DEFAULT_KEYWORD, type KeywordOptions, loadWakeVerifier, type ScoreListener, type WakeVerifier, type WakeWordDetector } from '../wake/index.js';
+import { VAD_HANGOVER_MS, VAD_SPEECH_PAD_MS } from './constants.js';
+import { Listener } from './listener.js';
+import { type ListenerSettings, listenerTiming } from './settings.js';
+
+/** Options of {@link createListener}: the listener's settings plus what to load. */
+export interface CreateListenerOptions extends ModelLocatorOptions {
+  /** Endpointing and capture settings. */
+  readonly settings?: ListenerSettings;
+  /** Keywords: built-in names (`hey_jarvis`) or paths of openWakeWord heads, or full options. Default `['hey_jarvis']`. */
+  readonly keywords?: readonly (string | KeywordOptions)[];
+  /** Wake-word score threshold (when not speaking), in (0, 1). Default 0.5. */
+  readonly threshold?: number;
+  /** Consecutive 80 ms hops at or above the threshold, 1–25. Default 1. */
+  readonly triggerLevel?: number;
+  /** Ignore a keyword for this long after it fired, milliseconds. Default 2,000. */
+  readonly refractoryMs?: number;
+  /**
+   * Second-stage verifier (`hey_jarvis_verifier`, a file path, or a loaded one), attached to the keywords it was
+   * trained for (others run without). Default: none.
+   */
+  readonly verifier?: string | WakeVerifier;
+  /** Probability the verifier must give, in (0, 1). Default: the threshold stored in the verifier file. */
+  readonly verifierThreshold?: number;
+  /** VAD speech probability threshold, in (0, 1). Default 0.5. */
+  readonly vadThreshold?: number;
+  /** VAD model manifest name (`silero_vad_v5`, `silero_vad_v6`). Default `silero_vad_v5`. */
+  readonly vadModel?: string;
+  /** Transition log. */
+  readonly log?: (line: string) => void;
+  /** Loads onnxruntime (tests). */
+  readonly loadRuntime?: () => Promise<OrtModule>;
+}
+
+/**
+ * Load Silero VAD and openWakeWord and build a {@link Listener} over them, with the VAD's hangover set short and the
+ * wake scores wired to the barge-in check.
+ *
+ * @throws {LISTENER_ERR_OPTION} a listener setting is out of range.
+ * @throws {MODEL_ERR_*} a model is missing or broken, or a detector option is out of range (see src/vad, src/wake).
+ */
+export async function createListener(options: CreateListenerOptions = {}): Promise<Listener> {
+  listenerTiming(options.settings); // check the settings before loading any model
+  const locator: ModelLocatorOptions = {
+    ...(options.modelDirs !== undefined && { modelDirs: options.modelDirs }),
+    ...(options.env !== undefined && { env: options.env }),
+    ...(options.manifest !== undefined && { manifest: options.manifest }),
+    ...(options.verify !== undefined && { verify: options.verify }),
+  };
+  const runtime = options.loadRuntime !== undefined ? { loadRuntime: options.loadRuntime } : {};
+  let tap: ScoreListener | undefined;
+  const verifier = typeof options.verifier === 'string' ? await loadWakeVerifier(options.verifier) : options.verifier;
+  const keywords = withVerifier(options.keywords ?? [DEFAULT_KEYWORD], verifier);
+  const vad = await createSileroVad({
+    ...locator,
+    ...runtime,
+    minSilenceMs: VAD_HANGOVER_MS,
+    speechPadMs: VAD_SPEECH_PAD_MS,
+    ...(options.vadThreshold !== undefined && { threshold: options.vadThreshold }),
+    ...(options.vadModel !== undefined && { model: options.vadModel }),
+  });
+  let wake: WakeWordDetector;
+  try {
+    wake = await createOpenWakeWord({
+      ...locator,
+      ...runtime,
+      keywords,
+      ...(options.verifierThreshold !== undefined && { verifierThreshold: options.verifierThreshold }),
+      ...(options.threshold !== undefined && { threshold: options.threshold }),
+      ...(options.triggerLevel !== undefined && { triggerLevel: options.triggerLevel }),
+      ...(options.refractoryMs !== undefined && { refractoryMs: options.refractoryMs }),
+      onScore: (keyword, score, end) => tap?.(keyword, score, end),
+    });
+  } catch (error) {
+    await vad.close();
+    throw error;
+  }
+  const listener = new Listener({
+    wake,
+    vad,
+    vadSpeechPadMs: VAD_SPEECH_PAD_MS,
+    ...(options.settings !== undefined && { settings: options.settings }),
+    ...(options.log !== undefined && { log: options.log }),
+  });
+  tap = listener.onWakeScore;
+  return listener;
+}
+
+/** Attach `verifier` to the keywords whose model it was trained for (built-in names only: a path is a custom head). */
+function withVerifier(keywords: readonly (string | KeywordOptions)[], verifier: WakeVerifier | undefined): readonly (string | KeywordOptions)[] {
+  if (verifier === undefined) return keywords;
+  return keywords.map((k) => {
+    const spec = typeof k === 'string' ? { model: k } : k;
+    return spec.model === verifier.keyword && spec.verifier === undefined ? { ...spec, verifier } : k;
+  });
+}
