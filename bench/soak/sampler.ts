@@ -15,6 +15,8 @@ export interface ResourceSample {
   /** User + system CPU time of the process so far. */
   readonly cpuSeconds: number;
   readonly heapUsedBytes: number | undefined;
+  /** Memory of C++ objects bound to JS (Buffers, onnxruntime tensors' backing stores). */
+  readonly externalBytes: number | undefined;
   readonly activeHandles: number | undefined;
   readonly eventLoopLagP99Seconds: number | undefined;
 }
@@ -53,6 +55,7 @@ export async function sampleResources(pid: number, metricsUrl: string, t: number
     t,
     ...proc,
     heapUsedBytes: metricValue(text, 'nodejs_heap_size_used_bytes'),
+    externalBytes: metricValue(text, 'nodejs_external_memory_bytes'),
     activeHandles: metricValue(text, 'nodejs_active_handles_total'),
     eventLoopLagP99Seconds: metricValue(text, 'nodejs_eventloop_lag_p99_seconds'),
   };
