@@ -287,8 +287,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
    * the turn tracker sees it, so a dropped speak leaves no trace in the turn, the TTS or the queue.
    */
   #admitted(): boolean {
-    const solicited = this.#turns.open.some((t) => t.phase.kind !== 'local' && t.phase.kind !== 'done');
-    const drop = this.#gate.admit(solicited);
+    const drop = this.#gate.admit(this.#turns.expectsSpeak);
     if (drop === undefined) return true;
     this.#refuseSpeak(drop);
     return false;

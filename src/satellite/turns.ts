@@ -111,9 +111,14 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
     return turn;
   }
 
+  /** Whether a `speak` from the hub would answer a turn now (otherwise it is an announcement no turn asked for). */
+  get expectsSpeak(): boolean {
+    return this.#answerable() !== undefined;
+  }
+
   /** A `speak` (or `speech.recognition.unknown`) arrived: the turn it answers, if one waits. */
   answer(text: string | undefined, atMs: number): Turn | undefined {
-    const turn = this.#turns.find((t) => t.phase.kind === 'sending' || t.phase.kind === 'waiting') ?? this.#turns.find((t) => t.phase.kind === 'settling' || t.phase.kind === 'answering');
+    const turn = this.#answerable();
     if (turn === undefined) return undefined;
     this.#clearTimer(turn);
     turn.timeline.mark('firstSpeak', atMs);
@@ -121,6 +126,11 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
     else turn.answers.push(text);
     turn.phase = { kind: 'answering' };
     return turn;
+  }
+
+  /** The turn a `speak` answers: the oldest still waiting for the hub, else one still playing or settling its answer. */
+  #answerable(): Turn | undefined {
+    return this.#turns.find((t) => t.phase.kind === 'sending' || t.phase.kind === 'waiting') ?? this.#turns.find((t) => t.phase.kind === 'settling' || t.phase.kind === 'answering');
   }
 
   /** A clip of `turn` was queued. */
