@@ -237,9 +237,8 @@ function fromAwake(s: AwakeState, e: ListenerInput, t: ListenerTiming): Transiti
     case 'end':
       return [idle(s.voice), [{ type: 'no_speech', sample: Math.min(e.at, s.deadline), wake: s.wake }]];
     case 'speaking':
-      return e.speaking ? [{ kind: 'idle', speaking: true, voice: s.voice }, [{ type: 'cancelled', sample: e.at, reason: 'speaking' }]] : [s, NO_EFFECTS];
     case 'reset':
-      return [idle(hushed(s.voice)), [{ type: 'cancelled', sample: e.at, reason: 'reset' }]];
+      return abandon(s, e);
     case 'wake':
     case 'listen':
       return [s, NO_EFFECTS];
@@ -267,9 +266,8 @@ function fromRecording(s: RecordingState, e: ListenerInput, t: ListenerTiming): 
       return finish(s, t, s.speechEnd === NONE ? e.at : s.speechEnd, e.at, false, true);
     }
     case 'speaking':
-      return e.speaking ? [{ kind: 'idle', speaking: true, voice: s.voice }, [{ type: 'cancelled', sample: e.at, reason: 'speaking' }]] : [s, NO_EFFECTS];
     case 'reset':
-      return [idle(hushed(s.voice)), [{ type: 'cancelled', sample: e.at, reason: 'reset' }]];
+      return abandon(s, e);
     case 'wake':
     case 'listen':
       return [s, NO_EFFECTS];
@@ -302,6 +300,15 @@ function endpointAt(s: RecordingState, t: ListenerTiming): number {
   if (s.speechEnd === NONE) return Number.POSITIVE_INFINITY;
   // speechEnd includes the VAD's padding; the silence began that much earlier.
   return Math.max(s.speechStart, s.speechEnd - t.vadPadSamples) + t.silenceEndSamples;
+}
+
+/**
+ * Awake or recording, the satellite started speaking or the detectors were reset: the capture is abandoned
+ * (`cancelled`). The satellite stopping speaking changes nothing.
+ */
+function abandon(s: AwakeState | RecordingState, e: Extract<ListenerInput, { readonly type: 'speaking' | 'reset' }>): Transition {
+  if (e.type === 'reset') return [idle(hushed(s.voice)), [{ type: 'cancelled', sample: e.at, reason: 'reset' }]];
+  return e.speaking ? [{ kind: 'idle', speaking: true, voice: s.voice }, [{ type: 'cancelled', sample: e.at, reason: 'speaking' }]] : [s, NO_EFFECTS];
 }
 
 function awake(voice: VoiceTrack, wake: WakeInfo | null, at: number, t: ListenerTiming): AwakeState {
