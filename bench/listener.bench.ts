@@ -25,7 +25,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -34,6 +34,7 @@ import { Listener } from '../src/listener/index.js';
 import { createSileroVad, type VoiceActivityDetector } from '../src/vad/index.js';
 import { SATELLITE_CONFIG_SCHEMA } from '../src/config/satellite-config.js';
 import { createOpenWakeWord, DEFAULT_VERIFIER, loadWakeVerifier, type ScoreListener, type WakeDetection, type WakeWordDetector } from '../src/wake/index.js';
+import { readRawSync } from '../test/vad/fixtures.js';
 import { type BenchRow, printTable } from './harness.js';
 
 const RATE = 16_000;
@@ -157,13 +158,6 @@ function cacheDir(): string {
   return CACHE;
 }
 
-function readRaw(path: string): Int16Array {
-  const bytes = readFileSync(path);
-  const out = new Int16Array(bytes.byteLength >> 1);
-  new Uint8Array(out.buffer).set(bytes.subarray(0, out.byteLength));
-  return out;
-}
-
 /** Speak `text` with a voice; 16 kHz mono s16 (cached). */
 export function tts(voice: Voice, text: string): Int16Array {
   const key = createHash('sha256').update(`${voice.engine}|${voice.name}|${voice.rate}|${text}`).digest('hex').slice(0, 20);
@@ -181,7 +175,7 @@ export function tts(voice: Voice, text: string): Int16Array {
       rmSync(part, { force: true });
     }
   }
-  return readRaw(raw);
+  return readRawSync(raw);
 }
 
 export type Color = 'whitenoise' | 'pinknoise' | 'brownnoise';
@@ -201,7 +195,7 @@ export function noiseBank(color: Color, part: 0 | 1 = 0): Int16Array {
     });
     renameSync(part_, raw);
   }
-  return readRaw(raw);
+  return readRawSync(raw);
 }
 
 /** Where a clip's loud part is (first/last sample above 500), like test/vad/fixtures `activeSpan`. */

@@ -13,13 +13,13 @@
  * @module
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { TurnReport } from '../../src/satellite/index.js';
 import { startFaultProxy } from '../../test/faults/proxy.js';
+import { freePort } from '../../test/helpers/net.js';
 import { ensureModels } from '../../test/vad/fixtures.js';
 import { type LinkView, faultForTurn } from './fault-schedule.js';
 import { PacedMic } from './paced-mic.js';
@@ -60,17 +60,6 @@ const sampleEveryMs = number('sample-every', values['sample-every']) * 1000;
 
 const models = await ensureModels(['oww_melspectrogram', 'oww_embedding', 'hey_jarvis', 'silero_vad_v5']);
 if (!models.ok) throw new Error(`soak: models missing (${models.reason}); run scripts/fetch-models`);
-
-function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const server = createServer();
-    server.once('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => res(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 const log = (line: string): void => void process.stderr.write(`soak ${new Date().toISOString().slice(11, 19)} ${line}\n`);
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { readFile, readdir } from 'node:fs/promises';
+import { metricValue } from '../../test/helpers/net.js';
 
 /** One sample. Sizes in bytes, times in seconds. */
 export interface ResourceSample {
@@ -33,12 +34,6 @@ async function procStatus(pid: number): Promise<{ rssBytes: number; cpuSeconds: 
   const ticks = Number(fields[11]) + Number(fields[12]);
   const fds = (await readdir(`/proc/${pid}/fd`)).length;
   return { rssBytes: Number(rss?.[1] ?? 0) * 1024, cpuSeconds: ticks / USER_HZ, fds };
-}
-
-/** The value of an unlabelled Prometheus sample named `name` in `text`, if present. */
-export function metricValue(text: string, name: string): number | undefined {
-  const match = new RegExp(`^${name} ([0-9.eE+-]+)$`, 'm').exec(text);
-  return match === null ? undefined : Number(match[1]);
 }
 
 /** Sample `pid`; `metricsUrl` is its /metrics (a failed fetch leaves the Node-side fields undefined). */

@@ -96,6 +96,16 @@ function parse(stdout: string): Record<string, number | string>[] {
     });
 }
 
+/** 1 s, "hey jarvis", 4 s of silence: a WAV (made by sox) in the test folder, named `name`.wav. */
+async function wakeThenSilence(name: string): Promise<string> {
+  const { audio } = concat(silence(1), speak('hey jarvis'), silence(4));
+  const raw = join(dir, `${name}.raw`);
+  await writeFile(raw, new Uint8Array(audio.buffer));
+  const wav = join(dir, `${name}.wav`);
+  await run('sox', ['-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', raw, wav]);
+  return wav;
+}
+
 describe.skipIf(!models.ok)('hivesat listen', () => {
   it('--input x.wav --json, as a real process, prints the exact event sequence', async () => {
     const r = await spawnListen(['--input', wav16, '--json']);
@@ -155,11 +165,7 @@ describe.skipIf(!models.ok)('hivesat listen', () => {
   });
 
   it('wake word then silence prints no_speech', async () => {
-    const { audio } = concat(silence(1), speak('hey jarvis'), silence(4));
-    const path = join(dir, 'nospeech.raw');
-    await writeFile(path, new Uint8Array(audio.buffer));
-    const wav = join(dir, 'nospeech.wav');
-    await run('sox', ['-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', path, wav]);
+    const wav = await wakeThenSilence('nospeech');
     const s = sinks();
     expect(await runListen(['--input', wav, '--json'], s.io)).toBe(0);
     const events = parse(s.out());
@@ -168,11 +174,7 @@ describe.skipIf(!models.ok)('hivesat listen', () => {
   });
 
   it('--config shapes the listener as for `hivesat run` (vad.no_speech_timeout_ms), and a bad config is refused', async () => {
-    const { audio } = concat(silence(1), speak('hey jarvis'), silence(4));
-    const raw = join(dir, 'nospeech-config.raw');
-    await writeFile(raw, new Uint8Array(audio.buffer));
-    const wav = join(dir, 'nospeech-config.wav');
-    await run('sox', ['-t', 'raw', '-r', '16000', '-c', '1', '-b', '16', '-e', 'signed-integer', raw, wav]);
+    const wav = await wakeThenSilence('nospeech-config');
     const config = join(dir, 'listen-config.json');
     await writeFile(config, JSON.stringify({ vad: { no_speech_timeout_ms: 2000 } }));
     const s = sinks();

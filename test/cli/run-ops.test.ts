@@ -7,10 +7,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/net.js';
 import { DEFAULT_ALLOWED_TYPES, startTestHub } from '../hub/index.js';
 import { ACCESS_KEY, PASSWORD, answerWav, turnAudio } from '../satellite/helpers.js';
 import { ensureModels } from '../vad/fixtures.js';
@@ -19,15 +19,6 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const models = await ensureModels(['oww_melspectrogram', 'oww_embedding', 'hey_jarvis', 'silero_vad_v5']);
 const dir = await mkdtemp(join(tmpdir(), 'hivesat-run-ops-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
 
 /** Resolves with the first line of `stream` matching `test` (rejects if the process closes first). */
 function lineOn(child: ChildProcess, stream: Readable, test: (line: string) => boolean): Promise<string> {

@@ -40,8 +40,9 @@ import { ManualTimers } from '../audio/manual-timers.js';
 import { hasProgram } from '../fixtures/audio.js';
 import { ensureModels } from '../vad/fixtures.js';
 import {
-  exited, firstSamplesAfterRestart, freePort, metricValue, pcmBytes, processGone, ramp, recordingSpawn, waitForLines, writeAlsaConfig,
+  exited, firstSamplesAfterRestart, pcmBytes, processGone, ramp, recordingSpawn, waitForLines, writeAlsaConfig,
 } from './audio-rig.js';
+import { freePort, metricValue } from '../helpers/net.js';
 import { nextSamples } from '../helpers/pcm.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -10,9 +10,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { watch } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { basename, dirname } from 'node:path';
-import type { AudioSource, SpawnFn, SupervisedSource } from '../../src/audio/index.js';
+import type { SpawnFn, SupervisedSource } from '../../src/audio/index.js';
 import { nextSamples } from '../helpers/pcm.js';
 
 /** One file-plugin PCM: a "mic" reading `infile`, or a "speaker" writing `outfile`. */
@@ -99,22 +98,6 @@ export function waitForLines(path: string, done: (lines: readonly string[]) => b
     const timer = setTimeout(() => finish(new Error(`${path}: expected lines did not appear within ${timeoutMs} ms; got ${JSON.stringify(lines)}`)), timeoutMs);
     check();
   });
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The value of one sample of a Prometheus text exposition (`name{labels} value`), or undefined. */
-export function metricValue(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
 /** A raw s16le buffer of `samples` (for infiles and expected output). */

@@ -52,7 +52,7 @@ export function speak(text: string, options: SpeakOptions = {}): Int16Array {
       rmSync(part, { force: true });
     }
   }
-  return readRaw(raw);
+  return readRawSync(raw);
 }
 
 /**
@@ -73,7 +73,7 @@ export function noise(seconds: number, color: 'whitenoise' | 'pinknoise' | 'brow
     );
     renameSync(part, raw);
   }
-  return readRaw(raw);
+  return readRawSync(raw);
 }
 
 /** `seconds` of digital silence. */
@@ -165,7 +165,8 @@ function cacheDir(): string {
   return CACHE;
 }
 
-function readRaw(path: string): Int16Array {
+/** A raw s16le file as samples (synchronous: the corpus builders run at module load). */
+export function readRawSync(path: string): Int16Array {
   const bytes = readFileSync(path);
   // Copy into an aligned buffer: Buffer pools do not guarantee 2-byte alignment.
   const out = new Int16Array(bytes.byteLength >> 1);
