@@ -21,12 +21,19 @@ export type TensorMap = Record<string, OrtTensor>;
 
 let runtime: Promise<OrtModule> | undefined;
 
+/** onnxruntime's environment switch for its telemetry (`1`: off). A user may set it to `0` to allow it. */
+export const ORT_TELEMETRY_ENV = 'ORT_DISABLE_TELEMETRY';
+
 /**
  * Import `onnxruntime-node` once.
  *
  * @throws {MODEL_ERR_RUNTIME} when the package or its native binding cannot be loaded.
  */
 export function loadOnnxRuntime(): Promise<OrtModule> {
+  // onnxruntime 1.30 starts a telemetry client at load (a device id and an event store under
+  // $XDG_CACHE_HOME or ~/.cache/Microsoft/DeveloperTools/.onnxruntime/, HTTPS uploads); its own switch turns it off.
+  // Read by the native library, so it must be set before the first import.
+  process.env[ORT_TELEMETRY_ENV] ??= '1';
   runtime ??= import('onnxruntime-node').catch((cause: unknown) => {
     runtime = undefined;
     throw new ModelError(

@@ -6,7 +6,20 @@
  */
 export * from './types.js';
 export { DOCTOR_CHECKS, type CheckSelection, checkNames, formatReport, runDoctor, selectChecks } from './run.js';
-export { MIN_NODE_MAJOR, MIN_PLAUSIBLE_TIME_MS, clockCheck, cpuAesCheck, diskCheck, nodeCheck } from './system.js';
+export {
+  MIN_NODE_MAJOR,
+  MIN_PLAUSIBLE_TIME_MS,
+  NODE_RANGE,
+  PI_CMDLINE_PATH,
+  type MemoryControllerState,
+  clockCheck,
+  cpuAesCheck,
+  diskCheck,
+  memoryControllerCheck,
+  memoryControllerState,
+  nodeCheck,
+  nodeVersionSupported,
+} from './system.js';
 export { LEVEL_SECONDS, captureCheck, devicesCheck, levels, playbackCheck, testTone } from './audio.js';
 export { isRequiredModel, modelsCheck } from './models.js';
 export { configCheck } from './config.js';

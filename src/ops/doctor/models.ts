@@ -5,11 +5,15 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type ModelEntry, defaultModelDirs, readManifest } from '../../vad/index.js';
 import { DEFAULT_KEYWORD } from '../../wake/index.js';
 import type { DetailValue, DoctorCheck } from './types.js';
+
+/** Where scripts/install puts the models (the unit and /usr/local/bin/hivesat set HIVESAT_MODEL_DIR to it). */
+export const INSTALLED_MODEL_DIR = '/var/lib/hivesat/models';
 
 /** The models the satellite cannot start without (the default VAD and keyword, and the wake features). */
 export function isRequiredModel(entry: ModelEntry, keyword: string = DEFAULT_KEYWORD): boolean {
@@ -57,8 +61,13 @@ export const modelsCheck: DoctorCheck = {
       else if (found.state === 'missing') (isRequiredModel(entry) ? missingRequired : missingOptional).push(entry.name);
     }
     const present = models.length - missingRequired.length - missingOptional.length - corrupt.length;
-    const dirHint = ctx.env['HIVESAT_MODEL_DIR'] === undefined || ctx.env['HIVESAT_MODEL_DIR'] === '' ? '' : ` --dir ${ctx.env['HIVESAT_MODEL_DIR']}`;
-    const fix = `fetch them: scripts/fetch-models${dirHint} (in the hivesat folder; it checks sha256)`;
+    const envDir = ctx.env['HIVESAT_MODEL_DIR'];
+    const dirHint = envDir === undefined || envDir === '' ? '' : ` --dir ${envDir}`;
+    // An installed satellite run without its settings (node /opt/hivesat/dist/cli/main.js …) looks in the package.
+    const installedHint = (envDir === undefined || envDir === '') && ctx.modelDirs === undefined && existsSync(INSTALLED_MODEL_DIR)
+      ? `; the installed models are in ${INSTALLED_MODEL_DIR}: run the installed command (hivesat doctor), which sets HIVESAT_MODEL_DIR, or set it yourself`
+      : '';
+    const fix = `fetch them: scripts/fetch-models${dirHint} (in the hivesat folder; it checks sha256)${installedHint}`;
     let summary = `${present} of ${models.length} verified`;
     if (corrupt.length > 0) summary += `; corrupt: ${corrupt.join(', ')}`;
     if (missingRequired.length > 0) summary += `; missing: ${missingRequired.join(', ')}`;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { nodeCheck, cpuAesCheck, clockCheck, diskCheck } from './system.js';
+import { nodeCheck, cpuAesCheck, clockCheck, diskCheck, memoryControllerCheck } from './system.js';
 import { devicesCheck, captureCheck, playbackCheck } from './audio.js';
 import { modelsCheck } from './models.js';
 import { configCheck } from './config.js';
@@ -18,6 +18,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
   cpuAesCheck,
   clockCheck,
   diskCheck,
+  memoryControllerCheck,
   devicesCheck,
   captureCheck,
   playbackCheck,

@@ -1,16 +1,24 @@
 /**
  * Checks of the machine: Node and platform, the CPU's AES instructions (which decide the cipher order), the clock,
- * and free disk space.
+ * free disk space, and whether the kernel's memory controller enforces the unit's memory limits.
  *
  * @module
  */
-import { statfs } from 'node:fs/promises';
+import { readFile, statfs } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpuInfoHasAes } from '../../hivemind/negotiation.js';
 import type { CheckOutcome, DoctorCheck, DoctorContext } from './types.js';
 
-/** Oldest Node major hivesat runs on (package.json `engines`). */
+/** Oldest Node major hivesat runs on; within it, see {@link NODE_RANGE}. */
 export const MIN_NODE_MAJOR = 20;
+/** The Node versions hivesat needs (package.json `engines`): the dev toolchain needs 20.19 on the 20 line. */
+export const NODE_RANGE = '^20.19 || >=22.12';
+
+/** Whether a Node version (`x.y.z`) is in {@link NODE_RANGE}. */
+export function nodeVersionSupported(version: string): boolean {
+  const [major = NaN, minor = NaN] = version.split('.').map(Number);
+  return (major === 20 && minor >= 19) || (major === 22 && minor >= 12) || major > 22;
+}
 /** A clock before this (2025-01-01) is wrong: no NTP yet, or a Pi without RTC that booted into the past. */
 export const MIN_PLAUSIBLE_TIME_MS = Date.UTC(2025, 0, 1);
 /** Free space below this fails, bytes (models, identity, logs cannot be written). */
@@ -28,11 +36,10 @@ export const nodeCheck: DoctorCheck = {
   group: 'system',
   title: 'Node.js and platform',
   run: async () => {
-    const major = Number(process.versions.node.split('.')[0]);
     const summary = `Node v${process.versions.node} on ${process.platform} ${process.arch}`;
     const details = { node: process.versions.node, platform: process.platform, arch: process.arch };
-    if (major < MIN_NODE_MAJOR) {
-      return { status: 'fail', summary, details, fix: `install Node.js ${MIN_NODE_MAJOR} or newer (Raspberry Pi OS bookworm: NodeSource's nodejs 20.x packages)` };
+    if (!nodeVersionSupported(process.versions.node)) {
+      return { status: 'fail', summary, details, fix: `hivesat needs Node.js ${NODE_RANGE} (Raspberry Pi OS bookworm ships 18): run scripts/install again (it installs one), or NodeSource's nodejs 22.x` };
     }
     if (process.arch === 'arm') {
       return { status: 'fail', summary, details, fix: 'onnxruntime-node has no 32-bit ARM build: install the 64-bit Raspberry Pi OS (arm64)' };
@@ -104,5 +111,59 @@ export const diskCheck: DoctorCheck = {
     if (free < DISK_FAIL_BYTES) return { status: 'fail', summary, details, fix: 'free some space (journalctl --vacuum-size=50M, apt-get clean); models and the identity cannot be written' };
     if (free < DISK_WARN_BYTES) return { status: 'warn', summary, details, fix: 'free some space soon (journalctl --vacuum-size=50M, apt-get clean)' };
     return { status: 'ok', summary, details };
+  },
+};
+
+/** Where Raspberry Pi OS bookworm and later keep the kernel command line (older releases: /boot/cmdline.txt). */
+export const PI_CMDLINE_PATH = '/boot/firmware/cmdline.txt';
+
+/** What the kernel says about its memory controller. */
+export interface MemoryControllerState {
+  readonly active: boolean;
+  /** The kernel parameter that turned it off, when one did. */
+  readonly disabledBy?: string;
+}
+
+/**
+ * Whether the memory controller is active, from `/proc/cgroups` (its `enabled` column) and, on a cgroup v2 system,
+ * the root's `cgroup.controllers`; `/proc/cmdline` names the cause when it is off.
+ *
+ * @param procCgroups - text of `/proc/cgroups` (undefined when unreadable).
+ * @param cmdline - text of `/proc/cmdline`.
+ * @param v2Controllers - text of `/sys/fs/cgroup/cgroup.controllers` (undefined on cgroup v1 or when unreadable).
+ */
+export function memoryControllerState(procCgroups: string | undefined, cmdline: string, v2Controllers: string | undefined): MemoryControllerState {
+  const row = procCgroups?.split('\n').find((line) => line.split(/\s+/)[0] === 'memory');
+  const enabledV1 = row !== undefined && row.trim().split(/\s+/)[3] === '1';
+  const enabledV2 = v2Controllers === undefined ? enabledV1 : v2Controllers.split(/\s+/).includes('memory');
+  const active = enabledV1 && enabledV2;
+  const disabledBy = cmdline.split(/\s+/).find((arg) => arg === 'cgroup_disable=memory' || arg === 'cgroup_memory=0');
+  return active ? { active } : { active, ...(disabledBy !== undefined && { disabledBy }) };
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined; // probe: absent on this kernel (cgroup v1, no procfs)
+  }
+}
+
+/** The memory controller: without it the unit's MemoryHigh=/MemoryMax= are silently ignored. */
+export const memoryControllerCheck: DoctorCheck = {
+  id: 'memory-cgroup',
+  group: 'system',
+  title: 'Memory limits (cgroup memory controller)',
+  run: async () => {
+    if (process.platform !== 'linux') return { status: 'skip', summary: 'not Linux: no cgroups' };
+    const state = memoryControllerState(await readOptional('/proc/cgroups'), (await readOptional('/proc/cmdline')) ?? '', await readOptional('/sys/fs/cgroup/cgroup.controllers'));
+    const details = { active: state.active, disabled_by: state.disabledBy ?? null };
+    if (state.active) return { status: 'ok', summary: 'the memory controller is active: the unit\'s MemoryHigh=/MemoryMax= are enforced', details };
+    return {
+      status: 'warn',
+      summary: `the memory controller is off${state.disabledBy === undefined ? '' : ` (${state.disabledBy} on the kernel command line)`}: the unit's MemoryHigh=/MemoryMax= are ignored`,
+      details,
+      fix: `add cgroup_enable=memory to the single line of ${PI_CMDLINE_PATH} (Raspberry Pi OS), then reboot`,
+    };
   },
 };
