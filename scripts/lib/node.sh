@@ -83,18 +83,19 @@ node_upgrade_instruction() {
   esac
 }
 
-# download URL FILE SHA512: fetch with curl (or wget) and check the sha512; dies when either fails.
+# download URL FILE SHA512: fetch with curl (or wget) and check the sha512. On failure prints why and returns 1.
 download_checked() {
-  local url="$1" out="$2" want="$3" got
+  local url="$1" out="$2" want="$3" got err
   if command -v curl >/dev/null 2>&1; then
-    curl -fsSL --retry 2 --connect-timeout 20 -o "$out" "$url" || die "download failed: $url"
+    err="$(curl -fsSL --retry 2 --connect-timeout 20 -o "$out" "$url" 2>&1)" || { echo "download failed: $url (${err:-curl failed})"; return 1; }
   elif command -v wget >/dev/null 2>&1; then
-    wget -q -O "$out" "$url" || die "download failed: $url"
+    err="$(wget -q -O "$out" "$url" 2>&1)" || { echo "download failed: $url (${err:-wget failed})"; return 1; }
   else
-    die "neither curl nor wget is installed: sudo apt-get install curl, then run this again"
+    echo "neither curl nor wget is installed: sudo apt-get install curl, then run this again"
+    return 1
   fi
   got="$(sha512sum "$out" | cut -d' ' -f1)"
-  [ "$got" = "$want" ] || die "checksum mismatch for $url (sha512 $got, expected $want): not used"
+  [ "$got" = "$want" ] || { echo "checksum mismatch for $url (sha512 $got, expected $want): not used"; return 1; }
 }
 
 # fetch_node_runtime DIR ARCH: the pinned Node.js and npm into DIR (DIR/bin/node, DIR/bin/npm, DIR/bin/npx), staged
@@ -115,7 +116,8 @@ fetch_node_runtime() {
       [ "$(sha512sum "$HIVESAT_DOWNLOAD_CACHE/$name.tgz" | cut -d' ' -f1)" = "$sum" ]; then
       cp -- "$HIVESAT_DOWNLOAD_CACHE/$name.tgz" "$file"
     else
-      download_checked "$registry/${name%-*}/-/$name.tgz" "$file" "$sum"
+      local why
+      why="$(download_checked "$registry/${name%-*}/-/$name.tgz" "$file" "$sum")" || { rm -rf -- "$tmp"; die "$why"; }
       if [ -n "${HIVESAT_DOWNLOAD_CACHE:-}" ]; then mkdir -p -- "$HIVESAT_DOWNLOAD_CACHE" && cp -- "$file" "$HIVESAT_DOWNLOAD_CACHE/"; fi
     fi
   done

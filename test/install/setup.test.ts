@@ -8,6 +8,8 @@
  * sha512-checked) by later runs. NodeSource is pointed at a closed local port, so the registry path is taken.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -121,4 +123,22 @@ describe('scripts/setup: a Node older than ^20.19 || >=22.12', () => {
     },
     FETCH_TIMEOUT_MS,
   );
+
+  it('refuses a tarball whose sha512 is not the pinned one, and installs nothing', async () => {
+    // A registry that answers every request with the same wrong bytes.
+    const server = createServer((_req, res) => res.end('not node'));
+    await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+    const registry = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const checkout = join(work, 'checkout-bad-registry');
+      cpSync(join(ROOT, 'scripts'), join(checkout, 'scripts'), { recursive: true });
+      const run = await setup(checkout, ['--no-apt'], fakeBin('node18-bad', { node: NODE_18 }), { npm_config_registry: registry });
+      const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^setup: checksum mismatch for ${registry}/node-linux-${arch}/-/node-linux-${arch}-${PINNED_NODE.replaceAll('.', '\\.')}\\.tgz \\(sha512 [0-9a-f]{128}, expected [0-9a-f]{128}\\): not used\\n$`));
+      expect(existsSync(join(checkout, '.node'))).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
 });
