@@ -152,12 +152,12 @@ nodesource_reachable() {
 nodesource_install() {
   local arch keyring=/usr/share/keyrings/nodesource.gpg list=/etc/apt/sources.list.d/nodesource.sources
   arch="$(dpkg --print-architecture)"
-  DEBIAN_FRONTEND=noninteractive "$@" apt-get install -y -qq --no-install-recommends ca-certificates curl gnupg >/dev/null
+  "$@" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ca-certificates curl gnupg >/dev/null
   curl -fsSL "$NODESOURCE_URL/gpgkey/nodesource-repo.gpg.key" | "$@" gpg --dearmor --yes -o "$keyring"
   printf 'Types: deb\nURIs: %s/node_%s.x\nSuites: nodistro\nComponents: main\nArchitectures: %s\nSigned-By: %s\n' \
     "$NODESOURCE_URL" "$NODESOURCE_MAJOR" "$arch" "$keyring" | "$@" tee "$list" >/dev/null
   "$@" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "$@" apt-get install -y -qq nodejs >/dev/null
+  "$@" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
 }
 
 # node_plan LOCAL_DIR SYSTEM_ONLY: how to get a Node in HIVESAT_NODE_RANGE, on stdout: "system PATH" (the node on
