@@ -51,6 +51,8 @@ interface Attempt {
   keys: SessionKeys | undefined;
   info: HandshakeInfo | undefined;
   opened: boolean;
+  /** A frame or a pong came from the hub after the session was keyed. */
+  heardSinceKeyed: boolean;
   /** The session reached `ready` (its failure may start the backoff afresh, see `resetsBackoff`). */
   wasReady: boolean;
   helloSeen: boolean;
@@ -259,7 +261,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       return;
     }
     const attempt: Attempt = {
-      id, socket, handshake, keys: undefined, info: undefined, opened: false, wasReady: false, helloSeen: false, hubPeer: undefined,
+      id, socket, handshake, keys: undefined, info: undefined, opened: false, heardSinceKeyed: false, wasReady: false, helloSeen: false, hubPeer: undefined,
       lastSocketError: undefined, inbox: Promise.resolve(), cancelOpenDeadline: undefined, cancelHandshakeDeadline: undefined, keepAlive: undefined,
     };
     this.#attempt = attempt;
@@ -278,7 +280,10 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       attempt.lastSocketError = error;
       this.#log('debug', 'socket error', { attempt: id, error: cut(error.message) });
     });
-    socket.on('pong', () => attempt.keepAlive?.pong());
+    socket.on('pong', () => {
+      if (attempt.keys !== undefined) attempt.heardSinceKeyed = true;
+      attempt.keepAlive?.pong();
+    });
     attempt.cancelOpenDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.open, () => {
       attempt.cancelOpenDeadline = undefined;
       this.#fail(new HiveConnectionError('HM_ERR_UNREACHABLE', `expected the WebSocket upgrade within ${this.#o.timeouts.open} ms, got none`), { terminate: true });
@@ -326,6 +331,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
 
   async #onFrame(attempt: Attempt, data: Uint8Array, isBinary: boolean): Promise<void> {
     if (attempt !== this.#attempt) return;
+    if (attempt.keys !== undefined) attempt.heardSinceKeyed = true;
     try {
       const decoded = decodeFrame(data, isBinary, attempt.keys, this.#o.limits);
       if (decoded.kind === 'binary') {
@@ -440,6 +446,10 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       inHandshake: this.#state === 'handshaking' || this.#state === 'connecting',
       awaitingHub: attempt.handshake.awaitingHub,
       noisePattern: attempt.handshake.noisePattern,
+      // Our msg1 awaits msg2, or our XXpsk2 msg3 was the last word and the hub has said nothing since.
+      noiseUnanswered:
+        attempt.handshake.noisePattern !== undefined &&
+        (attempt.handshake.awaitingHub || (attempt.keys?.kind === 'noise' && attempt.handshake.noisePattern === 'XXpsk2' && !attempt.heardSinceKeyed)),
       forcedXX: this.#forceXX,
       unknownKeyCloses: this.#unknownKeyCount,
       unknownKeyThreshold: this.#o.unknownKeyCloses,

@@ -184,8 +184,7 @@ export function whyNotAnswered(report: TurnReport, link: Pick<HubConnection, 'st
     if (link === undefined) return 'no hub configured';
     const error = link.closeError;
     if (error !== undefined) {
-      const refused = error instanceof HiveAuthError || (error as { code?: string }).code === 'HM_ERR_NOISE_REJECTED';
-      return `${refused ? 'the hub refused us' : 'the hub is unreachable'}: ${error.message}`;
+      return `${error instanceof HiveAuthError ? 'the hub refused us' : 'the hub is unreachable'}: ${error.message}`;
     }
     return link.state === 'ready' ? 'the hub did not answer' : `the hub is unreachable (link ${link.state})`;
   };
