@@ -49,6 +49,7 @@ export class WavStreamDecoder {
   #fmt: Fmt | undefined;
   #resampler: StreamingResampler | undefined;
   #frames = 0;
+  #dataStarted = false;
 
   constructor(options: WavStreamDecoderOptions = {}) {
     this.#totalBytes = options.totalBytes;
@@ -57,6 +58,11 @@ export class WavStreamDecoder {
   /** The format, once the 'data' chunk began. */
   get format(): Fmt | undefined {
     return this.#phase.kind === 'data' ? this.#phase.fmt : this.#fmt;
+  }
+
+  /** True once the header is complete (the 'data' chunk began). */
+  get dataStarted(): boolean {
+    return this.#dataStarted;
   }
 
   /** Frames of audio decoded so far, at the file's own rate. */
@@ -156,6 +162,7 @@ export class WavStreamDecoder {
       }
       const available = this.#totalBytes === undefined ? undefined : this.#totalBytes - this.#offset;
       if (!streamed && available !== undefined && size > available) throw truncated(`header says ${size} bytes of data, file has ${available}`);
+      this.#dataStarted = true;
       this.#phase = { kind: 'data', fmt, remaining: streamed ? Number.POSITIVE_INFINITY : size, declared: streamed ? undefined : size };
       const s16 = fmt.sampleFormat === 'int' && fmt.bitsPerSample <= 16;
       // Float and 24/32-bit data go through the converter even at 16 kHz mono (it rounds them to s16).

@@ -11,7 +11,7 @@
  * @module
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { CHUNK_SAMPLES } from '../constants.js';
 import { AudioError, WavError } from '../errors.js';
@@ -20,6 +20,9 @@ import { WavStreamDecoder, concatBytes } from '../wav-stream.js';
 
 /** Bytes read from a file at a time. */
 const READ_BYTES = 64 * 1024;
+
+/** Bytes of a file read up front to check its header. */
+const HEADER_PROBE_BYTES = 64 * 1024;
 
 /** The `--input` value that means stdin. */
 export const STDIN_INPUT = '-';
@@ -57,10 +60,28 @@ export async function openAudioInput(spec: string, options: AudioInputOptions = 
     const info = await stat(spec);
     if (info.isDirectory()) throw new AudioError('AUDIO_ERR_INPUT', `${spec} is a directory, expected a WAV file`);
     size = info.size;
+    await checkHeader(spec, size);
   } catch (error) {
     throw inputError(spec, error);
   }
   return { name: spec, [Symbol.asyncIterator]: () => pieces(decodeFile(spec, size), chunkSamples) };
+}
+
+/**
+ * Parse a file's header now, so an empty, truncated or foreign file fails when it is opened (before the caller
+ * loads models or says anything) rather than at its first read. Headers longer than the probe are checked later.
+ */
+async function checkHeader(path: string, size: number): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const probe = new Uint8Array(Math.min(size, HEADER_PROBE_BYTES));
+    const { bytesRead } = await handle.read(probe, 0, probe.length, 0);
+    const decoder = new WavStreamDecoder({ totalBytes: size });
+    decoder.push(probe.subarray(0, bytesRead));
+    if (!decoder.dataStarted && bytesRead === size) decoder.end(); // the whole file, and no header: why
+  } finally {
+    await handle.close();
+  }
 }
 
 /** `error` as an AUDIO_ERR_INPUT naming `name` (coded audio errors keep their code, with the name in front). */

@@ -113,6 +113,7 @@ export async function runListen(argv: readonly string[], io: ListenIo): Promise<
     const print = printer(io, values.json === true);
     // Open the input before loading models: a wrong path should fail fast.
     const input = values.input === undefined ? undefined : await openAudioInput(values.input);
+    if (values.save !== undefined) await prepareSaveDir(values.save);
     const env = io.env ?? process.env;
     const explicit = values.config ?? (env['HIVESAT_CONFIG'] === '' ? undefined : env['HIVESAT_CONFIG']);
     const configured = listenerOptionsFromConfig(await loadSatelliteConfig(explicit ?? defaultConfigPath(env), explicit !== undefined));
@@ -128,7 +129,6 @@ export async function runListen(argv: readonly string[], io: ListenIo): Promise<
     let failures = 0;
     let saved = 0;
     const saveDir = values.save;
-    if (saveDir !== undefined) await prepareSaveDir(saveDir);
     const writes: Promise<void>[] = [];
     listener.on('wake', (e) => print({ type: 'wake', keyword: e.keyword, score: round(e.score, 2), t: round(e.at.seconds, 3) }));
     listener.on('speech_start', (e) => print({ type: 'speech_start', t: round(e.at.seconds, 3) }));

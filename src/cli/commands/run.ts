@@ -30,8 +30,7 @@ const HELP = `Usage: hivesat run [options]
 
 Run the voice satellite: wake word, utterance to the hub, spoken answer; answers locally when the hub is down.
 
-Options:
-  --config FILE      config file (default ~/.config/hivesat/config.json; check it with "hivesat config check")
+Options (the config file is --config, below; check it with "hivesat config check"):
   --input FILE.wav   read the microphone audio from a WAV file (any length) instead of the microphone; "-" reads
                      stdin: a WAV (arecord/sox into a pipe, sizes unknown) or raw 16 kHz mono s16le
   --output FILE.wav  write everything the satellite would play into a WAV file instead of the speaker
@@ -75,6 +74,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const explicit = values.config ?? (io.env['HIVESAT_CONFIG'] === '' ? undefined : io.env['HIVESAT_CONFIG']);
     const configPath = explicit ?? defaultConfigPath(io.env);
     const config = await loadSatelliteConfig(configPath, explicit !== undefined);
+    // The input and output are checked before models, hub and logs: a wrong path is the one line printed.
+    const input = values.input === undefined ? undefined : await openAudioInput(values.input);
+    if (values.output !== undefined) await checkOutputPath('--output', values.output);
     const logFormat = values['log-format'];
     if (logFormat !== undefined && !isLogFormat(logFormat)) throw new Error(`--log-format: expected text or json, got ${JSON.stringify(logFormat)}`);
     const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr });
@@ -87,8 +89,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
     const hubLang: unknown = config.hub['lang'];
     const lang = settings?.lang ?? (typeof hubLang === 'string' ? hubLang : 'en-US');
-    const input = values.input === undefined ? undefined : await openAudioInput(values.input);
-    if (values.output !== undefined) await checkOutputPath('--output', values.output);
 
     const sink: AudioSink = ops.wrapSink(
       values.output === undefined
