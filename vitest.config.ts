@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Says once, for the whole run, when the public vectors are absent (their tests skip).
+    globalSetup: ['test/helpers/global-setup.ts'],
   },
 });

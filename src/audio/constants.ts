@@ -47,11 +47,14 @@ export const MAX_WAV_BYTES = 64 * 1024 * 1024;
 export const WAV_HEADER_BYTES = 44;
 
 /**
- * 'data' chunk sizes that writers put in a header when they cannot seek back to fix it (writing into a pipe): 0 and
- * 0xFFFFFFFF (common), 0x80000000 (`arecord -t wav` into a pipe), 0x7FFFF000 (`sox … -t wav -`). When the file is
- * shorter than such a size, the data runs to the end of the file.
+ * 'data' chunk sizes that writers put in a header when they cannot seek back to fix it (writing into a pipe): 0,
+ * 0xFFFFFFFF and 0x7FFFFFFF (common), 0x80000000 (`arecord -t wav` into a pipe), 0x7FFFF000 (`sox … -t wav -`).
+ * With such a size the data runs to the end of the file or stream.
  */
-export const WAV_STREAMING_SIZES: readonly number[] = [0, 0xffff_ffff, 0x8000_0000, 0x7fff_f000];
+export const WAV_STREAMING_SIZES: readonly number[] = [0, 0xffff_ffff, 0x7fff_ffff, 0x8000_0000, 0x7fff_f000];
+
+/** Largest WAV header (everything before the samples, chunks skipped unread excepted) a stream may have, bytes. */
+export const MAX_WAV_HEADER_BYTES = 64 * 1024;
 
 /**
  * Resampler: stopband attenuation of the anti-aliasing filter, in dB. 80 dB puts aliases below the 16-bit noise of a

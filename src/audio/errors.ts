@@ -47,7 +47,9 @@ export type AudioErrorCode =
   /** The object is not in a state that allows the call (e.g. writing to a closed sink). */
   | 'AUDIO_ERR_STATE'
   /** A ring-buffer read asked for samples that were already overwritten or not yet written. */
-  | 'AUDIO_ERR_RANGE';
+  | 'AUDIO_ERR_RANGE'
+  /** An input file or stream cannot be read: missing, a directory, no permission, a read error, an empty stdin. */
+  | 'AUDIO_ERR_INPUT';
 
 /** Every code the audio layer throws or emits. */
 export type AudioLayerErrorCode = WavErrorCode | DeviceErrorCode | AudioErrorCode;

@@ -33,6 +33,8 @@ export type { AudioSource, AudioSourceEvents, SourceState } from './capture/sour
 export { ArecordSource, type ArecordSourceOptions, arecordArgs } from './capture/arecord-source.js';
 export { WavFileSource, type WavFileSourceOptions, type WavPacing } from './capture/wav-file-source.js';
 export { StdinSource, type StdinSourceOptions } from './capture/stdin-source.js';
+export { type AudioInput, type AudioInputOptions, STDIN_INPUT, openAudioInput } from './capture/audio-input.js';
+export { WavStreamDecoder, type WavStreamDecoderOptions } from './wav-stream.js';
 export {
   SupervisedSource,
   type RetryInfo,

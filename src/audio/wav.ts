@@ -78,7 +78,8 @@ function truncated(message: string): WavError {
   return new WavError('AUDIO_ERR_WAV_TRUNCATED', `truncated WAV: ${message}`);
 }
 
-interface Fmt {
+/** What a 'fmt ' chunk says (checked). */
+export interface Fmt {
   readonly sampleFormat: WavSampleFormat;
   readonly bitsPerSample: number;
   readonly channels: number;
@@ -86,7 +87,11 @@ interface Fmt {
   readonly blockAlign: number;
 }
 
-function parseFmt(view: DataView, bytes: Uint8Array, at: number, size: number): Fmt {
+/**
+ * Parses and checks a 'fmt ' chunk body of `size` bytes at `at`.
+ * @throws {AUDIO_ERR_WAV_MALFORMED | AUDIO_ERR_WAV_UNSUPPORTED}
+ */
+export function parseFmt(view: DataView, bytes: Uint8Array, at: number, size: number): Fmt {
   if (size < 16) throw malformed(`expected a 'fmt ' chunk of at least 16 bytes, got ${size}`);
   let tag = view.getUint16(at, true);
   const channels = view.getUint16(at + 2, true);
@@ -185,31 +190,39 @@ export function parseWav(bytes: Uint8Array): WavInfo {
  */
 export function decodeWav(bytes: Uint8Array): DecodedWav {
   const info = parseWav(bytes);
-  const count = info.frames * info.channels;
   const view = new DataView(bytes.buffer, bytes.byteOffset + info.dataOffset, info.dataBytes);
-  if (info.sampleFormat === 'int' && info.bitsPerSample <= 16) {
+  return { info, samples: decodeFrames(view, info, info.frames) };
+}
+
+/**
+ * Decodes `frames` whole frames of `fmt` samples from the start of `view`: s16 for 8/16-bit integer data, [-1, 1]
+ * floats for the others (interleaved, at the data's own rate and channel count).
+ */
+export function decodeFrames(view: DataView, fmt: Fmt, frames: number): Int16Array | Float32Array {
+  const count = frames * fmt.channels;
+  if (fmt.sampleFormat === 'int' && fmt.bitsPerSample <= 16) {
     const out = new Int16Array(count);
-    if (info.bitsPerSample === 8) {
+    if (fmt.bitsPerSample === 8) {
       for (let i = 0; i < count; i++) out[i] = (view.getUint8(i) - 128) << 8;
     } else {
       for (let i = 0; i < count; i++) out[i] = view.getInt16(2 * i, true);
     }
-    return { info, samples: out };
+    return out;
   }
   const out = new Float32Array(count);
-  if (info.sampleFormat === 'int' && info.bitsPerSample === 24) {
+  if (fmt.sampleFormat === 'int' && fmt.bitsPerSample === 24) {
     for (let i = 0, b = 0; i < count; i++, b += 3) {
       const v = view.getUint8(b) | (view.getUint8(b + 1) << 8) | (view.getInt8(b + 2) << 16);
       out[i] = v / 8_388_608;
     }
-  } else if (info.sampleFormat === 'int') {
+  } else if (fmt.sampleFormat === 'int') {
     for (let i = 0; i < count; i++) out[i] = view.getInt32(4 * i, true) / 2_147_483_648;
-  } else if (info.bitsPerSample === 32) {
+  } else if (fmt.bitsPerSample === 32) {
     for (let i = 0; i < count; i++) out[i] = finite(view.getFloat32(4 * i, true));
   } else {
     for (let i = 0; i < count; i++) out[i] = finite(view.getFloat64(8 * i, true));
   }
-  return { info, samples: out };
+  return out;
 }
 
 /** NaN and ±Infinity in float WAVs become silence / full scale rather than poisoning the filter. */

@@ -48,6 +48,11 @@ export function describeError(error: unknown, settings?: Pick<ConnectionSettings
       }
       case 'HM_ERR_DENIED':
         return { exitCode: EXIT.AUTH, message: `${hub} refused ${key}: ${lower(error.message)}` };
+      case 'HM_ERR_NOISE_REJECTED':
+        return {
+          exitCode: EXIT.AUTH,
+          message: `${hub} refused the Noise handshake for ${key} (it closed without a reason): either the password is wrong (check --password or HIVESAT_PASSWORD), or the hub has pinned another device's Noise key for this access key (run "hivemind-core reset-noise-pin" on the hub)`,
+        };
     }
   }
   if (error instanceof HiveConnectionError) {

@@ -71,7 +71,18 @@ function isEntryPoint(): boolean {
   }
 }
 
+/**
+ * stdout went away (`hivesat listen … | head -1`): the reader has what it wanted, so end quietly with 0 instead of
+ * an unhandled 'error' event. Any other write error is one line on stderr and exit 1.
+ */
+function exitOnStdoutError(error: NodeJS.ErrnoException): void {
+  if (error.code === 'EPIPE') process.exit(EXIT.OK);
+  process.stderr.write(`hivesat: cannot write to stdout: ${error.message}\n`);
+  process.exit(EXIT.FAILURE);
+}
+
 if (isEntryPoint()) {
+  process.stdout.on('error', exitOnStdoutError);
   const code = await main(process.argv.slice(2));
   // Let stdout/stderr drain, then exit: sockets or timers left by a failed connection must not keep us alive.
   process.exitCode = code;

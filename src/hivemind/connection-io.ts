@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 
-export { type TimerHandle, type Timers, systemTimers } from '../timers.js';
+export { type TimerHandle, type Timers, attentiveDeadline, systemTimers } from '../timers.js';
 
 /** `WebSocket.OPEN` (RFC 6455 / WHATWG readyState). */
 export const SOCKET_OPEN = 1;

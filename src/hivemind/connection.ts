@@ -12,7 +12,8 @@
  * - Frames are processed one at a time, in order, per socket (the handshake steps are asynchronous).
  * - Once keyed we send our HELLO (encrypted) with a session id kept across reconnects; every BUS message carries that
  *   session (session.ts). Messages sent while not ready are queued (bounded) or refused, by configuration.
- * - Keep-alive pings every 25 s, pong within 10 s; handshake within 10 s (PSK derivation excluded).
+ * - Keep-alive pings every 25 s, pong within 10 s; handshake within 10 s (PSK derivation excluded). These deadlines
+ *   count only time in which the event loop ran (`attentiveDeadline`): a stalled process does not blame the hub.
  *
  * @module
  */
@@ -20,7 +21,7 @@ import { EventEmitter } from 'node:events';
 import { type AskOptions, type AskResult, runAsk, waitForBus } from './ask-tracker.js';
 import { CLOSE_GOING_AWAY, CLOSE_NORMAL } from './connection-constants.js';
 import { HiveConnectionError } from './connection-errors.js';
-import { type HubSocket, SOCKET_OPEN, type TimerHandle } from './connection-io.js';
+import { type HubSocket, SOCKET_OPEN, type TimerHandle, attentiveDeadline } from './connection-io.js';
 import {
   type HubConnectionEvents,
   type HubConnectionOptions,
@@ -50,14 +51,18 @@ interface Attempt {
   keys: SessionKeys | undefined;
   info: HandshakeInfo | undefined;
   opened: boolean;
+  /** A frame or a pong came from the hub after the session was keyed. */
+  heardSinceKeyed: boolean;
   /** The session reached `ready` (its failure may start the backoff afresh, see `resetsBackoff`). */
   wasReady: boolean;
   helloSeen: boolean;
   hubPeer: string | undefined;
   lastSocketError: Error | undefined;
   inbox: Promise<void>;
-  openTimer: TimerHandle | undefined;
-  handshakeTimer: TimerHandle | undefined;
+  /** Cancels the upgrade deadline (or, while closing, the wait for the hub's close frame). */
+  cancelOpenDeadline: (() => void) | undefined;
+  /** Cancels the handshake deadline. */
+  cancelHandshakeDeadline: (() => void) | undefined;
   keepAlive: KeepAlive | undefined;
 }
 
@@ -159,7 +164,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
     this.#queue.rejectAll(new HiveConnectionError('HM_ERR_CLOSED', 'expected the message to be sent, got the connection closed by the client'));
     attempt.socket.close(CLOSE_NORMAL, 'client closing');
     // A hub that never answers our close frame: give up after the open timeout and destroy the socket.
-    attempt.openTimer = this.#o.timers.setTimeout(() => attempt.socket.terminate(), this.#o.timeouts.open);
+    attempt.cancelOpenDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.open, () => attempt.socket.terminate());
     return done;
   }
 
@@ -256,8 +261,8 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       return;
     }
     const attempt: Attempt = {
-      id, socket, handshake, keys: undefined, info: undefined, opened: false, wasReady: false, helloSeen: false, hubPeer: undefined,
-      lastSocketError: undefined, inbox: Promise.resolve(), openTimer: undefined, handshakeTimer: undefined, keepAlive: undefined,
+      id, socket, handshake, keys: undefined, info: undefined, opened: false, heardSinceKeyed: false, wasReady: false, helloSeen: false, hubPeer: undefined,
+      lastSocketError: undefined, inbox: Promise.resolve(), cancelOpenDeadline: undefined, cancelHandshakeDeadline: undefined, keepAlive: undefined,
     };
     this.#attempt = attempt;
     // Handlers go on before the socket can open: the hub speaks first (P22).
@@ -275,35 +280,39 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       attempt.lastSocketError = error;
       this.#log('debug', 'socket error', { attempt: id, error: cut(error.message) });
     });
-    socket.on('pong', () => attempt.keepAlive?.pong());
-    attempt.openTimer = this.#o.timers.setTimeout(() => {
+    socket.on('pong', () => {
+      if (attempt.keys !== undefined) attempt.heardSinceKeyed = true;
+      attempt.keepAlive?.pong();
+    });
+    attempt.cancelOpenDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.open, () => {
+      attempt.cancelOpenDeadline = undefined;
       this.#fail(new HiveConnectionError('HM_ERR_UNREACHABLE', `expected the WebSocket upgrade within ${this.#o.timeouts.open} ms, got none`), { terminate: true });
-    }, this.#o.timeouts.open);
+    });
   }
 
   #onOpen(attempt: Attempt): void {
     if (attempt !== this.#attempt || this.#state !== 'connecting') return;
     attempt.opened = true;
-    if (attempt.openTimer !== undefined) this.#o.timers.clearTimeout(attempt.openTimer);
-    attempt.openTimer = undefined;
+    attempt.cancelOpenDeadline?.();
+    attempt.cancelOpenDeadline = undefined;
     this.#transition('handshaking', 'socket open');
     this.#startHandshakeTimer(attempt);
   }
 
   #startHandshakeTimer(attempt: Attempt): void {
-    if (attempt.handshakeTimer !== undefined) this.#o.timers.clearTimeout(attempt.handshakeTimer);
-    attempt.handshakeTimer = this.#o.timers.setTimeout(() => {
-      attempt.handshakeTimer = undefined;
+    attempt.cancelHandshakeDeadline?.();
+    attempt.cancelHandshakeDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.handshake, () => {
+      attempt.cancelHandshakeDeadline = undefined;
       this.#fail(new HiveConnectionError('HM_ERR_HANDSHAKE_TIMEOUT', `expected the handshake to complete within ${this.#o.timeouts.handshake} ms, got no session`));
-    }, this.#o.timeouts.handshake);
+    });
   }
 
   #onSlowStep(id: number, active: boolean): void {
     const attempt = this.#attempt;
     if (attempt?.id !== id || this.#state !== 'handshaking') return;
     if (active) {
-      if (attempt.handshakeTimer !== undefined) this.#o.timers.clearTimeout(attempt.handshakeTimer);
-      attempt.handshakeTimer = undefined;
+      attempt.cancelHandshakeDeadline?.();
+      attempt.cancelHandshakeDeadline = undefined;
       this.#log('info', 'deriving the Noise PSK (argon2id) in a worker thread');
     } else {
       this.#startHandshakeTimer(attempt);
@@ -322,6 +331,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
 
   async #onFrame(attempt: Attempt, data: Uint8Array, isBinary: boolean): Promise<void> {
     if (attempt !== this.#attempt) return;
+    if (attempt.keys !== undefined) attempt.heardSinceKeyed = true;
     try {
       const decoded = decodeFrame(data, isBinary, attempt.keys, this.#o.limits);
       if (decoded.kind === 'binary') {
@@ -391,8 +401,8 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
   #onKeyed(attempt: Attempt, result: HandshakeResult): void {
     attempt.keys = result.keys;
     attempt.info = result.info;
-    if (attempt.handshakeTimer !== undefined) this.#o.timers.clearTimeout(attempt.handshakeTimer);
-    attempt.handshakeTimer = undefined;
+    attempt.cancelHandshakeDeadline?.();
+    attempt.cancelHandshakeDeadline = undefined;
     // Our HELLO, encrypted (§2.5.4): it registers us with the hub; without it no reply ever reaches us (P4).
     const hello = encodeFrame({ kind: 'message', message: buildHello(this.#o.identity) }, attempt.keys, { binarize: false, random: this.#o.random });
     attempt.socket.send(hello, () => undefined);
@@ -436,6 +446,10 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       inHandshake: this.#state === 'handshaking' || this.#state === 'connecting',
       awaitingHub: attempt.handshake.awaitingHub,
       noisePattern: attempt.handshake.noisePattern,
+      // Our msg1 awaits msg2, or our XXpsk2 msg3 was the last word and the hub has said nothing since.
+      noiseUnanswered:
+        attempt.handshake.noisePattern !== undefined &&
+        (attempt.handshake.awaitingHub || (attempt.keys?.kind === 'noise' && attempt.handshake.noisePattern === 'XXpsk2' && !attempt.heardSinceKeyed)),
       forcedXX: this.#forceXX,
       unknownKeyCloses: this.#unknownKeyCount,
       unknownKeyThreshold: this.#o.unknownKeyCloses,
@@ -513,9 +527,10 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
   }
 
   #stopAttemptTimers(attempt: Attempt): void {
-    for (const timer of [attempt.openTimer, attempt.handshakeTimer]) if (timer !== undefined) this.#o.timers.clearTimeout(timer);
-    attempt.openTimer = undefined;
-    attempt.handshakeTimer = undefined;
+    attempt.cancelOpenDeadline?.();
+    attempt.cancelHandshakeDeadline?.();
+    attempt.cancelOpenDeadline = undefined;
+    attempt.cancelHandshakeDeadline = undefined;
     attempt.keepAlive?.stop();
   }
 

@@ -59,7 +59,12 @@ export type HiveAuthErrorCode =
   /** The hub's Noise static key differs from the one pinned for it. */
   | 'HM_ERR_PIN_MISMATCH'
   /** The hub rejected our credentials or policy (close 1008, `hive.policy.denied`). */
-  | 'HM_ERR_DENIED';
+  | 'HM_ERR_DENIED'
+  /**
+   * The hub closed without a status code right after our Noise message 1 or 3: a wrong password, or the hub pinned
+   * another device's Noise key for this access key (`hivemind-core reset-noise-pin` on the hub).
+   */
+  | 'HM_ERR_NOISE_REJECTED';
 
 /** RFC 6455 §7.4.1 "policy violation": what hubs send, and what we send, on protocol and auth failures. */
 export const CLOSE_POLICY_VIOLATION = 1008;

@@ -5,6 +5,9 @@
  *
  * - 1008 is terminal: during our password/Noise handshake it means a wrong password when the reason says so,
  *   otherwise a refusal (`HM_ERR_DENIED`). A refused KKpsk0 gets one XXpsk2 retry first (stale pins, P19).
+ * - 1005 right after our Noise message 1 or 3 (nothing heard from the hub since): the hub refused the handshake
+ *   (a wrong password, or another device's key pinned for this access key; PLATFORM.md "Real hubs") — terminal
+ *   `HM_ERR_NOISE_REJECTED`, after one XXpsk2 retry for a refused KKpsk0.
  * - 1005 before the hub's HELLO: a 4.x hub closing an unknown access key (§2.1); terminal after `threshold` in a row.
  * - A socket that never opened: unreachable (retryable), unless its certificate did not verify (terminal `HM_ERR_TLS`).
  * - Anything else: the connection was lost (retryable).
@@ -69,6 +72,15 @@ export function policyCloseError(reason: string, duringOurHandshake: boolean): H
   return new HiveAuthError('HM_ERR_DENIED', `the hub closed the connection with 1008 policy violation (${shown})`);
 }
 
+/** A bare close right after our Noise message (see {@link classifyClose}): both things it can mean, and the fixes. */
+export function noiseRejectedError(pattern: NoisePatternName | undefined): HiveAuthError {
+  return new HiveAuthError(
+    'HM_ERR_NOISE_REJECTED',
+    `the hub closed the connection right after our Noise ${pattern ?? ''} handshake message without a reason: either the password is wrong, ` +
+      "or the hub has pinned another device's Noise key for this access key (then run \"hivemind-core reset-noise-pin\" on the hub)",
+  );
+}
+
 /** What the connection knew when its socket closed. */
 export interface CloseFacts {
   readonly code: number;
@@ -83,6 +95,11 @@ export interface CloseFacts {
   readonly awaitingHub: boolean;
   /** The Noise pattern of this attempt, if any. */
   readonly noisePattern: NoisePatternName | undefined;
+  /**
+   * The last Noise handshake message was ours (msg1 awaiting msg2, or msg3) and nothing — no frame, no pong — came
+   * from the hub since.
+   */
+  readonly noiseUnanswered: boolean;
   /** XXpsk2 is already forced (the KKpsk0 retry was used). */
   readonly forcedXX: boolean;
   /** 1005-before-HELLO closes in a row before this one. */
@@ -110,6 +127,13 @@ export function classifyClose(f: CloseFacts): CloseVerdict {
       return { error, forceXX: true, unknownKeyCloses: 0 };
     }
     return { error: policyCloseError(f.reason, f.inHandshake && f.awaitingHub), forceXX: f.forcedXX, unknownKeyCloses: 0 };
+  }
+  if (f.code === CLOSE_NO_STATUS && f.opened && f.noiseUnanswered) {
+    if (f.noisePattern === 'KKpsk0' && !f.forcedXX) {
+      const error = new HiveConnectionError('HM_ERR_CONNECTION_LOST', 'the hub closed the connection after our KKpsk0 message (close 1005): retrying once with XXpsk2');
+      return { error, forceXX: true, unknownKeyCloses: 0 };
+    }
+    return { error: noiseRejectedError(f.noisePattern), forceXX: f.forcedXX, unknownKeyCloses: 0 };
   }
   if (f.code === CLOSE_NO_STATUS && f.opened && !f.helloSeen) {
     const count = f.unknownKeyCloses + 1;

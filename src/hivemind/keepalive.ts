@@ -1,12 +1,14 @@
 /**
  * WebSocket keep-alive of a ready connection (HIVEMIND.md §1.4): a ping every `intervalMs`; a pong must follow
  * within `timeoutMs`, else the hub is presumed dead and `onDead` is called once. With the defaults (25 s / 10 s,
- * as the newest reference client) a dead hub is detected at most 35 s after it died.
+ * as the newest reference client) a dead hub is detected at most 35 s after it died — on a machine that keeps up:
+ * the pong deadline counts only time in which our event loop ran ({@link attentiveDeadline}), so a stall of this
+ * process (CPU starvation, GC) never makes a live hub look dead.
  *
  * @module
  */
 import { PING_INTERVAL_MS, PONG_TIMEOUT_MS } from './connection-constants.js';
-import type { TimerHandle, Timers } from './connection-io.js';
+import { type TimerHandle, type Timers, attentiveDeadline } from './connection-io.js';
 
 /** Options of {@link KeepAlive}. */
 export interface KeepAliveOptions {
@@ -27,7 +29,8 @@ export class KeepAlive {
   readonly #intervalMs: number;
   readonly #timeoutMs: number;
   #pingTimer: TimerHandle | undefined;
-  #pongTimer: TimerHandle | undefined;
+  /** Cancels the pong deadline of the outstanding ping. */
+  #cancelPongDeadline: (() => void) | undefined;
   #running = false;
 
   /** @throws {RangeError} for a non-positive interval or timeout. */
@@ -52,29 +55,26 @@ export class KeepAlive {
     this.#running = false;
     const { timers } = this.#options;
     if (this.#pingTimer !== undefined) timers.clearTimeout(this.#pingTimer);
-    if (this.#pongTimer !== undefined) timers.clearTimeout(this.#pongTimer);
     this.#pingTimer = undefined;
-    this.#pongTimer = undefined;
+    this.pong();
   }
 
   /** A pong arrived. */
   pong(): void {
-    if (this.#pongTimer !== undefined) this.#options.timers.clearTimeout(this.#pongTimer);
-    this.#pongTimer = undefined;
+    this.#cancelPongDeadline?.();
+    this.#cancelPongDeadline = undefined;
   }
 
   #schedulePing(): void {
     this.#pingTimer = this.#options.timers.setTimeout(() => {
       this.#pingTimer = undefined;
       if (!this.#running) return;
-      if (this.#pongTimer === undefined) {
-        this.#pongTimer = this.#options.timers.setTimeout(() => {
-          this.#pongTimer = undefined;
-          if (!this.#running) return;
-          this.stop();
-          this.#options.onDead();
-        }, this.#timeoutMs);
-      }
+      this.#cancelPongDeadline ??= attentiveDeadline(this.#options.timers, this.#timeoutMs, () => {
+        this.#cancelPongDeadline = undefined;
+        if (!this.#running) return;
+        this.stop();
+        this.#options.onDead();
+      });
       this.#options.ping();
       this.#schedulePing();
     }, this.#intervalMs);

@@ -132,6 +132,9 @@ export interface BranchCredentials {
   readonly hasPresharedKey: boolean;
 }
 
+/** The protocol version of the password handshake (HIVEMIND.md §2.3: RSA is v1, password v2, Noise v3). */
+const PASSWORD_HANDSHAKE_VERSION = 2;
+
 /** True if a HANDSHAKE request offers Noise at protocol v3 or later. */
 export function offersNoise(request: JsonObject): boolean {
   const max = request['max_protocol_version'];
@@ -144,7 +147,8 @@ export function offersNoise(request: JsonObject): boolean {
  * when the hub has a password for us; else the legacy pre-shared key when the hub holds one for us.
  *
  * @throws {HM_ERR_NEGOTIATION} (HiveProtocolError) when no branch fits: the hub wants Noise and `mode` forbids it,
- *   `mode` is `'noise'` and the hub does not offer it, or we lack the credentials the hub can use.
+ *   `mode` is `'noise'` and the hub does not offer it, we lack the credentials the hub can use, or the password
+ *   handshake would be chosen but the hub's `min_protocol_version` is above 2 (it would refuse it).
  * @throws {HM_ERR_HANDSHAKE} (HiveProtocolError) for a malformed `noise` offer.
  */
 export function chooseBranch(request: JsonObject, credentials: BranchCredentials, mode: HandshakeMode): HandshakeBranch {
@@ -157,7 +161,15 @@ export function chooseBranch(request: JsonObject, credentials: BranchCredentials
   }
   if (mode === 'auto' && noise && canNoise) return 'noise';
   // 4.x hubs send "password": true when they hold a password for us; 5.x hubs omit it (they speak Noise only).
-  if (credentials.hasPassword && request['password'] === true) return 'password';
+  if (credentials.hasPassword && request['password'] === true) {
+    // A hub whose floor is above v2 refuses the password envelope (1008 after the fact): say so before sending it.
+    const floor = request['min_protocol_version'];
+    if (typeof floor === 'number' && floor > PASSWORD_HANDSHAKE_VERSION) {
+      const hint = noise ? 'use handshake "noise" or "auto"' : 'the hub offers no Noise either: check its configuration';
+      throw new HiveProtocolError('HM_ERR_NEGOTIATION', `expected a hub that accepts the password handshake (protocol v${PASSWORD_HANDSHAKE_VERSION}), got min_protocol_version ${floor}: ${hint}`);
+    }
+    return 'password';
+  }
   if (credentials.hasPresharedKey && request['preshared_key'] === true) return 'preshared';
   if (noise && mode === 'password') {
     throw new HiveProtocolError('HM_ERR_NEGOTIATION', 'expected a hub that accepts the password handshake, got one that offers only Noise while handshake is "password"');

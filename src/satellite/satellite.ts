@@ -121,7 +121,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
       answerLocally: (turn, signal) => this.#answerLocally(turn, signal),
     });
     this.#turns.on('turn', (report) => {
-      this.#log.log('info', `turn ${report.id} ${report.route} ${report.outcome}: ${report.failover ?? ''} ${JSON.stringify(report.marks)} overhead ${report.figures.overheadMs ?? '-'} ms`);
+      this.#log.log('info', `turn ${report.id} ${report.route} ${report.outcome}: ${report.failover ?? ''} ${JSON.stringify(report.marks)} ${report.figures.overheadMs === undefined ? '' : `overhead ${report.figures.overheadMs} ms`}`);
       this.emit('turn', report);
     });
     this.#turns.on('failover', (id, reason) => this.emit('failover', id, reason));

@@ -252,7 +252,7 @@ describe('hivesat listen flags', () => {
     [['--threshold', 'abc'], '--threshold: expected a number in (0, 1), got "abc"'],
     [['--silence-end', '50'], '--silence-end: expected milliseconds in [200, 5000], got "50"'],
     [['stray'], "Unexpected argument 'stray'"],
-    [['--input', '/nonexistent/x.wav'], 'cannot read the input: ENOENT'],
+    [['--input', '/nonexistent/x.wav'], 'cannot read /nonexistent/x.wav: no such file (AUDIO_ERR_INPUT)'],
   ])('%j → exit 1 with a sentence on stderr', async (args, message) => {
     const s = sinks();
     expect(await runListen(args, s.io)).toBe(1);

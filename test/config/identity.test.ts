@@ -1,12 +1,15 @@
-import { mkdtemp, readFile, stat, writeFile, chmod } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultIdentityPath, maskIdentity, readIdentity, updateIdentity, writeIdentity } from '../../src/config/identity.js';
 
 let dir: string;
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'hivesat-identity-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
 });
 
 describe('identity file', () => {

@@ -10,7 +10,7 @@ import type { HiveCipher } from '../../src/hivemind/aead.js';
 import { HubConnection, type HubConnectionOptions, type ReadyInfo } from '../../src/hivemind/connection.js';
 import { HiveAuthError } from '../../src/hivemind/errors.js';
 import { SENDABLE_ENCODINGS } from '../../src/hivemind/json-frame.js';
-import { deriveHiveMindPsk } from '../../src/hivemind/noise/index.js';
+import { deriveHiveMindPsk, x25519PublicKey } from '../../src/hivemind/noise/index.js';
 import { derivePskInWorker } from '../../src/hivemind/psk-deriver.js';
 import { type HubProfile, type TestHub, type TestHubOptions, agents, startTestHub } from '../hub/index.js';
 
@@ -181,6 +181,47 @@ describe('Noise (protocol v3)', () => {
     await closed;
     expect(conn.closeError).toBeInstanceOf(HiveAuthError);
     expect(h.counts.attempts).toBe(3);
+  });
+
+  it("a hub that pinned another device's key closes bare after our msg3 (real 4.0.0 + Noise): HM_ERR_NOISE_REJECTED, no retry", async () => {
+    const otherDevice = x25519PublicKey(new Uint8Array(32).fill(7));
+    const h = await startTestHub({
+      profile: 'core-new',
+      serverConfig: { noiseRefusal: 'bare' },
+      clients: [{ accessKey: ACCESS_KEY, password: PASSWORD, noisePsk: PSK, noisePinnedKey: otherDevice }],
+    });
+    hubs.push(h);
+    const conn = client(h, { keyStore: memoryNoiseKeyStore() });
+    const closed = new Promise((resolve) => conn.on('state', (s) => s.to === 'closed' && resolve(s)));
+    const closes: number[] = [];
+    conn.on('close', (c) => closes.push(c.code));
+    await conn.connect().catch(() => undefined); // XXpsk2 completes on our side before the hub reads msg3
+    await closed;
+    expect(closes).toEqual([1005]);
+    expect(conn.closeError).toBeInstanceOf(HiveAuthError);
+    expect(conn.closeError).toEqual(code('HM_ERR_NOISE_REJECTED'));
+    expect(conn.closeError?.message).toMatch(/password is wrong.*another device's Noise key.*hivemind-core reset-noise-pin/);
+    expect(h.counts.attempts).toBe(1);
+  });
+
+  it('a bare close after our KKpsk0 msg1 (wrong password on a pinned pair) gets one XXpsk2 retry, then the password is blamed', async () => {
+    const h = await hub({ profile: 'core-new', serverConfig: { noiseRefusal: 'bare' } });
+    const keyStore = memoryNoiseKeyStore();
+    await client(h, { keyStore }).connect(); // both sides pin each other: the next connection uses KKpsk0
+    const conn = client(h, { keyStore, noisePsk: new Uint8Array(32).fill(3) });
+    const error = await conn.connect().catch((e: unknown) => e);
+    expect(error).toEqual(code('HM_ERR_WRONG_PASSWORD')); // XXpsk2's msg2 does not authenticate: told client-side
+    expect(conn.state).toBe('closed');
+    expect(h.counts.attempts).toBe(3); // the first client, KKpsk0 (closed bare), XXpsk2
+  });
+
+  it('with handshake "password" refuses a hub whose min_protocol_version is 3 before sending an envelope', async () => {
+    const h = await hub({ profile: 'core-new', serverConfig: { minProtocolVersion: 3 } });
+    const error = await client(h, { handshake: 'password' }).connect().catch((e: unknown) => e);
+    expect(error).toEqual(code('HM_ERR_NEGOTIATION'));
+    expect((error as Error).message).toMatch(/password handshake \(protocol v2\), got min_protocol_version 3: use handshake "noise" or "auto"/);
+    expect(h.counts.attempts).toBe(1);
+    expect(h.counts.handshakes).toBe(0);
   });
 
   it('with handshake "password" refuses a Noise-only hub (core-5) at once', async () => {

@@ -1,5 +1,5 @@
 /**
- * Protocol v3 (Noise) against the official public vectors (skipped when ../shared/protocol/vectors/public is absent):
+ * Protocol v3 (Noise) against the official public vectors (skipped when the shared folder's public vectors are absent):
  * HiveMind-js `hivemind-js_noise_vectors.json` and hivemind-micropython-client `micropython_noise_fixtures.json`.
  * Both publish only the initiator's private keys, so the initiator side is reproduced byte for byte.
  */
@@ -22,7 +22,7 @@ import {
   x25519PublicKey,
 } from '../../src/hivemind/noise/index.js';
 import { recordedRandom } from '../../src/hivemind/random.js';
-import { hex, loadPublicVectors, toHex } from '../helpers/vectors.js';
+import { describeWithPublicVectors, hex, toHex } from '../helpers/vectors.js';
 
 interface JsCase {
   suite: string;
@@ -121,10 +121,7 @@ function initiator(protocolName: string, prologue: string, psk: string, staticKe
   });
 }
 
-const js = loadPublicVectors<JsNoiseVectors>('hivemind-js_noise_vectors.json');
-
-describe.skipIf(js === undefined)('hivemind-js_noise_vectors.json', () => {
-  const v = js as JsNoiseVectors;
+describeWithPublicVectors<JsNoiseVectors>('hivemind-js_noise_vectors.json', 'hivemind-js_noise_vectors.json', (v) => {
   const cases = (['xxpsk2_chacha', 'kkpsk0_chacha', 'xxpsk2_aesgcm', 'kkpsk0_aesgcm', 'xxpsk2', 'kkpsk0'] as const).map((name) => ({ name, c: v[name] }));
 
   describe.each(cases)('$name', ({ c }) => {
@@ -180,10 +177,7 @@ describe.skipIf(js === undefined)('hivemind-js_noise_vectors.json', () => {
   });
 });
 
-const micro = loadPublicVectors<MicroFixtures>('micropython_noise_fixtures.json');
-
-describe.skipIf(micro === undefined)('micropython_noise_fixtures.json', () => {
-  const m = micro as MicroFixtures;
+describeWithPublicVectors<MicroFixtures>('micropython_noise_fixtures.json', 'micropython_noise_fixtures.json', (m) => {
 
   it('reproduces the canonical HELLO and HANDSHAKE payloads and the static public key', () => {
     expect(toHex(canonicalJson(m.hello_payload))).toBe(m.canonical_hello);

@@ -16,7 +16,7 @@ import {
   xorIvs,
 } from '../../src/hivemind/password-handshake.js';
 import { recordedRandom } from '../../src/hivemind/random.js';
-import { hex, loadPublicVectors, loadReferenceVectors, toHex } from '../helpers/vectors.js';
+import { describeWithPublicVectors, hex, loadReferenceVectors, toHex } from '../helpers/vectors.js';
 
 interface HandshakeVectors {
   password: string;
@@ -167,10 +167,7 @@ describe('HIVEMIND.md §2.5.3 full exchange (VERIFIED-EXEC values)', () => {
   });
 });
 
-const pub = loadPublicVectors<PublicVectors>('hivemind-js_vectors.json');
-
-describe.skipIf(pub === undefined)('hivemind-js_vectors.json (hsub, pbkdf2)', () => {
-  const p = pub as PublicVectors;
+describeWithPublicVectors<PublicVectors>('hivemind-js_vectors.json (hsub, pbkdf2)', 'hivemind-js_vectors.json', (p) => {
 
   it('hsub', () => {
     expect(createHsub(p.hsub.password, hex(p.hsub.iv_hex))).toBe(p.hsub.expected_hsub);

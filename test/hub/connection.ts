@@ -319,7 +319,13 @@ export class HubConnection {
 
   #fail(failure: HubFailure): void {
     const { rules, config } = this.#hub;
-    const action = failure.kind === 'decode' && rules.name !== 'core-4.0' && config.decodeFailure === 'stall' ? { kind: 'stall' as const } : rules.failure(failure.kind, failure.detail);
+    const bareNoiseRefusal = (failure.kind === 'noise' || failure.kind === 'noisePin') && config.noiseRefusal === 'bare';
+    const action =
+      failure.kind === 'decode' && rules.name !== 'core-4.0' && config.decodeFailure === 'stall'
+        ? { kind: 'stall' as const }
+        : bareNoiseRefusal
+          ? { kind: 'close' as const }
+          : rules.failure(failure.kind, failure.detail);
     this.#drop(action, `${failure.kind}: ${failure.message}`);
   }
 

@@ -111,6 +111,7 @@ function resolveConfig(profile: HubProfile, rules: ProfileRules, config: HubServ
     // Never drawn from config.random: that stream may be pinned to recorded values.
     noiseStaticPrivateKey: config.noiseStaticPrivateKey ?? generateX25519KeyPair(systemRandom).privateKey,
     decodeFailure: config.decodeFailure ?? 'abort',
+    noiseRefusal: config.noiseRefusal ?? 'policy',
     sessionDefaults: config.sessionDefaults ?? RECORDED_SESSION_DEFAULTS,
     rewriteHello: config.rewriteHello ?? ((payload) => payload),
     rewriteHandshakeRequest: config.rewriteHandshakeRequest ?? ((payload) => payload),

@@ -70,6 +70,13 @@ export interface HubServerConfig {
   readonly noiseStaticPrivateKey?: Uint8Array;
   /** Generation B/C: what an undecodable frame does (UNVERIFIED in the spec; default abort). */
   readonly decodeFailure?: 'abort' | 'stall';
+  /**
+   * How a failed Noise handshake (bad msg1, a msg3 from another key than the pinned one) ends: `policy` (default,
+   * close 1008 with a reason, as the spec says) or `bare` — a close frame without a status code, as the real
+   * hivemind-core 4.0.0 with the Python Noise code does for a wrong password or another device's key (PLATFORM.md
+   * "Real hubs").
+   */
+  readonly noiseRefusal?: 'policy' | 'bare';
   /** `Session.deserialize` defaults (default: the recorded server's OVOS config). */
   readonly sessionDefaults?: JsonObject;
   /** Replace the HELLO payload the hub sends (e.g. with a Noise vector's). */
@@ -210,6 +217,7 @@ export interface ResolvedServerConfig {
   readonly noiseSuites: readonly NoiseSuiteName[];
   readonly noiseStaticPrivateKey: Uint8Array;
   readonly decodeFailure: 'abort' | 'stall';
+  readonly noiseRefusal: 'policy' | 'bare';
   readonly sessionDefaults: JsonObject;
   readonly rewriteHello: (payload: JsonObject) => JsonObject;
   readonly rewriteHandshakeRequest: (payload: JsonObject) => JsonObject;

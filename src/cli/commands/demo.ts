@@ -11,7 +11,7 @@
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { CHUNK_SAMPLES, SAMPLE_RATE_HZ, WavFileSink, readWavFile, writeWavFile } from '../../audio/index.js';
+import { CHUNK_SAMPLES, SAMPLE_RATE_HZ, WavFileSink, openAudioInput, writeWavFile } from '../../audio/index.js';
 import { defaultSatelliteConfig } from '../../config/satellite-config.js';
 import { type Utterance, createListener } from '../../listener/index.js';
 import { builtinPhrases, createDefaultPersona } from '../../persona/index.js';
@@ -21,6 +21,7 @@ import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { HivesatError } from '../../errors.js';
 import { asUsageError, describeError } from '../errors.js';
 import { listenerOptionsFromConfig } from '../listener-config.js';
+import { checkOutputPath } from '../output-path.js';
 
 const DEFAULT_OUTPUT = 'demo-answer.wav';
 const DEFAULT_QUESTION_FILE = 'demo-question.wav';
@@ -33,8 +34,9 @@ Run the satellite end to end with no hub and no microphone: wake word, voice act
 recognition, the offline persona and local speech synthesis.
 
 Options:
-  --input FILE.wav    the spoken turn to answer (any 8-48 kHz WAV); default: "hey jarvis … ${DEMO_QUESTION}"
-                      spoken by espeak-ng and saved as ${DEFAULT_QUESTION_FILE} beside the output
+  --input FILE.wav|-  the spoken turn to answer (any 8-48 kHz WAV; "-" reads stdin: a WAV, or raw 16 kHz mono
+                      s16le); default: "hey jarvis … ${DEMO_QUESTION}" spoken by espeak-ng and saved as
+                      ${DEFAULT_QUESTION_FILE} beside the output
   --output FILE.wav   where the spoken answer goes (default ${DEFAULT_OUTPUT})
   --lang LANG         language of the turn (default en-us)
   --json              print one JSON object instead of text
@@ -62,6 +64,11 @@ async function speakDemoTurn(lang: string): Promise<Int16Array> {
   const wake = await new EspeakNgTts({ voice: 'en-us', speedWpm: 150 }).synthesize('hey jarvis', { lang });
   const question = await new EspeakNgTts({ voice: 'en-us+f3', speedWpm: 140 }).synthesize(DEMO_QUESTION, { lang });
   return concat([silence(300), wake.pcm, silence(600), question.pcm, silence(1500)]);
+}
+
+/** A whole turn in 80 ms pieces, as the microphone would deliver it (the shape of an opened `--input`). */
+async function* inPieces(pcm: Int16Array): AsyncGenerator<Int16Array> {
+  for (let at = 0; at < pcm.length; at += CHUNK_SAMPLES) yield pcm.subarray(at, at + CHUNK_SAMPLES);
 }
 
 /** Milliseconds, rounded for display. */
@@ -93,15 +100,18 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
   const sink = new WavFileSink({ path: output });
   try {
     const started = performance.now();
-    let turn: Int16Array;
+    await checkOutputPath('--output', output);
+    let turn: AsyncIterable<Int16Array>;
+    let question: string;
     if (values.input === undefined) {
-      turn = await speakDemoTurn(lang);
+      const spoken = await speakDemoTurn(lang);
       const questionFile = join(dirname(output), DEFAULT_QUESTION_FILE);
-      await writeWavFile(questionFile, turn);
-      say(`question: "hey jarvis … ${DEMO_QUESTION}" spoken by espeak-ng into ${questionFile} (${(turn.length / SAMPLE_RATE_HZ).toFixed(2)} s)`);
+      await writeWavFile(questionFile, spoken);
+      turn = inPieces(spoken);
+      question = `"hey jarvis … ${DEMO_QUESTION}" spoken by espeak-ng into ${questionFile}`;
     } else {
-      turn = await readWavFile(values.input);
-      say(`question: ${values.input} (${(turn.length / SAMPLE_RATE_HZ).toFixed(2)} s)`);
+      turn = await openAudioInput(values.input); // streamed: any length, bounded memory
+      question = values.input === '-' ? 'stdin' : values.input;
     }
 
     const loadStart = performance.now();
@@ -118,10 +128,20 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     listener.on('utterance', (utterance) => utterances.push(utterance));
     const listenStart = performance.now();
     // The real front end, fed as a microphone would feed it (80 ms chunks), as fast as it can go.
-    for (let at = 0; at < turn.length; at += CHUNK_SAMPLES) listener.feed(turn.subarray(at, at + CHUNK_SAMPLES));
-    await listener.end();
+    let fed = 0;
+    try {
+      for await (const piece of turn) {
+        listener.feed(piece);
+        fed += piece.length;
+        await listener.drained();
+      }
+      await listener.end();
+    } finally {
+      await listener.close();
+    }
     const listenMs = performance.now() - listenStart;
-    await listener.close();
+    const seconds = fed / SAMPLE_RATE_HZ;
+    say(`question: ${question} (${seconds.toFixed(2)} s)`);
 
     const utterance = utterances[0];
     if (wakeAt === undefined || utterance === undefined) {
@@ -154,7 +174,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       say(`answer: "${result.answer}"`);
       say(`spoken answer written to ${output}`);
       say(
-        `timings: models ${timings.modelsLoadMs} ms, front end ${timings.frontEndMs} ms for ${(turn.length / SAMPLE_RATE_HZ).toFixed(1)} s of audio, ` +
+        `timings: models ${timings.modelsLoadMs} ms, front end ${timings.frontEndMs} ms for ${seconds.toFixed(1)} s of audio, ` +
           `speech-to-text ${timings.sttMs} ms, first answer audio ${timings.firstAnswerAudioMs} ms after end of speech, total ${timings.totalMs} ms`,
       );
     }

@@ -1,11 +1,11 @@
 /**
- * `hivesat listen [--config FILE] [--input FILE.wav] [--json] [--keyword NAME|PATH]... [--threshold X] [--silence-end MS]`:
+ * `hivesat listen [--config FILE] [--input FILE.wav|-] [--json] [--keyword NAME|PATH]... [--threshold X] [--silence-end MS]`:
  * run the listener (wake word, VAD, endpointing) over a WAV file or the microphone and print one line per event. The
  * listener is the one `hivesat run` builds from the same config file (threshold, verifier, speech gate,
  * endpointing), so what `listen` hears is what the service will hear; the flags override the config.
  *
- * With `--input` the file (any 8–48 kHz mono/stereo WAV, converted to 16 kHz mono by src/audio) is processed as fast
- * as the CPU allows and the command exits at its end; without it, the microphone is read through `arecord`
+ * With `--input` the file (any 8–48 kHz WAV, converted to 16 kHz mono by src/audio, streamed so any length fits in
+ * bounded memory) or stdin (`-`) is processed as fast as the CPU allows and the command exits at its end; without it, the microphone is read through `arecord`
  * (`--device`) until SIGINT/SIGTERM. Times are seconds from the start of the input.
  *
  * `--json` prints exactly one object per line:
@@ -16,9 +16,11 @@
  *
  * @module
  */
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ArecordSource, CHUNK_SAMPLES, readWavFile, SupervisedSource, writeWavFile } from '../../audio/index.js';
+import { ArecordSource, type AudioInput, openAudioInput, SupervisedSource, writeWavFile } from '../../audio/index.js';
 import { defaultConfigPath } from '../../config/connection-config.js';
 import { defaultSatelliteConfig, loadSatelliteConfig } from '../../config/satellite-config.js';
 import { createListener, type Listener, MAX_SILENCE_END_MS, MIN_SILENCE_END_MS } from '../../listener/index.js';
@@ -50,13 +52,14 @@ start, speech end, utterance (or "no speech"). Times are seconds from the start 
 Options:
   --config FILE          config file whose "wake" and "vad" sections shape the listener, as for "hivesat run"
                          (default ~/.config/hivesat/config.json when it exists)
-  --input FILE.wav       read a WAV file (8–48 kHz, mono or stereo) as fast as possible instead of the microphone
+  --input FILE.wav|-     read a WAV file (8–48 kHz, 1–8 channels, any length) as fast as possible instead of the
+                         microphone; "-" reads stdin: a WAV (arecord/sox into a pipe) or raw 16 kHz mono s16le
   --device NAME          ALSA capture device (default "default"); the microphone is read until Ctrl-C
   --keyword NAME|PATH    wake word: hey_jarvis, alexa, hey_mycroft, hey_rhasspy, or an openWakeWord .onnx head;
                          repeat for several (default hey_jarvis)
   --threshold X          wake-word score threshold, in (0, 1) (default: the config's, ${DEFAULTS.wake.threshold})
   --silence-end MS       silence that ends an utterance, milliseconds (default: the config's, ${DEFAULTS.vad.silence_end_ms})
-  --save DIR             write each utterance to DIR as utterance-N.wav (16 kHz mono)
+  --save DIR             write each utterance to DIR as utterance-N.wav (16 kHz mono); DIR is created if needed
   --json                 one JSON object per line:
                            {"type":"wake","keyword":"hey_jarvis","score":0.98,"t":1.23}
                            {"type":"speech_start","t":…}  {"type":"speech_end","t":…}
@@ -68,6 +71,11 @@ Exit codes: 0 done (end of file, or Ctrl-C), 1 anything else.`;
 
 class ListenUsageError extends Error {
   override readonly name = 'ListenUsageError';
+}
+
+/** `--save DIR` cannot be used (its message is the whole line). */
+class ListenSaveError extends Error {
+  override readonly name = 'ListenSaveError';
 }
 
 /**
@@ -103,8 +111,9 @@ export async function runListen(argv: readonly string[], io: ListenIo): Promise<
     const silenceEndMs = values['silence-end'] === undefined ? undefined : parseMs('--silence-end', values['silence-end'], MIN_SILENCE_END_MS, MAX_SILENCE_END_MS);
     const keywords = values.keyword ?? [];
     const print = printer(io, values.json === true);
-    // Read the file before loading models: a wrong path should fail fast.
-    const samples = values.input === undefined ? undefined : await readWavFile(values.input);
+    // Open the input before loading models: a wrong path should fail fast.
+    const input = values.input === undefined ? undefined : await openAudioInput(values.input);
+    if (values.save !== undefined) await prepareSaveDir(values.save);
     const env = io.env ?? process.env;
     const explicit = values.config ?? (env['HIVESAT_CONFIG'] === '' ? undefined : env['HIVESAT_CONFIG']);
     const configured = listenerOptionsFromConfig(await loadSatelliteConfig(explicit ?? defaultConfigPath(env), explicit !== undefined));
@@ -136,11 +145,8 @@ export async function runListen(argv: readonly string[], io: ListenIo): Promise<
       io.stderr.write(`hivesat listen: ${error.message}\n`);
     });
 
-    if (samples !== undefined) {
-      for (let i = 0; i < samples.length; i += CHUNK_SAMPLES) {
-        listener.feed(samples.subarray(i, i + CHUNK_SAMPLES));
-        await listener.drained(); // backpressure: never queue more than one chunk of a long file
-      }
+    if (input !== undefined) {
+      await feedListener(listener, input);
     } else {
       await listenToMicrophone(listener, values.device ?? 'default', io);
     }
@@ -162,6 +168,14 @@ export const listenCommand = {
   help: LISTEN_HELP,
   run: (args: readonly string[], io: ListenIo): Promise<number> => runListen(args, io),
 } as const;
+
+/** Feed a file or stdin to the listener, one 80 ms piece at a time. */
+async function feedListener(listener: Listener, input: AudioInput): Promise<void> {
+  for await (const piece of input) {
+    listener.feed(piece);
+    await listener.drained(); // backpressure: the file is read no faster than the detectors run
+  }
+}
 
 /** Feed the microphone to the listener until SIGINT/SIGTERM or `io.signal`. */
 async function listenToMicrophone(listener: Listener, device: string, io: ListenIo): Promise<void> {
@@ -218,6 +232,36 @@ function printer(io: ListenIo, json: boolean): (event: Printed, extra?: string) 
   };
 }
 
+/**
+ * `mkdir -p`, one level at a time: Node's `{ recursive: true }` retries for ever on a parent it can never create
+ * (under /proc, say), where this fails with that parent's error.
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST' && (await stat(dir)).isDirectory()) return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
+    await makeFolder(dirname(dir));
+    await mkdir(dir).catch(async (again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw again;
+    });
+  }
+}
+
+/** Create `dir` (and its parents) and check it takes files. @throws {ListenUsageError} saying why not, in one line. */
+async function prepareSaveDir(dir: string): Promise<void> {
+  try {
+    await makeFolder(dir);
+    await access(dir, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : code === 'EROFS' ? 'read-only file system' : (error as Error).message;
+    throw new ListenSaveError(`--save ${dir}: cannot create or write the folder (${why})`);
+  }
+}
+
 function round(x: number, decimals: number): number {
   const f = 10 ** decimals;
   return Math.round(x * f) / f;
@@ -237,6 +281,7 @@ function parseMs(flag: string, text: string, min: number, max: number): number {
 
 function describe(error: unknown): string {
   if (error instanceof ListenUsageError) return `${error.message}; see "hivesat listen --help"`;
+  if (error instanceof ListenSaveError) return error.message;
   const code = (error as { code?: unknown } | null)?.code;
   if (error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return `${error.message}; see "hivesat listen --help"`;
   if (code === 'ENOENT' && error instanceof Error) return `cannot read the input: ${error.message}`;

@@ -3,7 +3,7 @@
  *
  * Reads the config file (validated; `hivesat config check` prints every problem), connects to the hub from its
  * `"hub"` section (plus `HIVESAT_*` and the identity file), listens on the microphone (or `--input`: a WAV file, or
- * raw 16 kHz mono s16le on stdin with `-`) and plays answers on the speaker (or into `--output`, a WAV file). With
+ * stdin with `-`: a WAV or raw 16 kHz mono s16le) and plays answers on the speaker (or into `--output`, a WAV file). With
  * `--once` it exits after the first turn: 0 when it was answered and played, 1 with the reason otherwise. With a file
  * input and no `--once` it exits when the input ended and every turn was answered.
  *
@@ -11,10 +11,10 @@
  */
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { AplaySink, type AudioSink, CHUNK_SAMPLES, preloadMp3Decoder, readWavFile, StdinSource, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
+import { AplaySink, type AudioInput, type AudioSink, openAudioInput, preloadMp3Decoder, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
 import { type ConnectionFlags, type ConnectionSettings, defaultConfigPath, resolveConnectionSettings } from '../../config/connection-config.js';
 import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellite-config.js';
-import { HubConnection } from '../../hivemind/index.js';
+import { HiveAuthError, HubConnection } from '../../hivemind/index.js';
 import { createListener, type Listener } from '../../listener/index.js';
 import { builtinPhrases, defaultPersonaDir, loadPersonaOrDefault } from '../../persona/index.js';
 import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
@@ -23,16 +23,16 @@ import { installSignalHandlers, isLogFormat } from '../../ops/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
 import { listenerOptionsFromConfig } from '../listener-config.js';
+import { checkOutputPath } from '../output-path.js';
 import { type RunOps, startRunOps } from '../run-ops.js';
 
 const HELP = `Usage: hivesat run [options]
 
 Run the voice satellite: wake word, utterance to the hub, spoken answer; answers locally when the hub is down.
 
-Options:
-  --config FILE      config file (default ~/.config/hivesat/config.json; check it with "hivesat config check")
-  --input FILE.wav   read the microphone audio from a WAV file instead of the microphone; "-" reads raw
-                     16 kHz mono s16le from stdin
+Options (the config file is --config, below; check it with "hivesat config check"):
+  --input FILE.wav   read the microphone audio from a WAV file (any length) instead of the microphone; "-" reads
+                     stdin: a WAV (arecord/sox into a pipe, sizes unknown) or raw 16 kHz mono s16le
   --output FILE.wav  write everything the satellite would play into a WAV file instead of the speaker
   --once             exit after the first turn: 0 if it was answered and played, 1 (with the reason) if not
   --log-format FMT   "text" or "json" log lines on stderr (default: the config's ops.log.format, else text)
@@ -74,6 +74,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const explicit = values.config ?? (io.env['HIVESAT_CONFIG'] === '' ? undefined : io.env['HIVESAT_CONFIG']);
     const configPath = explicit ?? defaultConfigPath(io.env);
     const config = await loadSatelliteConfig(configPath, explicit !== undefined);
+    // The input and output are checked before models, hub and logs: a wrong path is the one line printed.
+    const input = values.input === undefined ? undefined : await openAudioInput(values.input);
+    if (values.output !== undefined) await checkOutputPath('--output', values.output);
     const logFormat = values['log-format'];
     if (logFormat !== undefined && !isLogFormat(logFormat)) throw new Error(`--log-format: expected text or json, got ${JSON.stringify(logFormat)}`);
     const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr });
@@ -86,7 +89,6 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
     const hubLang: unknown = config.hub['lang'];
     const lang = settings?.lang ?? (typeof hubLang === 'string' ? hubLang : 'en-US');
-    const samples = values.input === undefined || values.input === '-' ? undefined : await readWavFile(values.input);
 
     const sink: AudioSink = ops.wrapSink(
       values.output === undefined
@@ -146,14 +148,13 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       satellite.feed(chunk);
       ops.ping();
     };
-    const deviceError = (error: Error, retryMs?: number): void =>
-      ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}${retryMs === undefined ? '' : `; retrying in ${retryMs} ms`}` });
-    const inputDone = feedInput(values.input, samples, feed, listener, config, io, stop, deviceError, (source) => ops.watchCapture(source));
+    const captureError = (error: Error): void => ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}` });
+    const inputDone = feedInput(input, feed, listener, config, io, stop, captureError, (source) => ops.watchCapture(source));
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
       if (result === undefined) throw new Error('no turn: the input ended without a wake word and an utterance');
       io.stdout.write(`${JSON.stringify(result)}\n`);
-      if (result.outcome !== 'answered') throw new Error(`the turn was not answered (${result.outcome}${result.failover === undefined ? '' : `, ${result.failover}`})`);
+      if (result.outcome !== 'answered') throw new Error(`the turn was not answered (${result.outcome}): ${whyNotAnswered(result, link)}`);
       return EXIT.OK;
     }
     satellite.on('turn', (report) => io.stdout.write(`${JSON.stringify(report)}\n`));
@@ -171,6 +172,25 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     for (const step of cleanup.reverse()) await step().catch(() => undefined); // best-effort teardown
     finished();
   }
+}
+
+/**
+ * The real cause of a turn that was not answered, for the one line `--once` prints: the playback (or output file)
+ * failure if there was one — whatever the route, nothing could be heard then — else why the hub did not answer,
+ * with what the link knows (no hub configured, refused, unreachable) rather than the tracker's "hub not ready".
+ */
+export function whyNotAnswered(report: TurnReport, link: Pick<HubConnection, 'state' | 'closeError'> | undefined): string {
+  const hub = (): string => {
+    if (link === undefined) return 'no hub configured';
+    const error = link.closeError;
+    if (error !== undefined) {
+      return `${error instanceof HiveAuthError ? 'the hub refused us' : 'the hub is unreachable'}: ${error.message}`;
+    }
+    return link.state === 'ready' ? 'the hub did not answer' : `the hub is unreachable (link ${link.state})`;
+  };
+  const failover = report.failover === undefined ? undefined : report.failover === 'hub not ready' ? hub() : report.failover;
+  if (report.playbackError !== undefined) return `the answer could not be played (${report.playbackError})${failover === undefined ? '' : `; the turn had gone local: ${failover}`}`;
+  return failover ?? 'nothing was played';
 }
 
 /** Longest wait for an answer that is playing when SIGTERM/SIGINT arrives (the whole shutdown is bounded by 2 s). */
@@ -212,33 +232,33 @@ function buildListener(config: SatelliteConfig): Promise<Listener> {
   return createListener(listenerOptionsFromConfig(config));
 }
 
-/** Feed the input; resolves when a finite input ended or `stop` resolved (SIGINT/SIGTERM). */
+/**
+ * Feed the input; resolves when a finite input (file, stdin) ended or `stop` resolved (SIGINT/SIGTERM). A file or
+ * stdin is read no faster than the listener keeps up; a read or format error rejects (one line, exit 1).
+ */
 async function feedInput(
-  input: string | undefined, samples: Int16Array | undefined, feed: (chunk: Int16Array) => void, listener: Listener, config: SatelliteConfig, io: CliIo, stop: Promise<void>,
-  reportError: (error: Error, retryMs?: number) => void, watchCapture: (source: SupervisedSource) => void,
+  input: AudioInput | undefined, feed: (chunk: Int16Array) => void, listener: Listener, config: SatelliteConfig, io: CliIo, stop: Promise<void>,
+  reportError: (error: Error) => void, watchCapture: (source: SupervisedSource) => void,
 ): Promise<void> {
-  if (samples !== undefined) {
+  if (input !== undefined) {
     let stopped = false;
     void stop.then(() => (stopped = true));
-    for (let i = 0; i < samples.length && !stopped; i += CHUNK_SAMPLES) {
-      feed(samples.subarray(i, i + CHUNK_SAMPLES));
+    for await (const piece of input) {
+      if (stopped) break;
+      feed(piece);
       await listener.drained();
     }
     await listener.end();
     return;
   }
   const { audio } = config;
-  const source =
-    input === '-'
-      ? new StdinSource()
-      : new SupervisedSource(new ArecordSource({ device: audio.capture_device, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env }), {
-          stallTimeoutMs: audio.capture_stall_ms === 0 ? null : audio.capture_stall_ms,
-          stuckTimeoutMs: audio.capture_stuck_ms === 0 ? null : audio.capture_stuck_ms,
-        });
+  const source = new SupervisedSource(new ArecordSource({ device: audio.capture_device, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env }), {
+    stallTimeoutMs: audio.capture_stall_ms === 0 ? null : audio.capture_stall_ms,
+    stuckTimeoutMs: audio.capture_stuck_ms === 0 ? null : audio.capture_stuck_ms,
+  });
   source.on('chunk', feed);
   // Capture failures are reported (log, metrics, `error` hook, health) and the source restarts itself with backoff.
-  if (source instanceof SupervisedSource) watchCapture(source);
-  else source.on('error', (error) => reportError(error));
+  watchCapture(source);
   await new Promise<void>((resolve) => {
     const end = (): void => resolve();
     void stop.then(end);
