@@ -37,7 +37,7 @@ describe('satellite config', () => {
   it('accepts and checks the ops section', () => {
     expect(checkSatelliteConfig({ ops: { log: { level: 'info', format: 'json' } } }).issues).toEqual([]);
     const { issues } = checkSatelliteConfig({ ops: { bogus: true } });
-    expect(issues.map((i) => i.path)).toEqual(['$.ops']);
+    expect(issues).toEqual([{ path: '$.ops.bogus', message: 'unknown key' }]);
   });
 
   it('checks cross-field limits', () => {
