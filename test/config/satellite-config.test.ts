@@ -10,7 +10,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 function io() {
   const out = { stdout: '', stderr: '' };
-  return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) }, env: { HOME: dir } } };
+  return { out, io: { stdout: { write: (t: string) => (out.stdout += t) }, stderr: { write: (t: string) => (out.stderr += t) }, env: { HOME: dir, XDG_CONFIG_HOME: dir, PATH: process.env['PATH'] ?? '' } } }; // PATH: config check runs the local speech engines
 }
 
 describe('satellite config', () => {
