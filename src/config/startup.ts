@@ -108,9 +108,11 @@ function modelFix(code: string, config: SatelliteConfig): string {
     case 'MODEL_ERR_UNKNOWN':
       return `set wake.keywords to built-in heads or paths of openWakeWord .onnx files (now ${JSON.stringify(config.wake.keywords)}), and vad.model to one of models/manifest.json`;
     case 'MODEL_ERR_MISSING':
+      return 'fetch the models: scripts/fetch-models (or point HIVESAT_MODEL_DIR at a directory that has them); a custom head or verifier must be the path of an existing file';
     case 'MODEL_ERR_CORRUPT':
+      return 'fetch it again as the message says (scripts/fetch-models checks sha256)';
     case 'MODEL_ERR_LOAD':
-      return 'fetch the models again: scripts/fetch-models (it checks sha256), or point HIVESAT_MODEL_DIR at a directory that has them; a custom head or verifier path must name a readable file';
+      return 'the file is unreadable or not an ONNX model: fetch it again (scripts/fetch-models), or fix its path in wake.keywords / wake.verifier';
     case 'MODEL_ERR_SIGNATURE':
       return 'the file is not the model it is named as: fix wake.keywords / wake.verifier, or fetch it again (scripts/fetch-models)';
     case 'MODEL_ERR_RUNTIME':
@@ -125,7 +127,7 @@ function personaFix(code: string, dir: string): string {
     case 'PERSONA_ERR_NOT_FOUND':
       return `put the persona's .json file in ${dir} (or set persona.dir), or set persona.name to one listed above, or to null for the built-in persona`;
     case 'PERSONA_ERR_UNKNOWN_SOLVER':
-      return `list only solvers hivesat has in the persona file: ${[...BUILTIN_SOLVERS.keys()].join(', ')}`;
+      return `list only solvers hivesat has in the persona file's "handlers" (${[...BUILTIN_SOLVERS.keys()].join(', ')}), or choose another persona`;
     case 'PERSONA_ERR_IO':
       return `make the persona folder ${dir} and its files readable by the satellite's user`;
     default:
