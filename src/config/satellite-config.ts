@@ -31,6 +31,8 @@ import { OPS_SECTION_SCHEMA } from '../ops/index.js';
 import { VAD_SECTION_SCHEMA, WAKE_SECTION_SCHEMA } from '../listener/index.js';
 import { type SchemaIssue, describeIssues } from '../schema-issues.js';
 import { MAX_DECOMPRESSED_BYTES, MAX_FRAME_BYTES, MIN_INBOUND_LIMIT_BYTES } from '../hivemind/constants.js';
+import { STALL_TIMEOUT_MS, STUCK_TIMEOUT_MS } from '../audio/index.js';
+import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_SYNTH_TIMEOUT_MS, DEFAULT_VOLUME_STEP_PERCENT } from '../satellite/index.js';
 import {
   DEFAULT_MAX_ANSWER_SECONDS,
   DEFAULT_MAX_IGNORED_PER_INTERVAL,
@@ -75,9 +77,9 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       playback_rate_hz: rateHz(16_000),
       playback_channels: channels,
       /** No audio from the capture device for this long (ms) = it hangs: kill, report, restart. 0 turns it off. */
-      capture_stall_ms: z.union([z.literal(0), z.number().int().min(200).max(60_000)]).default(2_000),
+      capture_stall_ms: z.union([z.literal(0), z.number().int().min(200).max(60_000)]).default(STALL_TIMEOUT_MS),
       /** Constant non-zero or full-scale capture audio for this long (ms of audio) = stuck: report, restart. 0 = off. */
-      capture_stuck_ms: z.union([z.literal(0), z.number().int().min(500).max(600_000)]).default(3_000),
+      capture_stuck_ms: z.union([z.literal(0), z.number().int().min(500).max(600_000)]).default(STUCK_TIMEOUT_MS),
     })
     .prefault({}),
   wake: WAKE_SECTION_SCHEMA,
@@ -101,7 +103,7 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
   volume: z
     .strictObject({
       initial_percent: z.number().int().min(0).max(100).default(80),
-      step_percent: z.number().int().min(1).max(50).default(10),
+      step_percent: z.number().int().min(1).max(50).default(DEFAULT_VOLUME_STEP_PERCENT),
       /** Output gain at 100 % (0–4; above 1 amplifies and may clip). */
       max_gain: z.number().gt(0).max(4).default(1),
     })
@@ -145,9 +147,9 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
     })
     .prefault({}),
   /** No `speak` this long after the utterance was sent: answer locally. */
-  answer_timeout_ms: ms(1_000, 120_000, 15_000),
+  answer_timeout_ms: ms(1_000, 120_000, DEFAULT_ANSWER_TIMEOUT_MS),
   /** No TTS_AUDIO this long after `speak:synth`: ask again with `speak:b64_audio`. */
-  synth_timeout_ms: ms(200, 30_000, 3_000),
+  synth_timeout_ms: ms(200, 30_000, DEFAULT_SYNTH_TIMEOUT_MS),
   /** Session id declared to the hub; default derived from the access key and site id (stable across restarts). */
   session_id: text.nullable().default(null),
 });
