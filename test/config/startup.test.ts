@@ -163,6 +163,19 @@ describe('start-up refusals: run, config check and doctor agree', () => {
     expect(result.settings).toMatchObject({ host: '127.0.0.1', port: 1 });
   });
 
+  it('missing model files: the start-up check run and doctor share refuses them (doctor searches its own directories)', async () => {
+    const config = join(dir, 'defaults.json');
+    await writeFile(config, '{}');
+    const empty = join(dir, 'no-models');
+    await mkdir(empty, { recursive: true });
+    const result = await checkStartup({ configPath: config, explicit: true, env: baseEnv(), modelDirs: [empty] });
+    expect(result.refusals.map((r) => r.code)).toEqual(['MODEL_ERR_MISSING']);
+    expect(result.refusals[0]?.message).toContain(empty);
+    const doctor = await configCheck.run({ ...doctorContext(baseEnv(), config), modelDirs: [empty] });
+    expect(doctor.status).toBe('fail');
+    expect(doctor.summary).toContain(`${result.refusals[0]?.message ?? '?'} (MODEL_ERR_MISSING)`);
+  });
+
   it('without a hub, config check notes that the satellite answers locally (run does too)', async () => {
     const config = join(dir, 'local-only.json');
     await writeFile(config, JSON.stringify({ mode: 'text' }));
