@@ -150,6 +150,17 @@ async function step<T>(build: () => Promise<T>, refuse: (error: unknown, code: s
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
+function speechFix(code: string, engine: string, lang: string): string {
+  switch (code) {
+    case 'SPEECH_ERR_UNKNOWN_VOICE':
+      return 'set speech.voice to an installed voice, or to null for the default';
+    case 'SPEECH_ERR_UNSUPPORTED_LANGUAGE':
+      return `set speech.tts to an engine that speaks ${lang} (espeak-ng speaks most languages), or hub.lang to a language ${engine} speaks`;
+    default:
+      return `reinstall ${engine}, or set speech.tts to the other engine`;
+  }
+}
+
 /** The local speech engines the config names, checked by running them once. */
 async function speechEngines(config: SatelliteConfig, env: NodeJS.ProcessEnv, lang: string): Promise<{ tts?: TextToSpeech; stt?: PocketsphinxStt; refusals: StartupRefusal[] }> {
   const found = await detectSpeechEngines(env);
@@ -165,7 +176,7 @@ async function speechEngines(config: SatelliteConfig, env: NodeJS.ProcessEnv, la
     } catch (error) {
       const code = codeOf(error);
       if (code === undefined) throw error;
-      refusals.push({ subject: config.speech.voice === null ? '$.speech.tts' : '$.speech.voice', code, message: `speech: ${config.speech.tts} cannot speak: ${message(error)}`, fix: code === 'SPEECH_ERR_UNKNOWN_VOICE' ? 'set speech.voice to an installed voice, or to null for the default' : `reinstall ${config.speech.tts}, or set speech.tts to the other engine` });
+      refusals.push({ subject: config.speech.voice === null ? '$.speech.tts' : '$.speech.voice', code, message: `speech: ${config.speech.tts} cannot speak: ${message(error)}`, fix: speechFix(code, config.speech.tts, lang) });
     }
   }
   if (found.pocketsphinx === undefined || !found.pocketsphinxEnUs) {

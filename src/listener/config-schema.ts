@@ -1,8 +1,8 @@
 /**
  * The `"wake"` and `"vad"` sections of the config file: this layer's settings as a user writes them (units in the
  * key names), with the defaults and ranges of ./constants.ts and of the detectors below (src/wake, src/vad). The
- * whole file's schema (src/config) composes them; `listenerOptionsFromConfig` (src/cli) turns them into
- * `createListener` options.
+ * whole file's schema (src/config) composes them; src/config/listener-options.ts turns them into `createListener`
+ * options.
  *
  * @module
  */
