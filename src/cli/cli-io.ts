@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { EXIT_CANNOT_START } from '../config/errors.js';
 
 /** Output streams and environment of a command. */
 export interface CliIo {
@@ -36,4 +37,6 @@ export const EXIT = Object.freeze({
   AUTH: 2,
   /** No answer within the timeout, or the hub could not be reached. */
   UNAVAILABLE: 3,
+  /** `run`: the configuration cannot start (every reason printed, one line each, with what to fix); not retried by systemd. */
+  CANNOT_START: EXIT_CANNOT_START,
 });

@@ -1,24 +1,6 @@
 /**
- * The listener as the config file describes it. `hivesat run`, `hivesat listen` and `hivesat demo` all build theirs
- * here, so that testing a wake word with `listen` (or the demo) behaves exactly as the service will: same threshold,
- * verifier, speech gate and endpointing.
+ * The listener as the config file describes it: src/config/listener-options.ts, shared with the start-up check.
  *
  * @module
  */
-import type { SatelliteConfig } from '../config/satellite-config.js';
-import type { CreateListenerOptions } from '../listener/index.js';
-
-/** `createListener` options from the `wake` and `vad` sections of `config`. */
-export function listenerOptionsFromConfig(config: SatelliteConfig): CreateListenerOptions & { readonly settings: NonNullable<CreateListenerOptions['settings']> } {
-  const { vad, wake } = config;
-  return {
-    settings: {
-      silenceEndMs: vad.silence_end_ms, maxUtteranceMs: vad.max_utterance_ms, noSpeechTimeoutMs: vad.no_speech_timeout_ms,
-      minUtteranceMs: vad.min_utterance_ms, preRollMs: vad.pre_roll_ms, postRollMs: vad.post_roll_ms, bargeInThreshold: wake.barge_in_threshold,
-      wakeSpeechGateMs: wake.speech_gate_ms,
-    },
-    keywords: wake.keywords, threshold: wake.threshold, triggerLevel: wake.trigger_level, refractoryMs: wake.refractory_ms,
-    ...(wake.verifier !== null && { verifier: wake.verifier }), ...(wake.verifier_threshold !== undefined && { verifierThreshold: wake.verifier_threshold }),
-    vadThreshold: vad.threshold, vadModel: vad.model,
-  };
-}
+export { listenerOptionsFromConfig } from '../config/listener-options.js';

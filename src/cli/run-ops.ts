@@ -31,7 +31,7 @@ import {
   createOpsEvents,
   createRedactor,
   createSystemdNotifier,
-  parseOpsConfig,
+  opsConfigFromSection,
   startOpsServer,
   WATCHDOG_PINGS_PER_INTERVAL,
 } from '../ops/index.js';
@@ -134,7 +134,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
   const redactor = createRedactor();
   const makeLogger = (ops: OpsConfig): Logger =>
     createLogger({ format: options.logFormat ?? ops.log.format, level: options.verbose === true ? 'debug' : ops.log.level, stream: options.stderr, env: options.env, redactor });
-  let ops = parseOpsConfig(options.config.ops);
+  let ops = opsConfigFromSection(options.config.ops);
   let config = options.config;
   const switchable = switchableLogger(makeLogger(ops));
   const logger = switchable.logger;
@@ -296,7 +296,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       return stopping;
     },
     reload(next) {
-      const nextOps = parseOpsConfig(next.ops);
+      const nextOps = opsConfigFromSection(next.ops);
       const changes: string[] = [];
       if (JSON.stringify(nextOps.log) !== JSON.stringify(ops.log)) {
         switchable.set(makeLogger(nextOps));

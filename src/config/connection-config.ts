@@ -14,18 +14,13 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { isHiveCipher } from '../hivemind/aead.js';
-import { isHiveEncoding } from '../hivemind/encodings.js';
-import type { HandshakeMode } from '../hivemind/negotiation.js';
+import { HIVE_CIPHERS, HIVE_ENCODINGS, type HandshakeMode, isHiveCipher, isHiveEncoding } from '../hivemind/index.js';
 import { ConfigError } from './errors.js';
+import { DEFAULT_LANG, DEFAULT_PORT, DEFAULT_SITE_ID, HANDSHAKE_MODES, type HubSection } from './hub-schema.js';
 import { type HiveIdentity, defaultIdentityPath, readIdentity } from './identity.js';
+import { loadSatelliteConfig } from './satellite-config.js';
 
-/** Default hub port (hivemind-websocket-plugin, HIVEMIND.md §1.1). */
-export const DEFAULT_PORT = 5678;
-/** Default language of utterances. */
-export const DEFAULT_LANG = 'en-US';
-/** Default site id (the reference client's). */
-export const DEFAULT_SITE_ID = 'unknown';
+export { DEFAULT_LANG, DEFAULT_PORT, DEFAULT_SITE_ID } from './hub-schema.js';
 
 /** Connection settings as given on the command line (all strings/booleans, unvalidated). */
 export interface ConnectionFlags {
@@ -80,28 +75,12 @@ export interface ResolveInputs {
   readonly env?: NodeJS.ProcessEnv;
   /** Read the identity file (default true). */
   readonly useIdentity?: boolean;
+  /**
+   * The config file's `"hub"` section, already validated with the rest of the file (and `configPath`, the file it
+   * came from). Without it the config file (flag, `HIVESAT_CONFIG` or the default path) is read and validated here.
+   */
+  readonly config?: { readonly hub: HubSection; readonly path: string; readonly explicit: boolean };
 }
-
-/** Keys of the config file's `"hub"` object and their types (also the schema of `hivesat config check`). */
-export const HUB_KEYS = {
-  host: 'string',
-  port: 'number',
-  access_key: 'string',
-  password: 'string',
-  site_id: 'string',
-  lang: 'string',
-  cipher: 'string',
-  encoding: 'string',
-  binarize: 'boolean',
-  self_signed: 'boolean',
-  cert_fingerprint: 'string',
-  handshake: 'string',
-  noise_psk: 'string',
-  preshared_key: 'string',
-  identity: 'string',
-} as const;
-
-type HubSection = { -readonly [K in keyof typeof HUB_KEYS]?: (typeof HUB_KEYS)[K] extends 'string' ? string : (typeof HUB_KEYS)[K] extends 'number' ? number : boolean };
 
 /** `$XDG_CONFIG_HOME/hivesat/config.json` (default `~/.config/hivesat/config.json`). */
 export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -144,15 +123,6 @@ export async function readConfigSection(path: string, required: boolean, section
     if (value !== null && typeof value !== type) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${path}: expected "${section}.${key}" to be a ${type}, got ${typeof value}`);
   }
   return found as Record<string, unknown>;
-}
-
-/**
- * Read the `"hub"` section of a config file. A missing file is fine only when `required` is false.
- *
- * @throws {ConfigError} `CFG_ERR_IO`, `CFG_ERR_MALFORMED` or `CFG_ERR_INVALID_VALUE` (unknown key, wrong type).
- */
-export async function readHubConfig(path: string, required: boolean): Promise<HubSection | undefined> {
-  return (await readConfigSection(path, required, 'hub', HUB_KEYS)) as HubSection | undefined;
 }
 
 /** A host setting split into scheme, name and optional port. */
@@ -217,19 +187,19 @@ export async function resolveConnectionSettings(inputs: ResolveInputs = {}): Pro
     const v = env[name];
     return v === undefined || v === '' ? undefined : v;
   };
-  const explicitConfig = flags.config ?? e('HIVESAT_CONFIG');
-  const configPath = explicitConfig ?? defaultConfigPath(env);
-  const hub = (await readHubConfig(configPath, explicitConfig !== undefined)) ?? {};
-  const configRead = Object.keys(hub).length > 0 || explicitConfig !== undefined ? configPath : undefined;
-  const identityPath = flags.identity ?? e('HIVESAT_IDENTITY') ?? hub.identity ?? defaultIdentityPath(env);
+  const explicitConfig = inputs.config?.explicit === false ? undefined : (inputs.config?.path ?? flags.config ?? e('HIVESAT_CONFIG'));
+  const configPath = inputs.config?.path ?? explicitConfig ?? defaultConfigPath(env);
+  const hub: HubSection = inputs.config?.hub ?? (await loadSatelliteConfig(configPath, explicitConfig !== undefined)).hub;
+  const configRead = Object.values(hub).some((v) => v !== undefined) || explicitConfig !== undefined ? configPath : undefined;
+  const identityPath = flags.identity ?? e('HIVESAT_IDENTITY') ?? nonEmpty(hub.identity) ?? defaultIdentityPath(env);
   const identity: HiveIdentity = inputs.useIdentity === false ? {} : ((await readIdentity(identityPath)) ?? {});
   const sources: Record<string, SettingSource> = {};
 
-  const str = (name: string, flag: string | undefined, envName: string, cfg: string | undefined, id: string | undefined, idKey?: string): Candidate<string> | undefined => {
+  const str = (name: string, flag: string | undefined, envName: string, cfg: string | null | undefined, id: string | undefined, idKey?: string): Candidate<string> | undefined => {
     const c = pick<string>([
       { value: flag, source: 'flag', where: `--${name.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`)}` },
       { value: e(envName), source: 'env', where: envName },
-      { value: cfg, source: 'config', where: `${configPath}: hub` },
+      { value: cfg ?? undefined, source: 'config', where: `${configPath}: hub` },
       { value: id, source: 'identity', where: `${identityPath}: ${idKey ?? name}` },
     ]);
     if (c !== undefined) sources[name] = c.source;
@@ -265,17 +235,17 @@ export async function resolveConnectionSettings(inputs: ResolveInputs = {}): Pro
   const siteId = str('siteId', flags.siteId, 'HIVESAT_SITE_ID', hub.site_id, identity.site_id, 'site_id')?.value ?? DEFAULT_SITE_ID;
   const lang = str('lang', flags.lang, 'HIVESAT_LANG', hub.lang, undefined)?.value ?? DEFAULT_LANG;
   const cipherC = str('cipher', flags.cipher, 'HIVESAT_CIPHER', hub.cipher, undefined);
-  if (cipherC?.value !== undefined && !isHiveCipher(cipherC.value)) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${cipherC.where}: expected AES-GCM or CHACHA20-POLY1305, got "${cipherC.value.slice(0, 40)}"`);
+  if (cipherC?.value !== undefined && !isHiveCipher(cipherC.value)) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${cipherC.where}: expected ${HIVE_CIPHERS.join(' or ')}, got "${cipherC.value.slice(0, 40)}"`);
   const encodingC = str('encoding', flags.encoding, 'HIVESAT_ENCODING', hub.encoding, undefined);
   if (encodingC?.value !== undefined && !isHiveEncoding(encodingC.value)) {
-    throw new ConfigError('CFG_ERR_INVALID_VALUE', `${encodingC.where}: expected one of JSON-B64, JSON-URLSAFE-B64, JSON-HEX, JSON-B32, JSON-Z85B, JSON-B91, JSON-Z85P, got "${encodingC.value.slice(0, 40)}"`);
+    throw new ConfigError('CFG_ERR_INVALID_VALUE', `${encodingC.where}: expected one of ${HIVE_ENCODINGS.join(', ')}, got "${encodingC.value.slice(0, 40)}"`);
   }
   const handshakeC = str('handshake', flags.handshake, 'HIVESAT_HANDSHAKE', hub.handshake, undefined);
   const handshake = handshakeC?.value ?? 'auto';
-  if (handshake !== 'auto' && handshake !== 'password' && handshake !== 'noise') {
-    throw new ConfigError('CFG_ERR_INVALID_VALUE', `${handshakeC?.where ?? 'handshake'}: expected auto, password or noise, got "${handshake.slice(0, 20)}"`);
+  if (!isHandshakeMode(handshake)) {
+    throw new ConfigError('CFG_ERR_INVALID_VALUE', `${handshakeC?.where ?? 'handshake'}: expected one of ${HANDSHAKE_MODES.join(', ')}, got "${handshake.slice(0, 20)}"`);
   }
-  const bool = (name: string, flag: boolean | undefined, envName: string, cfg: boolean | undefined): boolean => {
+  const bool = (name: string, flag: boolean | undefined, envName: string, cfg: boolean | null | undefined): boolean => {
     if (flag !== undefined) {
       sources[name] = 'flag';
       return flag;
@@ -319,6 +289,14 @@ export async function resolveConnectionSettings(inputs: ResolveInputs = {}): Pro
     configPath: configRead,
     sources,
   };
+}
+
+function nonEmpty(value: string | null | undefined): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : value;
+}
+
+function isHandshakeMode(value: string): value is HandshakeMode {
+  return (HANDSHAKE_MODES as readonly string[]).includes(value);
 }
 
 const RANKS: Readonly<Record<SettingSource, number>> = { flag: 0, env: 1, config: 2, identity: 3, default: 4 };

@@ -1,8 +1,11 @@
 /**
- * The satellite's config file: one JSON object, validated with a zod schema at start (`hivesat run`) and by
- * `hivesat config check`. Every problem is reported with its JSON path; unknown keys are errors; units are in the key
- * names (`silence_end_ms`, `playback_rate_hz`). Defaults suit a Raspberry Pi with a USB microphone and speaker on the
- * ALSA `default` device.
+ * The satellite's config file: one JSON object, validated once with one zod schema at start (`hivesat run`), by
+ * `hivesat config check` and by `hivesat doctor`. Each layer owns the schema and defaults of its section (`hub`:
+ * ./hub-schema.ts, `ops`: src/ops/config.ts, `wake`/`vad`: src/listener/config-schema.ts, `serve`:
+ * src/serve/settings.ts); this module composes them with the satellite's own sections. Every problem is reported
+ * with its JSON path; unknown keys are errors (with the nearest known key); units are in the key names
+ * (`silence_end_ms`, `playback_rate_hz`). Defaults suit a Raspberry Pi with a USB microphone and speaker on the
+ * ALSA `default` device. Every key is documented in docs/configuration.md (a test keeps it complete).
  *
  * ```json
  * {
@@ -15,18 +18,21 @@
  * }
  * ```
  *
- * The `"hub"` section is the one src/config/connection-config.ts reads (flags > env > this file > identity file);
- * here it is only checked for shape.
+ * The `"hub"` section is one source of src/config/connection-config.ts (flags > env > this file > identity file).
  *
  * @module
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { HUB_KEYS } from './connection-config.js';
-import { SERVE_CONFIG_KEYS } from '../serve/settings.js';
-import { parseOpsConfig } from '../ops/config.js';
+import { HUB_SECTION_SCHEMA } from './hub-schema.js';
+import { SERVE_CONFIG_KEYS } from '../serve/config-schema.js';
+import { OPS_SECTION_SCHEMA } from '../ops/index.js';
+import { VAD_SECTION_SCHEMA, WAKE_SECTION_SCHEMA } from '../listener/index.js';
+import { type SchemaIssue, describeIssues } from '../schema-issues.js';
 import { MAX_DECOMPRESSED_BYTES, MAX_FRAME_BYTES, MIN_INBOUND_LIMIT_BYTES } from '../hivemind/constants.js';
+import { STALL_TIMEOUT_MS, STUCK_TIMEOUT_MS } from '../audio/index.js';
+import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_SYNTH_TIMEOUT_MS, DEFAULT_VOLUME_STEP_PERCENT } from '../satellite/index.js';
 import {
   DEFAULT_MAX_ANSWER_SECONDS,
   DEFAULT_MAX_IGNORED_PER_INTERVAL,
@@ -36,16 +42,14 @@ import {
   DEFAULT_WARN_INTERVAL_MS,
 } from '../satellite/limits.js';
 
-/** Highest wake-word trigger level (consecutive 80 ms hops; src/wake accepts 1–25). */
-const MAX_TRIGGER_LEVEL = 25;
+export { jsonPath } from '../schema-issues.js';
 
 const ms = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
-const unit = (fallback: number) => z.number().gt(0).lt(1).default(fallback);
 const rateHz = (fallback: number) => z.number().int().min(8_000).max(48_000).default(fallback);
 const channels = z.number().int().min(1).max(8).default(1);
 const text = z.string().min(1);
 
-/** A section whose keys are listed, with their JSON types, by the layer that reads it (hub, serve). */
+/** A section whose keys are listed, with their JSON types, by the layer that reads it (serve). */
 function keyedSectionSchema(keys: Readonly<Record<string, 'string' | 'number' | 'boolean'>>) {
   const shape: Record<string, z.ZodType> = {};
   for (const [key, type] of Object.entries(keys)) {
@@ -59,9 +63,9 @@ function keyedSectionSchema(keys: Readonly<Record<string, 'string' | 'number' | 
 export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
   /** `audio`: utterances go up as STT_AUDIO_HANDLE; `stream`: RAW_AUDIO while the VAD hears speech; `text`: local STT/TTS. */
   mode: z.enum(['audio', 'stream', 'text']).default('audio'),
-  hub: keyedSectionSchema(HUB_KEYS).prefault({}),
-  /** Logs, health/metrics listener and event hooks (validated by `parseOpsConfig` in src/ops/config.ts). */
-  ops: z.unknown().optional(),
+  hub: HUB_SECTION_SCHEMA.prefault({}),
+  /** Logs, health/metrics listener and event hooks (src/ops/config.ts). */
+  ops: OPS_SECTION_SCHEMA,
   /** `hivesat serve` (read by src/serve/settings.ts). */
   serve: keyedSectionSchema(SERVE_CONFIG_KEYS).prefault({}),
   audio: z
@@ -73,47 +77,13 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       playback_rate_hz: rateHz(16_000),
       playback_channels: channels,
       /** No audio from the capture device for this long (ms) = it hangs: kill, report, restart. 0 turns it off. */
-      capture_stall_ms: z.union([z.literal(0), z.number().int().min(200).max(60_000)]).default(2_000),
+      capture_stall_ms: z.union([z.literal(0), z.number().int().min(200).max(60_000)]).default(STALL_TIMEOUT_MS),
       /** Constant non-zero or full-scale capture audio for this long (ms of audio) = stuck: report, restart. 0 = off. */
-      capture_stuck_ms: z.union([z.literal(0), z.number().int().min(500).max(600_000)]).default(3_000),
+      capture_stuck_ms: z.union([z.literal(0), z.number().int().min(500).max(600_000)]).default(STUCK_TIMEOUT_MS),
     })
     .prefault({}),
-  /**
-   * Wake word. The defaults are the operating point measured best by bench/listener.bench.ts (issue #4): a low head
-   * threshold for recall in noise, the shipped verifier to refuse confusable phrases, and the speech gate.
-   */
-  wake: z
-    .strictObject({
-      keywords: z.array(text).min(1).max(8).default(['hey_jarvis']),
-      /** Head score a hop needs (openWakeWord's own default is 0.5). */
-      threshold: unit(0.1),
-      trigger_level: z.number().int().min(1).max(MAX_TRIGGER_LEVEL).default(1),
-      refractory_ms: ms(0, 10_000, 2_000),
-      barge_in_threshold: unit(0.8),
-      /** Second stage for the keywords it was trained for: `hey_jarvis_verifier`, a file path, or null for none. */
-      verifier: text.nullable().default('hey_jarvis_verifier'),
-      /** Verifier probability a hop needs; default: the one stored in the verifier file. */
-      verifier_threshold: z.number().gt(0).lt(1).optional(),
-      /** Accept a detection only if the VAD heard speech this long before it (0: off). */
-      speech_gate_ms: ms(0, 5_000, 1_000),
-    })
-    .prefault({}),
-  vad: z
-    .strictObject({
-      model: z.enum(['silero_vad_v5', 'silero_vad_v6']).default('silero_vad_v5'),
-      threshold: unit(0.5),
-      silence_end_ms: ms(200, 5_000, 700),
-      max_utterance_ms: ms(1_000, 60_000, 10_000),
-      no_speech_timeout_ms: ms(500, 30_000, 3_000),
-      min_utterance_ms: ms(0, 5_000, 300),
-      pre_roll_ms: ms(0, 2_000, 500),
-      post_roll_ms: ms(0, 5_000, 300),
-    })
-    .superRefine((vad, ctx) => {
-      if (vad.post_roll_ms > vad.silence_end_ms) ctx.addIssue({ code: 'custom', path: ['post_roll_ms'], message: `expected at most silence_end_ms (${vad.silence_end_ms})` });
-      if (vad.min_utterance_ms >= vad.max_utterance_ms) ctx.addIssue({ code: 'custom', path: ['min_utterance_ms'], message: `expected less than max_utterance_ms (${vad.max_utterance_ms})` });
-    })
-    .prefault({}),
+  wake: WAKE_SECTION_SCHEMA,
+  vad: VAD_SECTION_SCHEMA,
   stream: z
     .strictObject({
       /** Hard cap on one continuous RAW_AUDIO stream (privacy, ANCHORS.md §5.8). */
@@ -133,7 +103,7 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
   volume: z
     .strictObject({
       initial_percent: z.number().int().min(0).max(100).default(80),
-      step_percent: z.number().int().min(1).max(50).default(10),
+      step_percent: z.number().int().min(1).max(50).default(DEFAULT_VOLUME_STEP_PERCENT),
       /** Output gain at 100 % (0–4; above 1 amplifies and may clip). */
       max_gain: z.number().gt(0).max(4).default(1),
     })
@@ -177,9 +147,9 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
     })
     .prefault({}),
   /** No `speak` this long after the utterance was sent: answer locally. */
-  answer_timeout_ms: ms(1_000, 120_000, 15_000),
+  answer_timeout_ms: ms(1_000, 120_000, DEFAULT_ANSWER_TIMEOUT_MS),
   /** No TTS_AUDIO this long after `speak:synth`: ask again with `speak:b64_audio`. */
-  synth_timeout_ms: ms(200, 30_000, 3_000),
+  synth_timeout_ms: ms(200, 30_000, DEFAULT_SYNTH_TIMEOUT_MS),
   /** Session id declared to the hub; default derived from the access key and site id (stable across restarts). */
   session_id: text.nullable().default(null),
 });
@@ -188,11 +158,7 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
 export type SatelliteConfig = z.output<typeof SATELLITE_CONFIG_SCHEMA>;
 
 /** One problem in a config file. */
-export interface ConfigIssue {
-  /** JSON path, e.g. `$.vad.silence_end_ms` or `$.wake.keywords[0]`. */
-  readonly path: string;
-  readonly message: string;
-}
+export type ConfigIssue = SchemaIssue;
 
 /** A config file that does not validate: every problem, each with its path. Code `CFG_ERR_INVALID_VALUE`. */
 export class ConfigValidationError extends ConfigError {
@@ -202,11 +168,6 @@ export class ConfigValidationError extends ConfigError {
     super('CFG_ERR_INVALID_VALUE', `${source}: ${issues.length} problem(s): ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
     this.issues = issues;
   }
-}
-
-/** `$.a.b[0]` for a zod path. */
-export function jsonPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : `${out}.${String(key)}`), '$');
 }
 
 /** The defaults (what an empty `{}` file means). */
@@ -221,20 +182,8 @@ export function defaultSatelliteConfig(): SatelliteConfig {
  */
 export function checkSatelliteConfig(value: unknown): { readonly config: SatelliteConfig; readonly issues: readonly [] } | { readonly config: undefined; readonly issues: readonly ConfigIssue[] } {
   const result = SATELLITE_CONFIG_SCHEMA.safeParse(value);
-  if (result.success) {
-    try {
-      parseOpsConfig(result.data.ops, '$.ops');
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      return { config: undefined, issues: [{ path: '$.ops', message: error.message }] };
-    }
-    return { config: result.data, issues: [] };
-  }
-  const issues = result.error.issues.flatMap((issue): ConfigIssue[] => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'unknown key' }));
-    return [{ path: jsonPath(issue.path), message: issue.message }];
-  });
-  return { config: undefined, issues };
+  if (result.success) return { config: result.data, issues: [] };
+  return { config: undefined, issues: describeIssues(SATELLITE_CONFIG_SCHEMA, result.error) };
 }
 
 /**

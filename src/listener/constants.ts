@@ -42,6 +42,14 @@ export const MAX_PRE_ROLL_MS = 2_000;
 /** Default audio kept after the end of speech, milliseconds (ASR engines like a little trailing silence). */
 export const DEFAULT_POST_ROLL_MS = 300;
 
+/**
+ * Head score a hop needs in the satellite's configuration (`wake.threshold`), in (0, 1): the operating point measured
+ * best by bench/listener.bench.ts (issue #4) together with the verifier and the speech gate, a low threshold for
+ * recall in noise. The detector's own default, `DEFAULT_WAKE_THRESHOLD` (0.5, openWakeWord's), applies when a caller
+ * of `createListener` gives none, since it has no verifier unless asked.
+ */
+export const CONFIG_WAKE_THRESHOLD = 0.1;
+
 /** Default wake-word score needed while the satellite itself speaks (barge-in), in (0, 1). */
 export const DEFAULT_BARGE_IN_THRESHOLD = 0.8;
 

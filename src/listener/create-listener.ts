@@ -16,7 +16,10 @@ export interface CreateListenerOptions extends ModelLocatorOptions {
   readonly settings?: ListenerSettings;
   /** Keywords: built-in names (`hey_jarvis`) or paths of openWakeWord heads, or full options. Default `['hey_jarvis']`. */
   readonly keywords?: readonly (string | KeywordOptions)[];
-  /** Wake-word score threshold (when not speaking), in (0, 1). Default 0.5. */
+  /**
+   * Wake-word score threshold (when not speaking), in (0, 1). Default: the detector's, `DEFAULT_WAKE_THRESHOLD` of
+   * src/wake (0.5), for use without a verifier; the config file's default is `CONFIG_WAKE_THRESHOLD` (./constants.ts).
+   */
   readonly threshold?: number;
   /** Consecutive 80 ms hops at or above the threshold, 1–25. Default 1. */
   readonly triggerLevel?: number;

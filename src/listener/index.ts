@@ -53,3 +53,4 @@ export {
 } from './utterance.js';
 export { type CreateListenerOptions, createListener } from './create-listener.js';
 export { Listener, type ListenerEvents, type ListenerOptions } from './listener.js';
+export { MAX_CONFIG_REFRACTORY_MS, MAX_KEYWORDS, MAX_POST_ROLL_MS, VAD_MODELS, VAD_SECTION_SCHEMA, type VadSection, WAKE_SECTION_SCHEMA, type WakeSection } from './config-schema.js';

@@ -58,7 +58,7 @@ export interface ListenerSettings {
   readonly bargeInThreshold?: number;
   /**
    * Speech gate: accept a wake-word detection only if the VAD heard speech within this long before it,
-   * milliseconds, 0–5,000 (0: no gate). Default 1,500.
+   * milliseconds, 0–5,000 (0: no gate). Default {@link DEFAULT_WAKE_SPEECH_GATE_MS}.
    */
   readonly wakeSpeechGateMs?: number;
 }

@@ -1,6 +1,7 @@
 /**
- * The `"ops"` section of the config file: logging, the health/metrics listener and event hooks. Unknown keys and
- * out-of-range values are refused with `CFG_ERR_INVALID_VALUE` (never ignored or clamped).
+ * The `"ops"` section of the config file: logging, the health/metrics listener and event hooks. This module owns the
+ * section's schema ({@link OPS_SECTION_SCHEMA}, composed into the whole file's by src/config) and its defaults.
+ * Unknown keys and out-of-range values are refused with `CFG_ERR_INVALID_VALUE` (never ignored or clamped).
  *
  * ```json
  * "ops": {
@@ -21,10 +22,12 @@
  *
  * @module
  */
+import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { HOOK_MAX_CONCURRENT, HOOK_TIMEOUT_MAX_MS, HOOK_TIMEOUT_MS } from './constants.js';
-import { HOOK_EVENTS, type HookCommand, type HookEvent, type HookTable, isHookEvent } from './hooks.js';
-import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel, isLogFormat, isLogLevel } from './logger.js';
+import { describeIssues } from '../schema-issues.js';
+import { HOOK_MAX_CONCURRENT, HOOK_MAX_CONCURRENT_LIMIT, HOOK_TIMEOUT_MAX_MS, HOOK_TIMEOUT_MS } from './constants.js';
+import { HOOK_EVENTS, type HookCommand, type HookEvent, type HookTable } from './hooks.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './logger.js';
 
 /** The validated `"ops"` section, defaults applied. */
 export interface OpsConfig {
@@ -34,85 +37,105 @@ export interface OpsConfig {
   readonly hooks: { readonly timeoutMs: number; readonly maxConcurrent: number; readonly on: HookTable };
 }
 
-/** The defaults: text logs at info, no listener, no hooks. */
-export const DEFAULT_OPS_CONFIG: OpsConfig = Object.freeze({
-  log: { level: 'info' as const, format: 'text' as const },
-  health: undefined,
-  hooks: { timeoutMs: HOOK_TIMEOUT_MS, maxConcurrent: HOOK_MAX_CONCURRENT, on: {} },
-});
-
-type Obj = Readonly<Record<string, unknown>>;
-
-function bad(where: string, message: string): never {
-  throw new ConfigError('CFG_ERR_INVALID_VALUE', `${where}: ${message}`);
+function typeName(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value;
 }
 
-function object(value: unknown, where: string, keys: readonly string[]): Obj {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) bad(where, `expected an object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value}`);
-  for (const key of Object.keys(value)) if (!keys.includes(key)) bad(`${where}.${key}`, `unknown key (expected one of ${keys.join(', ')})`);
-  return value as Obj;
-}
+const integer = (min: number, max: number, missing?: string) => {
+  const error = (issue: { readonly input?: unknown }): string =>
+    issue.input === undefined && missing !== undefined ? missing : `expected an integer ${min}-${max}, got ${JSON.stringify(issue.input)}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
-function integer(value: unknown, where: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) bad(where, `expected an integer ${min}-${max}, got ${JSON.stringify(value)}`);
-  return value;
-}
+const section = <S extends z.core.$ZodLooseShape>(shape: S) =>
+  z.strictObject(shape, { error: (issue) => (issue.code === 'invalid_type' ? `expected an object, got ${typeName(issue.input)}` : undefined) });
 
-function command(value: unknown, where: string): HookCommand {
+function command(value: unknown, issues: z.core.$ZodRawIssue[], path: PropertyKey[]): HookCommand | undefined {
   if (!Array.isArray(value) || value.length === 0 || !value.every((v): v is string => typeof v === 'string')) {
-    bad(where, `expected a command as an array of strings, e.g. ["/usr/local/bin/led", "on"], got ${JSON.stringify(value)?.slice(0, 80)}`);
+    issues.push({ code: 'custom', input: value, path, message: `expected a command as an array of strings, e.g. ["/usr/local/bin/led", "on"], got ${JSON.stringify(value)?.slice(0, 80)}` });
+    return undefined;
   }
-  if (value[0] === '') bad(where, 'expected a program name, got ""');
+  if (value[0] === '') {
+    issues.push({ code: 'custom', input: value, path, message: 'expected a program name, got ""' });
+    return undefined;
+  }
   return Object.freeze([...value]);
 }
 
-function commands(value: unknown, where: string): readonly HookCommand[] {
-  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) return [command(value, where)];
-  if (!Array.isArray(value)) bad(where, `expected a command (array of strings) or a list of commands, got ${typeof value}`);
-  return value.map((c, i) => command(c, `${where}[${i}]`));
-}
+/** One argv array, or a list of them: always a list of commands once parsed. */
+const COMMANDS_SCHEMA = z.unknown().transform((value, ctx): readonly HookCommand[] => {
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string')) {
+    const one = command(value, ctx.issues, []);
+    return one === undefined ? z.NEVER : [one];
+  }
+  if (!Array.isArray(value)) {
+    ctx.issues.push({ code: 'custom', input: value, message: `expected a command (array of strings) or a list of commands, got ${typeof value}` });
+    return z.NEVER;
+  }
+  const list = value.map((c, i) => command(c, ctx.issues, [i]));
+  return list.every((c): c is HookCommand => c !== undefined) ? list : z.NEVER;
+});
 
 /**
- * Validate an `"ops"` section (undefined → the defaults).
+ * The `"ops"` section as the config file writes it (keys, units and defaults). Its output keeps the file's shape,
+ * so `hivesat config defaults` prints it; {@link opsConfigFromSection} turns it into the {@link OpsConfig} the
+ * ops layer runs with.
+ */
+export const OPS_SECTION_SCHEMA = section({
+  log: section({
+    /** Lowest level logged (`-v` on the command line means debug). */
+    level: z.enum(LOG_LEVELS as [LogLevel, ...LogLevel[]], { error: (issue) => `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(issue.input)}` }).default('info'),
+    /** `text` lines for people, `json` lines for log collectors. */
+    format: z.enum(LOG_FORMATS as [LogFormat, ...LogFormat[]], { error: (issue) => `expected one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(issue.input)}` }).default('text'),
+  }).prefault({}),
+  /** The health/metrics listener on 127.0.0.1; null (the default) means none. */
+  health: section({
+    port: integer(1, 65_535, 'expected a port 1-65535 (omit "health" to turn the listener off)'),
+    metrics: z.boolean({ error: (issue) => `expected true or false, got ${JSON.stringify(issue.input)}` }).default(true),
+  })
+    .nullable()
+    .default(null),
+  hooks: section({
+    timeout_seconds: integer(1, HOOK_TIMEOUT_MAX_MS / 1000).default(HOOK_TIMEOUT_MS / 1000),
+    max_concurrent: integer(1, HOOK_MAX_CONCURRENT_LIMIT).default(HOOK_MAX_CONCURRENT),
+    on: section(Object.fromEntries(HOOK_EVENTS.map((event) => [event, COMMANDS_SCHEMA.optional()])) as Record<HookEvent, z.ZodOptional<typeof COMMANDS_SCHEMA>>).default({}),
+  }).prefault({}),
+}).prefault({});
+
+/** The parsed `"ops"` section, in the config file's shape. */
+export type OpsSection = z.output<typeof OPS_SECTION_SCHEMA>;
+
+/** The {@link OpsConfig} of a parsed section. */
+export function opsConfigFromSection(section: OpsSection): OpsConfig {
+  const on: Partial<Record<HookEvent, readonly HookCommand[]>> = {};
+  for (const event of HOOK_EVENTS) {
+    const commands = section.hooks.on[event];
+    if (commands !== undefined) on[event] = commands;
+  }
+  return {
+    log: { level: section.log.level, format: section.log.format },
+    health: section.health === null ? undefined : { port: section.health.port, metrics: section.health.metrics },
+    hooks: { timeoutMs: section.hooks.timeout_seconds * 1000, maxConcurrent: section.hooks.max_concurrent, on },
+  };
+}
+
+/** The defaults: text logs at info, no listener, no hooks. */
+export const DEFAULT_OPS_CONFIG: OpsConfig = Object.freeze(opsConfigFromSection(OPS_SECTION_SCHEMA.parse(undefined)));
+
+/**
+ * Validate an `"ops"` section (undefined → the defaults). The whole config file is validated by src/config, which
+ * includes this section's schema; this is for the section on its own (tests, embedders).
  *
  * @param where - where it came from, for messages (`/etc/hivesat/config.json: ops`).
  * @throws {ConfigError} `CFG_ERR_INVALID_VALUE` for an unknown key, a bad level/format/port/timeout, an unknown
- *   hook event or a command that is not an array of strings.
+ *   hook event or a command that is not an array of strings (the first problem).
  */
 export function parseOpsConfig(section: unknown, where = 'ops'): OpsConfig {
   if (section === undefined || section === null) return DEFAULT_OPS_CONFIG;
-  const ops = object(section, where, ['log', 'health', 'hooks']);
-  let log = DEFAULT_OPS_CONFIG.log;
-  if (ops['log'] !== undefined) {
-    const l = object(ops['log'], `${where}.log`, ['level', 'format']);
-    const level = l['level'] ?? log.level;
-    const format = l['format'] ?? log.format;
-    if (!isLogLevel(level)) bad(`${where}.log.level`, `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(level)}`);
-    if (!isLogFormat(format)) bad(`${where}.log.format`, `expected one of ${LOG_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
-    log = { level, format };
+  const result = OPS_SECTION_SCHEMA.safeParse(section);
+  if (!result.success) {
+    const [first] = describeIssues(OPS_SECTION_SCHEMA, result.error, where);
+    throw new ConfigError('CFG_ERR_INVALID_VALUE', `${first?.path ?? where}: ${first?.message ?? 'invalid'}`);
   }
-  let health: OpsConfig['health'];
-  if (ops['health'] !== undefined && ops['health'] !== null) {
-    const h = object(ops['health'], `${where}.health`, ['port', 'metrics']);
-    if (h['port'] === undefined) bad(`${where}.health.port`, 'expected a port 1-65535 (omit "health" to turn the listener off)');
-    const port = integer(h['port'], `${where}.health.port`, 1, 65_535);
-    const metrics = h['metrics'] ?? true;
-    if (typeof metrics !== 'boolean') bad(`${where}.health.metrics`, `expected true or false, got ${JSON.stringify(metrics)}`);
-    health = { port, metrics };
-  }
-  let hooks = DEFAULT_OPS_CONFIG.hooks;
-  if (ops['hooks'] !== undefined) {
-    const h = object(ops['hooks'], `${where}.hooks`, ['timeout_seconds', 'max_concurrent', 'on']);
-    const timeoutMs = h['timeout_seconds'] === undefined ? hooks.timeoutMs : integer(h['timeout_seconds'], `${where}.hooks.timeout_seconds`, 1, HOOK_TIMEOUT_MAX_MS / 1000) * 1000;
-    const maxConcurrent = h['max_concurrent'] === undefined ? hooks.maxConcurrent : integer(h['max_concurrent'], `${where}.hooks.max_concurrent`, 1, 32);
-    const on: Partial<Record<HookEvent, readonly HookCommand[]>> = {};
-    if (h['on'] !== undefined) {
-      const table = object(h['on'], `${where}.hooks.on`, HOOK_EVENTS);
-      for (const [event, value] of Object.entries(table)) {
-        if (isHookEvent(event)) on[event] = commands(value, `${where}.hooks.on.${event}`);
-      }
-    }
-    hooks = { timeoutMs, maxConcurrent, on };
-  }
-  return { log, health, hooks };
+  return opsConfigFromSection(result.data);
 }

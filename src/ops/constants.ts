@@ -30,6 +30,8 @@ export const HOOK_TIMEOUT_MS = 10_000;
 export const HOOK_TIMEOUT_MAX_MS = 300_000;
 /** Default hooks running at once. */
 export const HOOK_MAX_CONCURRENT = 4;
+/** Most hooks a config may allow to run at once (`ops.hooks.max_concurrent`). */
+export const HOOK_MAX_CONCURRENT_LIMIT = 32;
 /** Hooks waiting for a slot at most; more are dropped (and logged), so a stuck hook never grows memory. */
 export const HOOK_QUEUE_MAX = 32;
 /** After SIGTERM, a hook's process group gets this long before SIGKILL, ms. */

@@ -62,5 +62,5 @@ export {
   hookEnvironment,
   isHookEvent,
 } from './hooks.js';
-export { DEFAULT_OPS_CONFIG, type OpsConfig, parseOpsConfig } from './config.js';
+export { DEFAULT_OPS_CONFIG, OPS_SECTION_SCHEMA, type OpsConfig, type OpsSection, opsConfigFromSection, parseOpsConfig } from './config.js';
 export { type DeviceErrorEvent, type DeviceRole, type OpsEvents, type OpsSinks, createOpsEvents } from './events.js';

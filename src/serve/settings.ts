@@ -23,6 +23,9 @@ import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, HUB_MODEL_NAME, RATE_LIMIT_PE
 import { isLoopbackHost } from './address.js';
 import { ServeError } from './errors.js';
 import { assertToken, defaultTokenPath, loadOrCreateToken } from './token.js';
+import { SERVE_CONFIG_KEYS } from './config-schema.js';
+
+export { SERVE_CONFIG_KEYS } from './config-schema.js';
 
 /** A listen address. */
 export interface ListenAddress {
@@ -63,17 +66,6 @@ export interface ResolveServeInputs {
   readonly flags?: ServeFlags;
   readonly env?: NodeJS.ProcessEnv;
 }
-
-/** Keys of the config file's `"serve"` object and their types (for schema checks of the whole file). */
-export const SERVE_CONFIG_KEYS = {
-  listen: 'string',
-  token_file: 'string',
-  auth: 'boolean',
-  fallback: 'string',
-  persona_dir: 'string',
-  hub_model: 'string',
-  rate_limit_per_minute: 'number',
-} as const;
 
 type ServeSection = { -readonly [K in keyof typeof SERVE_CONFIG_KEYS]?: ((typeof SERVE_CONFIG_KEYS)[K] extends 'string' ? string : (typeof SERVE_CONFIG_KEYS)[K] extends 'number' ? number : boolean) | null };
 

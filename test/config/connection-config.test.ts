@@ -37,7 +37,7 @@ describe('resolveConnectionSettings', () => {
   });
 
   it('without a config file falls back to the identity, then to defaults', async () => {
-    const s = await resolveConnectionSettings({ flags: { config: join(dir, 'hivemind', '_identity.json') }, env: env() });
+    const s = await resolveConnectionSettings({ flags: { config: join(dir, 'hivesat', 'placeholder.json') }, env: env() }); // a config file without "hub"
     expect(s).toMatchObject({ host: 'identity.host', tls: true, port: 1111, accessKey: 'id-key', siteId: 'id-site', lang: 'en-US', binarize: false });
     const bare = await resolveConnectionSettings({ flags: { host: 'h', accessKey: 'k', password: 'p' }, env: { XDG_CONFIG_HOME: join(dir, 'empty') }, useIdentity: false });
     expect(bare).toMatchObject({ host: 'h', port: 5678, tls: false, siteId: 'unknown', lang: 'en-US', ciphers: undefined, encodings: undefined });
@@ -78,7 +78,7 @@ describe('resolveConnectionSettings', () => {
   it('refuses a broken config file, unknown hub keys, and a missing explicit --config', async () => {
     const bad = join(dir, 'bad.json');
     await writeFile(bad, JSON.stringify({ hub: { hostname: 'x' } }));
-    await expect(resolveConnectionSettings({ flags: { config: bad }, env: env() })).rejects.toThrow(/unknown key "hub.hostname"/);
+    await expect(resolveConnectionSettings({ flags: { config: bad }, env: env() })).rejects.toThrow(/\$\.hub\.hostname: unknown key \(did you mean "host"\?\)/);
     await writeFile(bad, JSON.stringify({ hub: { port: '5678' } }));
     await expect(resolveConnectionSettings({ flags: { config: bad }, env: env() })).rejects.toThrow(code('CFG_ERR_INVALID_VALUE'));
     await writeFile(bad, '{not json');

@@ -463,15 +463,15 @@ describe.skipIf(!models.ok)('a corrupt model file at start', () => {
 
   const fix = (d: string): string => `run scripts/fetch-models --dir ${d} to fetch it again (it replaces a file whose sha256 differs from models/manifest.json)`;
 
-  it('a truncated wake-word model: `hivesat run` exits 1 with one line naming the file and the fix, no stack', async () => {
+  it('a truncated wake-word model: `hivesat run` exits 78 (cannot start) with one line naming the file and the fix, no stack', async () => {
     const m = await modelDirWith('hey_jarvis', (good) => good.subarray(0, 4_096));
     const home = await mkdtemp(join(dir, 'home-'));
     await writeFile(join(home, 'config.json'), JSON.stringify({ audio: { capture_device: 'mic', playback_device: 'spk' } }));
     const result = await runCli(['run', '--config', join(home, 'config.json')], cliEnv(m.dir, home));
     expect(result).toEqual({
-      code: 1,
+      code: 78, // the configuration cannot start: systemd does not restart it (RestartPreventExitStatus=78)
       stdout: '',
-      stderr: `hivesat run: model file ${m.path} (hey_jarvis) is corrupt: expected ${m.size} bytes, got 4096; ${fix(m.dir)} (MODEL_ERR_CORRUPT)\n`,
+      stderr: `hivesat run: cannot start: model file ${m.path} (hey_jarvis) is corrupt: expected ${m.size} bytes, got 4096; ${fix(m.dir)} (MODEL_ERR_CORRUPT); fix: fetch it again as the message says (scripts/fetch-models checks sha256)\n`,
     });
   });
 

@@ -152,7 +152,7 @@ describe('configuration check', () => {
   async function check(doc: unknown): Promise<Awaited<ReturnType<typeof configCheck.run>>> {
     const path = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
     await writeFile(path, typeof doc === 'string' ? doc : JSON.stringify(doc));
-    return configCheck.run(context({ env: { HOME: dir, XDG_CONFIG_HOME: dir, HIVESAT_CONFIG: path } }));
+    return configCheck.run(context({ env: { HOME: dir, XDG_CONFIG_HOME: dir, HIVESAT_CONFIG: path, PATH: process.env['PATH'] ?? '' } })); // PATH: the start-up check runs the local speech engines
   }
 
   it('validates every section, "ops" included, and resolves the hub', async () => {

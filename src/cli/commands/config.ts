@@ -1,21 +1,29 @@
 /**
- * `hivesat config check [--config FILE]`: validate the satellite config file and print every problem with its JSON
- * path (exit 1), or "ok" (exit 0). `hivesat config defaults` prints the defaults as a config file.
+ * `hivesat config check [--config FILE]`: would `hivesat run` start with this configuration? It runs the same
+ * start-up validation as `run` (src/config/startup.ts): the file against the schema (every problem with its JSON
+ * path), then the hub settings, the models, the persona, the local speech engines and the cue sounds. Each refusal
+ * is one line with what to fix (exit 1), else "ok" (exit 0). `hivesat config defaults` prints the defaults as a
+ * config file, every section.
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { defaultConfigPath } from '../../config/connection-config.js';
-import { checkSatelliteConfig, defaultSatelliteConfig } from '../../config/satellite-config.js';
+import { defaultSatelliteConfig } from '../../config/satellite-config.js';
+import { checkStartup, formatRefusal } from '../../config/startup.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 
 const HELP = `Usage: hivesat config check [--config FILE]
        hivesat config defaults
 
-check      validate the config file (default ~/.config/hivesat/config.json, or HIVESAT_CONFIG) and print every
-           problem with its JSON path; exit 1 if there is one
-defaults   print the default config (every key, with its default value)`;
+check      would "hivesat run" start with this configuration? Validates the config file (default
+           ~/.config/hivesat/config.json, or HIVESAT_CONFIG) and everything run builds from it: hub settings
+           (with HIVESAT_* and the identity file), wake-word and VAD models, the persona, the local speech engines
+           and the cue sounds. Prints every problem on its own line with what to fix; exit 1 if there is one
+defaults   print the default config (every section and key, with its default value)
+
+Every key is described in docs/configuration.md.`;
 
 async function run(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: false, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
@@ -33,31 +41,16 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     return EXIT.FAILURE;
   }
   const configFlag = typeof values.config === 'string' ? values.config : undefined;
-  const path = configFlag ?? (io.env['HIVESAT_CONFIG'] || defaultConfigPath(io.env));
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    io.stderr.write(`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? 'error'}) (CFG_ERR_IO)\n`);
-    return EXIT.FAILURE;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    io.stderr.write(`${path}: $: expected JSON, got text that does not parse: ${(error as Error).message} (CFG_ERR_MALFORMED)\n`);
-    return EXIT.FAILURE;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    io.stderr.write(`${path}: $: expected a JSON object (CFG_ERR_MALFORMED)\n`);
-    return EXIT.FAILURE;
-  }
-  const { issues } = checkSatelliteConfig(value);
-  for (const issue of issues) io.stderr.write(`${path}: ${issue.path}: ${issue.message} (CFG_ERR_INVALID_VALUE)\n`);
-  if (issues.length > 0) return EXIT.FAILURE;
+  const explicit = configFlag ?? (io.env['HIVESAT_CONFIG'] === '' ? undefined : io.env['HIVESAT_CONFIG']);
+  const path = explicit ?? defaultConfigPath(io.env);
+  const { refusals, notes } = await checkStartup({ configPath: path, explicit: explicit !== undefined, env: io.env });
+  for (const refusal of refusals) io.stderr.write(`${formatRefusal(refusal)}\n`);
+  if (refusals.length > 0) return EXIT.FAILURE;
+  if (explicit === undefined && !(await access(path).then(() => true, () => false))) io.stdout.write(`note: no config file at ${path}: the defaults apply\n`);
+  for (const note of notes) io.stdout.write(`note: ${note}\n`);
   io.stdout.write(`${path}: ok\n`);
   return EXIT.OK;
 }
 
 /** The `config` command. */
-export const configCommand: Command = { name: 'config', summary: 'check the config file (every problem with its JSON path) or print the defaults', help: HELP, run };
+export const configCommand: Command = { name: 'config', summary: 'check that the config would start (every problem, with what to fix) or print the defaults', help: HELP, run };

@@ -12,17 +12,15 @@
 import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { AplaySink, type AudioInput, type AudioSink, openAudioInput, preloadMp3Decoder, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
-import { type ConnectionFlags, type ConnectionSettings, defaultConfigPath, resolveConnectionSettings } from '../../config/connection-config.js';
+import { defaultConfigPath } from '../../config/connection-config.js';
 import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellite-config.js';
+import { formatRefusal, loadStartupConfig, prepareStartup, type StartupRefusal } from '../../config/startup.js';
 import { HiveAuthError, HubConnection } from '../../hivemind/index.js';
-import { createListener, type Listener } from '../../listener/index.js';
-import { builtinPhrases, defaultPersonaDir, loadPersonaOrDefault } from '../../persona/index.js';
+import type { Listener } from '../../listener/index.js';
 import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
-import { EspeakNgTts, FliteTts, PocketsphinxStt, type TextToSpeech } from '../../speech/index.js';
 import { installSignalHandlers, isLogFormat } from '../../ops/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
-import { listenerOptionsFromConfig } from '../listener-config.js';
 import { checkOutputPath } from '../output-path.js';
 import { type RunOps, startRunOps } from '../run-ops.js';
 
@@ -45,7 +43,9 @@ Signals: SIGTERM/SIGINT stop cleanly within 2 s (exit 0); SIGHUP re-reads the co
 hooks apply at once; other changes are logged and need a restart). Health, metrics and hooks: the "ops" section
 (docs/operations.md).
 
-Exit codes: 0 done, 1 failure (configuration, devices, a turn that could not be answered with --once).`;
+Exit codes: 0 done, 1 failure (devices, input/output files, a turn that could not be answered with --once),
+78 the configuration cannot start (each reason on its own line with what to fix; "hivesat config check" says the
+same without starting; systemd does not restart it).`;
 
 /** The wait for the hub before a file input is fed (so its first turn can go to the hub), ms. */
 const FILE_INPUT_CONNECT_WAIT_MS = 10_000;
@@ -73,7 +73,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
     const explicit = values.config ?? (io.env['HIVESAT_CONFIG'] === '' ? undefined : io.env['HIVESAT_CONFIG']);
     const configPath = explicit ?? defaultConfigPath(io.env);
-    const config = await loadSatelliteConfig(configPath, explicit !== undefined);
+    // One start-up validation, shared with `config check` and `doctor`: the file first (logging comes from it), then
+    // everything built from it (models, hub settings, persona, speech engines, sounds), every refusal on its own line.
+    const loaded = await loadStartupConfig(configPath, explicit !== undefined);
+    if (!loaded.ok) return cannotStart(io, loaded.refusals);
+    const { config } = loaded;
     // The input and output are checked before models, hub and logs: a wrong path is the one line printed.
     const input = values.input === undefined ? undefined : await openAudioInput(values.input);
     if (values.output !== undefined) await checkOutputPath('--output', values.output);
@@ -82,13 +86,15 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr });
     cleanup.push(() => ops.close());
     const logger = ops.logger;
-    // Models first: a missing or corrupt model file is the one-line error, before anything else is said or opened.
-    const listener = await buildListener(config);
-    cleanup.push(() => listener.close());
-    const settings = await hubSettings({ ...toConnectionFlags(values as ConnectionFlagValues), ...(explicit === undefined ? {} : { config: explicit }) }, io, (m) => logger.log('warn', m));
+    let link: HubConnection | undefined;
+    const prepared = await prepareStartup(config, {
+      configPath, explicit: explicit !== undefined, flags: toConnectionFlags(values as ConnectionFlagValues), env: io.env, connectivity: () => ({ hub: link?.state === 'ready' }),
+    });
+    if (!prepared.ok) return cannotStart(io, prepared.refusals);
+    const { listener, settings, lang, stt, tts, persona, sounds } = prepared.startup;
+    cleanup.push(() => prepared.startup.close());
+    for (const note of prepared.startup.notes) logger.log('warn', note);
     for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
-    const hubLang: unknown = config.hub['lang'];
-    const lang = settings?.lang ?? (typeof hubLang === 'string' ? hubLang : 'en-US');
 
     const sink: AudioSink = ops.wrapSink(
       values.output === undefined
@@ -96,18 +102,16 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         : new WavFileSink({ path: values.output }),
     );
     cleanup.push(() => sink.close());
-    const tts: TextToSpeech = config.speech.tts === 'flite' ? new FliteTts() : new EspeakNgTts(config.speech.voice === null ? {} : { voice: config.speech.voice });
-    const stt = new PocketsphinxStt({ grammar: builtinPhrases(lang.split('-')[0] ?? 'en') });
-    const persona = await loadPersonaOrDefault(config.persona.dir ?? defaultPersonaDir(io.env), config.persona.name ?? undefined, { connectivity: () => ({ hub: link?.state === 'ready' }) });
     const local: AnswerLocally = (u, localIo) => answerLocally(u.pcm, { stt, persona, tts }, localIo);
-    const link =
+    link =
       settings === undefined
         ? undefined
         : new HubConnection({
             ...commandConnectionOptions(settings, logger), reconnect: {}, unknownKeyCloses: 3, sessionId: config.session_id ?? stableSessionId(settings.accessKey, settings.siteId),
             limits: { maxFrameBytes: config.limits.max_frame_bytes, maxInflatedBytes: config.limits.max_inflated_bytes },
           });
-    if (link !== undefined) cleanup.push(() => link.close());
+    const hubLink = link;
+    if (hubLink !== undefined) cleanup.push(() => hubLink.close());
     void preloadMp3Decoder();
 
     const satellite = new Satellite({
@@ -120,6 +124,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         maxTtsBytes: config.limits.max_tts_bytes, maxAnswerSeconds: config.limits.max_answer_seconds, maxSpeaksPerTurn: config.limits.max_speaks_per_turn,
         maxUnsolicitedSpeaks: config.limits.max_unsolicited_speaks, maxIgnoredPerInterval: config.limits.max_ignored_per_interval, warnIntervalMs: config.limits.warn_interval_ms,
       },
+      soundLibrary: sounds,
       logger,
     });
     cleanup.push(() => satellite.close());
@@ -217,19 +222,10 @@ async function reloadConfig(ops: RunOps, path: string, explicit: boolean): Promi
   ops.reload(await loadSatelliteConfig(path, explicit));
 }
 
-/** The hub settings, or undefined (local-only) when no hub is configured. */
-async function hubSettings(flags: ConnectionFlags, io: CliIo, warn: (m: string) => void): Promise<ConnectionSettings | undefined> {
-  try {
-    return await resolveConnectionSettings({ flags, env: io.env });
-  } catch (error) {
-    if ((error as { code?: string }).code !== 'CFG_ERR_MISSING') throw error;
-    warn(`no hub configured (${(error as Error).message}): answering locally only`);
-    return undefined;
-  }
-}
-
-function buildListener(config: SatelliteConfig): Promise<Listener> {
-  return createListener(listenerOptionsFromConfig(config));
+/** Print why the config cannot start, one line per reason with what to fix, and give the exit code for it. */
+function cannotStart(io: CliIo, refusals: readonly StartupRefusal[]): number {
+  for (const refusal of refusals) io.stderr.write(`hivesat run: cannot start: ${formatRefusal(refusal)}\n`);
+  return EXIT.CANNOT_START;
 }
 
 /**

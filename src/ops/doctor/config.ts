@@ -1,18 +1,18 @@
 /**
- * Configuration: the config file parses and validates (the satellite's schema for every section, the `"ops"`
- * section by {@link parseOpsConfig}), and the hub settings resolve (flags > environment > config > identity). The
- * resolved settings are kept for the hub checks.
+ * Configuration: would `hivesat run` start? The very start-up validation `run` and `config check` use
+ * (src/config/startup.ts): the config file against the schema, the hub settings (flags > environment > config >
+ * identity), the models, the persona, the local speech engines and the cue sounds. The resolved hub settings are
+ * kept for the hub checks; unlike `run`, the doctor also fails without hub credentials (it exists to check the hub).
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import { defaultConfigPath, describeSettings, resolveConnectionSettings } from '../../config/connection-config.js';
-import { parseSatelliteConfig } from '../../config/satellite-config.js';
-import { ConfigError } from '../../errors.js';
-import { parseOpsConfig } from '../config.js';
+import { access } from 'node:fs/promises';
+import { defaultConfigPath, describeSettings } from '../../config/connection-config.js';
+import { checkStartup } from '../../config/startup.js';
+import { opsConfigFromSection } from '../config.js';
 import type { CheckOutcome, DoctorCheck } from './types.js';
 
-/** The config file, the `ops` section and the hub settings. */
+/** Everything `run` checks at start, and the hub settings. */
 export const configCheck: DoctorCheck = {
   id: 'config',
   group: 'config',
@@ -20,49 +20,27 @@ export const configCheck: DoctorCheck = {
   run: async (ctx): Promise<CheckOutcome> => {
     const explicit = ctx.flags.config ?? (ctx.env['HIVESAT_CONFIG'] === '' ? undefined : ctx.env['HIVESAT_CONFIG']);
     const path = explicit ?? defaultConfigPath(ctx.env);
-    let fileNote = `${path}`;
-    try {
-      let text: string | undefined;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch (cause) {
-        if ((cause as NodeJS.ErrnoException).code !== 'ENOENT' || explicit !== undefined) throw cause;
-        fileNote = `no config file (${path})`;
-      }
-      if (text !== undefined) {
-        let doc: unknown;
-        try {
-          doc = JSON.parse(text);
-        } catch {
-          parseSatelliteConfig(text, path); // throws CFG_ERR_MALFORMED with the parser's words
-        }
-        if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) parseSatelliteConfig(text, path); // throws
-        // The satellite's schema checks every section but "ops", which this layer owns.
-        const { ops: opsSection, ...rest } = doc as Record<string, unknown>;
-        parseSatelliteConfig(JSON.stringify(rest), path);
-        const ops = parseOpsConfig(opsSection, `${path}: ops`);
-        fileNote = `${path} valid${ops.health === undefined ? '' : `, health on 127.0.0.1:${ops.health.port}`}${Object.keys(ops.hooks.on).length === 0 ? '' : `, hooks on ${Object.keys(ops.hooks.on).join('/')}`}`;
-      }
-    } catch (error) {
-      ctx.state.settingsError = error;
-      const message = error instanceof ConfigError ? error.message : `${path}: ${(error as Error).message}`;
-      return { status: 'fail', summary: message, fix: `fix ${path} (JSON; see docs/operations.md for the "ops" section)` };
-    }
-    try {
-      const settings = await resolveConnectionSettings({ flags: ctx.flags, env: ctx.env });
-      ctx.state.settings = settings;
-      const d = describeSettings(settings);
+    const check = await checkStartup({ configPath: path, explicit: explicit !== undefined, flags: ctx.flags, env: ctx.env, ...(ctx.modelDirs === undefined ? {} : { modelDirs: ctx.modelDirs }) });
+    if (check.settings !== undefined) ctx.state.settings = check.settings;
+    if (check.refusals.length > 0) {
+      ctx.state.settingsError ??= check.settingsMissing ?? new Error('the configuration cannot start');
       return {
-        status: 'ok',
-        summary: `${fileNote}; hub ${d['hub']}, access key ${d['access_key']}, password ${d['password']}`,
-        details: d,
+        status: 'fail',
+        summary: check.refusals.map((r) => `${r.message} (${r.code})`).join('; '),
+        fix: check.refusals.map((r) => r.fix).join('; '),
       };
-    } catch (error) {
-      ctx.state.settingsError = error;
-      if (error instanceof ConfigError) {
-        return { status: 'fail', summary: `${fileNote}; ${error.message}`, fix: error.code === 'CFG_ERR_MISSING' ? 'write the hub credentials: scripts/install --host … --access-key … --password …, or hivesat identity set' : 'fix the setting named above' };
-      }
-      throw error;
     }
+    const exists = explicit !== undefined || (await access(path).then(() => true, () => false));
+    let fileNote = exists ? `${path} valid` : `no config file (${path})`;
+    if (check.config !== undefined && exists) {
+      const ops = opsConfigFromSection(check.config.ops);
+      fileNote += `${ops.health === undefined ? '' : `, health on 127.0.0.1:${ops.health.port}`}${Object.keys(ops.hooks.on).length === 0 ? '' : `, hooks on ${Object.keys(ops.hooks.on).join('/')}`}`;
+    }
+    if (check.settings === undefined) {
+      ctx.state.settingsError = check.settingsMissing;
+      return { status: 'fail', summary: `${fileNote}; ${check.settingsMissing?.message ?? 'no hub settings'}`, fix: 'write the hub credentials: scripts/install --host … --access-key … --password …, or hivesat identity set' };
+    }
+    const d = describeSettings(check.settings);
+    return { status: 'ok', summary: `${fileNote}; hub ${d['hub']}, access key ${d['access_key']}, password ${d['password']}`, details: d };
   },
 };

@@ -1,0 +1,24 @@
+/**
+ * The listener as the config file describes it. `hivesat run`, `listen` and `demo` all build theirs from here (and
+ * the start-up check, ./startup.ts), so that testing a wake word with `listen` behaves exactly as the service will:
+ * same threshold, verifier, speech gate and endpointing.
+ *
+ * @module
+ */
+import type { CreateListenerOptions } from '../listener/index.js';
+import type { SatelliteConfig } from './satellite-config.js';
+
+/** `createListener` options from the config's `wake` and `vad` sections. */
+export function listenerOptionsFromConfig(config: SatelliteConfig): CreateListenerOptions & { readonly settings: NonNullable<CreateListenerOptions['settings']> } {
+  const { vad, wake } = config;
+  return {
+    settings: {
+      silenceEndMs: vad.silence_end_ms, maxUtteranceMs: vad.max_utterance_ms, noSpeechTimeoutMs: vad.no_speech_timeout_ms,
+      minUtteranceMs: vad.min_utterance_ms, preRollMs: vad.pre_roll_ms, postRollMs: vad.post_roll_ms, bargeInThreshold: wake.barge_in_threshold,
+      wakeSpeechGateMs: wake.speech_gate_ms,
+    },
+    keywords: wake.keywords, threshold: wake.threshold, triggerLevel: wake.trigger_level, refractoryMs: wake.refractory_ms,
+    ...(wake.verifier !== null && { verifier: wake.verifier }), ...(wake.verifier_threshold !== undefined && { verifierThreshold: wake.verifier_threshold }),
+    vadThreshold: vad.threshold, vadModel: vad.model,
+  };
+}
