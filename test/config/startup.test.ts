@@ -10,6 +10,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeWavFile } from '../../src/audio/index.js';
 import { main } from '../../src/cli/main.js';
 import { checkStartup, EXIT_CANNOT_START } from '../../src/config/startup.js';
 import { HubConnection } from '../../src/hivemind/index.js';
@@ -84,6 +85,8 @@ beforeAll(async () => {
   await writeFile(join(corruptModels, 'silero_vad_v5.onnx'), Buffer.alloc(1000, 7));
   await writeFile(join(dir, 'garbage.onnx'), Buffer.alloc(500, 3));
   await writeFile(join(dir, 'not-audio.wav'), 'this is text, not audio');
+  // run checks its --input before it validates the rest, so the input must be a real (never fed) WAV.
+  await writeWavFile(join(dir, 'never-read.wav'), new Int16Array(1600));
   await writeFile(join(dir, 'bad-identity.json'), '{"access_key": ');
 });
 
