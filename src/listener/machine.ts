@@ -240,6 +240,7 @@ function fromAwake(s: AwakeState, e: ListenerInput, t: ListenerTiming): Transiti
     case 'reset':
       return abandon(s, e);
     case 'wake':
+      return heardWake(s, e, t);
     case 'listen':
       return [s, NO_EFFECTS];
     default:
@@ -269,11 +270,23 @@ function fromRecording(s: RecordingState, e: ListenerInput, t: ListenerTiming): 
     case 'reset':
       return abandon(s, e);
     case 'wake':
+      return heardWake(s, e, t);
     case 'listen':
       return [s, NO_EFFECTS];
     default:
       return assertNever(e, 'listener input');
   }
+}
+
+/**
+ * A wake word inside a capture opened without one (`listen`: stream mode, a follow-up): the capture keeps it, so its
+ * utterance says the user did call the satellite (stream mode answers such an utterance locally when the hub is
+ * lost). No event: the capture is already open. A capture that has its wake word ignores further ones.
+ */
+function heardWake(s: AwakeState | RecordingState, e: Extract<ListenerInput, { readonly type: 'wake' }>, t: ListenerTiming): Transition {
+  if (s.wake !== null) return [s, NO_EFFECTS];
+  const wake: WakeInfo = { keyword: e.keyword, score: e.score, sample: e.sample, startSample: wakeOnset(s.voice, e.sample, t), bargeIn: false };
+  return [{ ...s, wake }, NO_EFFECTS];
 }
 
 /**

@@ -212,6 +212,13 @@ const rows: Row[] = [
     effects: [{ type: 'speech_start', sample: 32_000 - 400 * MS }],
   },
   { name: 'awake + wake → ignored', from: awake, input: wakeIn(0.99, 50_000), to: 'same', effects: [] },
+  {
+    name: 'awake without a wake word + wake → the capture keeps it (stream mode, follow-ups), no event',
+    from: awakeNoWake,
+    input: wakeIn(0.9, 110_000),
+    to: { ...awakeNoWake, wake: wakeOut(0.9, 110_000, 110_000 - T.wakeFallbackSamples, false) },
+    effects: [],
+  },
   { name: 'awake + listen → ignored', from: awake, input: { type: 'listen', at: 50_000 }, to: 'same', effects: [] },
   {
     name: 'awake + speaking(true) → idle (speaking), cancelled',
@@ -294,6 +301,13 @@ const rows: Row[] = [
     ],
   },
   { name: 'recording + wake → ignored', from: recording, input: wakeIn(0.99, 60_000), to: 'same', effects: [] },
+  {
+    name: 'recording without a wake word + wake → the capture keeps it, onset from the speech that carried it',
+    from: { ...recording, wake: null },
+    input: wakeIn(0.9, 60_000),
+    to: { ...recording, wake: wakeOut(0.9, 60_000, 48_000, false) },
+    effects: [],
+  },
   { name: 'recording + listen → ignored', from: recording, input: { type: 'listen', at: 60_000 }, to: 'same', effects: [] },
   {
     name: 'recording + speaking(true) → idle (speaking), cancelled',
