@@ -148,7 +148,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     };
     const deviceError = (error: Error, retryMs?: number): void =>
       ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}${retryMs === undefined ? '' : `; retrying in ${retryMs} ms`}` });
-    const inputDone = feedInput(values.input, samples, feed, listener, config, io, stop, deviceError, (source) => ops.watchCapture(source));
+    const inputDone = feedInput(values.input, samples, feed, listener, () => satellite.end(), config, io, stop, deviceError, (source) => ops.watchCapture(source));
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
       if (result === undefined) throw new Error('no turn: the input ended without a wake word and an utterance');
@@ -214,7 +214,7 @@ function buildListener(config: SatelliteConfig): Promise<Listener> {
 
 /** Feed the input; resolves when a finite input ended or `stop` resolved (SIGINT/SIGTERM). */
 async function feedInput(
-  input: string | undefined, samples: Int16Array | undefined, feed: (chunk: Int16Array) => void, listener: Listener, config: SatelliteConfig, io: CliIo, stop: Promise<void>,
+  input: string | undefined, samples: Int16Array | undefined, feed: (chunk: Int16Array) => void, listener: Listener, endInput: () => Promise<void>, config: SatelliteConfig, io: CliIo, stop: Promise<void>,
   reportError: (error: Error, retryMs?: number) => void, watchCapture: (source: SupervisedSource) => void,
 ): Promise<void> {
   if (samples !== undefined) {
@@ -224,7 +224,7 @@ async function feedInput(
       feed(samples.subarray(i, i + CHUNK_SAMPLES));
       await listener.drained();
     }
-    await listener.end();
+    await endInput();
     return;
   }
   const { audio } = config;
@@ -249,7 +249,7 @@ async function feedInput(
     });
   });
   await source.stop();
-  await listener.end();
+  await endInput();
 }
 
 /** The `run` command. */
