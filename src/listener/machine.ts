@@ -6,7 +6,7 @@
  * ```
  *          wake word (while speaking: only at ≥ the barge-in threshold)
  *   idle ───────────────────────────────────────────► awake ── no speech by the timeout ──► idle (no_speech)
- *    ▲  └──────────── listenWithoutWake ────────────►  │ ▲
+ *    ▲  └──────────── listenWithoutWake ────────────►  │ ▲   (a wake word in a capture opened without one: awake again)
  *    │                                   speech onset  │ │ speech shorter than minUtterance
  *    │                                                 ▼ │
  *    └────── end of speech, or the maximum length ── recording
@@ -279,14 +279,14 @@ function fromRecording(s: RecordingState, e: ListenerInput, t: ListenerTiming): 
 }
 
 /**
- * A wake word inside a capture opened without one (`listen`: stream mode, a follow-up): the capture keeps it, so its
- * utterance says the user did call the satellite (stream mode answers such an utterance locally when the hub is
- * lost). No event: the capture is already open. A capture that has its wake word ignores further ones.
+ * A wake word inside a capture opened without one (`listen`: stream mode, a follow-up): the capture starts again from
+ * the wake word, as from idle — the command that follows it is the utterance, and it carries the wake word (stream
+ * mode answers such an utterance locally when the hub is lost). A capture that has its wake word ignores further ones.
  */
 function heardWake(s: AwakeState | RecordingState, e: Extract<ListenerInput, { readonly type: 'wake' }>, t: ListenerTiming): Transition {
   if (s.wake !== null) return [s, NO_EFFECTS];
   const wake: WakeInfo = { keyword: e.keyword, score: e.score, sample: e.sample, startSample: wakeOnset(s.voice, e.sample, t), bargeIn: false };
-  return [{ ...s, wake }, NO_EFFECTS];
+  return [awake(s.voice, wake, e.sample, t), [{ type: 'wake', wake }]];
 }
 
 /**

@@ -157,7 +157,8 @@ function linkDown(s: StreamModeState, reason: string): StreamTransition {
 }
 
 function speechStart(s: StreamModeState): StreamTransition {
-  if (s.hub.kind === 'refuses-streams') return s.capture.kind === 'audio' ? [s, NO_EFFECTS] : [{ ...s, capture: { kind: 'audio' } }, NO_EFFECTS];
+  // A capture keeps what became of its audio: one the link cut stays cut whatever came after.
+  if (s.hub.kind === 'refuses-streams') return s.capture.kind === 'listening' ? [{ ...s, capture: { kind: 'audio' } }, NO_EFFECTS] : [s, NO_EFFECTS];
   if (s.link.kind === 'down') return [{ ...s, capture: s.capture.kind === 'cut' ? s.capture : { kind: 'unsent' } }, NO_EFFECTS];
   // Speech again within one capture (a pause shorter than the endpoint) or within the last stream's tail: go on.
   const capture: CaptureFate = s.capture.kind === 'listening' ? { kind: 'streamed' } : s.capture;

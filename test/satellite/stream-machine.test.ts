@@ -61,6 +61,13 @@ const rows: Row[] = [
   },
   { name: 'refuses streams + speech_start → audio capture, no stream', from: refused, input: { type: 'speech_start' }, to: { ...refused, capture: { kind: 'audio' } }, effects: [] },
   {
+    name: 'refuses streams, capture cut + speech_start (speech again after the wake word) → still cut',
+    from: { ...refused, capture: { kind: 'cut', reason: 'link dropped (1006) during the stream' } },
+    input: { type: 'speech_start' },
+    to: 'same',
+    effects: [],
+  },
+  {
     name: 'first stream + link_down → cut, one drop counted, stop',
     from: streaming(true),
     input: DROP,
