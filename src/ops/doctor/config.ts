@@ -39,7 +39,7 @@ export const configCheck: DoctorCheck = {
         if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) parseSatelliteConfig(text, path); // throws
         // The satellite's schema checks every section but "ops", which this layer owns.
         const { ops: opsSection, ...rest } = doc as Record<string, unknown>;
-        parseSatelliteConfig(JSON.stringify(rest), path);
+        ctx.state.mode = parseSatelliteConfig(JSON.stringify(rest), path).mode;
         const ops = parseOpsConfig(opsSection, `${path}: ops`);
         fileNote = `${path} valid${ops.health === undefined ? '' : `, health on 127.0.0.1:${ops.health.port}`}${Object.keys(ops.hooks.on).length === 0 ? '' : `, hooks on ${Object.keys(ops.hooks.on).join('/')}`}`;
       }
