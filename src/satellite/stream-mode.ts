@@ -33,8 +33,9 @@ export interface StreamModeOptions {
 export function streamsRefusedAdvice(drops: number): string {
   return (
     `the hub dropped the connection during the first RAW_AUDIO stream of ${drops} sessions in a row: it cannot take ` +
-    'audio streams (hivemind-audio-binary-protocol needs a wake-word plugin in its config to listen to a stream). ' +
-    'Sending utterances as STT_AUDIO_HANDLE (audio mode) until restart; configure a wake word on the hub, or set "mode": "audio"'
+    'audio streams (hivemind-audio-binary-protocol listens to a stream only with a wake-word plugin installed and named ' +
+    'in server.json, binary_protocol → "wake_word" and "hotwords"). Sending utterances as STT_AUDIO_HANDLE (audio mode) ' +
+    'until restart; configure the hub\'s wake word, or set "mode": "audio"'
   );
 }
 

@@ -182,7 +182,7 @@ export const hubStreamCheck: DoctorCheck = {
           status: 'warn',
           summary: `the hub dropped the connection (${info.code}) at the first RAW_AUDIO chunk: it cannot take audio streams`,
           details: { streams: false, close_code: info.code },
-          fix: 'give the hub\'s hivemind-audio-binary-protocol a wake-word plugin (its listener needs one), or set "mode": "audio" here; meanwhile the satellite switches to audio mode after two dropped streams',
+          fix: 'install a wake-word plugin on the hub and name it in server.json (binary_protocol → "wake_word", "hotwords"), or set "mode": "audio" here; meanwhile the satellite switches to audio mode after two dropped streams',
         });
       const timer = setTimeout(() => finish({ status: 'ok', summary: `the hub took a RAW_AUDIO chunk and kept the connection for ${waitMs} ms`, details: { streams: true } }), waitMs);
       connection.on('close', onClose);
