@@ -197,6 +197,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     };
     satellite.on('failover', (_id, reason) => fallback(true, reason));
     satellite.on('refused', (error) => events.hubRefused({ code: error.code, message: error.message }));
+    satellite.on('streamsRefused', (advice) => health.streamsRefused(advice)); // logged (warn) by the satellite
     satellite.on('turn', (report) => {
       events.turnCompleted(report);
       for (const answer of report.answers) events.answer({ answer, route: report.route });

@@ -6,7 +6,7 @@
  * ```
  *          wake word (while speaking: only at ≥ the barge-in threshold)
  *   idle ───────────────────────────────────────────► awake ── no speech by the timeout ──► idle (no_speech)
- *    ▲  └──────────── listenWithoutWake ────────────►  │ ▲
+ *    ▲  └──────────── listenWithoutWake ────────────►  │ ▲   (a wake word in a capture opened without one: awake again)
  *    │                                   speech onset  │ │ speech shorter than minUtterance
  *    │                                                 ▼ │
  *    └────── end of speech, or the maximum length ── recording
@@ -240,6 +240,7 @@ function fromAwake(s: AwakeState, e: ListenerInput, t: ListenerTiming): Transiti
     case 'reset':
       return abandon(s, e);
     case 'wake':
+      return heardWake(s, e, t);
     case 'listen':
       return [s, NO_EFFECTS];
     default:
@@ -269,11 +270,23 @@ function fromRecording(s: RecordingState, e: ListenerInput, t: ListenerTiming): 
     case 'reset':
       return abandon(s, e);
     case 'wake':
+      return heardWake(s, e, t);
     case 'listen':
       return [s, NO_EFFECTS];
     default:
       return assertNever(e, 'listener input');
   }
+}
+
+/**
+ * A wake word inside a capture opened without one (`listen`: stream mode, a follow-up): the capture starts again from
+ * the wake word, as from idle — the command that follows it is the utterance, and it carries the wake word (stream
+ * mode answers such an utterance locally when the hub is lost). A capture that has its wake word ignores further ones.
+ */
+function heardWake(s: AwakeState | RecordingState, e: Extract<ListenerInput, { readonly type: 'wake' }>, t: ListenerTiming): Transition {
+  if (s.wake !== null) return [s, NO_EFFECTS];
+  const wake: WakeInfo = { keyword: e.keyword, score: e.score, sample: e.sample, startSample: wakeOnset(s.voice, e.sample, t), bargeIn: false };
+  return [awake(s.voice, wake, e.sample, t), [{ type: 'wake', wake }]];
 }
 
 /**

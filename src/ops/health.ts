@@ -25,6 +25,11 @@ export interface HealthSnapshot {
     readonly since: string | null;
     /** Why it went offline last, if it did. */
     readonly lastError: string | null;
+    /**
+     * Present only when `"mode": "stream"` gave way to audio mode: the hub dropped the first RAW_AUDIO stream of two
+     * sessions in a row; what it needs (until restart).
+     */
+    readonly streamsRefused?: string;
   };
   /** The microphone: `ok` false from a capture device failure until the restarted device delivers audio again. */
   readonly capture: {
@@ -65,6 +70,7 @@ export class HealthState implements HealthProvider {
   #hubConnected = false;
   #hubSince: number | undefined;
   #hubError: string | undefined;
+  #streamsRefused: string | undefined;
   #fallback = false;
   #captureOk = true;
   #captureSince: number | undefined;
@@ -106,6 +112,11 @@ export class HealthState implements HealthProvider {
     if (reason !== undefined) this.#hubError = reason;
   }
 
+  /** Stream mode: the hub cannot take RAW_AUDIO streams (`advice`: what it needs); the satellite is in audio mode. */
+  streamsRefused(advice: string): void {
+    this.#streamsRefused = advice;
+  }
+
   /** The capture device failed (`reason`: code and message); health is `degraded` until {@link captureUp}. */
   captureDown(reason: string): void {
     if (this.#captureOk) this.#captureSince = this.#now();
@@ -135,7 +146,10 @@ export class HealthState implements HealthProvider {
     return {
       status,
       state: this.#state,
-      hub: { connected: this.#hubConnected, since: iso(this.#hubSince), lastError: this.#hubError ?? null },
+      hub: {
+        connected: this.#hubConnected, since: iso(this.#hubSince), lastError: this.#hubError ?? null,
+        ...(this.#streamsRefused === undefined ? {} : { streamsRefused: this.#streamsRefused }),
+      },
       capture: { ok: this.#captureOk, since: iso(this.#captureSince), lastError: this.#captureError ?? null },
       lastTurn: turn === undefined ? null : { at: new Date(turn.at).toISOString(), route: turn.route, outcome: turn.outcome, durationMs: turn.durationMs },
       fallbackActive: this.#fallback,

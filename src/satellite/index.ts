@@ -26,6 +26,22 @@ export { TurnTracker, type Turn, type TurnDeps, type TurnEvents, type TurnPhase 
 export { HubTts, type HubAudio, type HubTtsOptions, type SynthPolicy } from './hub-tts.js';
 export { SpeechOutput, type PendingSpeech, type SpeechMarks, type SpeechOutputOptions } from './speech-output.js';
 export { RawAudioStreamer, type StreamerOptions, type StreamState, type StreamStop } from './streamer.js';
+export {
+  INITIAL_STREAM_STATE,
+  STREAM_DROPS_BEFORE_AUDIO_MODE,
+  effectiveMode,
+  listensWithoutWake,
+  streamTransition,
+  type CaptureFate,
+  type HubStreams,
+  type StreamEffect,
+  type StreamFlow,
+  type StreamInput,
+  type StreamLink,
+  type StreamModeState,
+  type StreamRoute,
+  type StreamTransition,
+} from './stream-machine.js';
 export { fitMetadata, ttsMetadataFits, wire1MetadataBytes } from './binary-metadata.js';
 export { routeBus, type BusActions, type HubListenEvent } from './bus-router.js';
 export { sendUtteranceAudio, sendUtteranceText, type SenderIdentity } from './hub-send.js';

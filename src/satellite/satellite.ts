@@ -1,7 +1,7 @@
 /**
  * The voice satellite: composes the listener, the hub link, the turn tracker and the playback queue. No policy
  * lives here — routing and failover are in turns.ts, TTS in hub-tts.ts/speech-output.ts, hub messages in
- * bus-router.ts, stream mode in streamer.ts — only the wiring of their typed events.
+ * bus-router.ts, stream mode in stream-machine.ts/stream-mode.ts — only the wiring of their typed events.
  *
  * @module
  */
@@ -20,7 +20,7 @@ import { IgnoredMeter, RefusalLog } from './refusals.js';
 import { SoundLibrary } from './sounds.js';
 import { SpeakGate } from './speak-gate.js';
 import { SpeechOutput } from './speech-output.js';
-import { RawAudioStreamer } from './streamer.js';
+import { StreamMode } from './stream-mode.js';
 import { TurnTimeline } from './timeline.js';
 import { type Turn, TurnTracker } from './turns.js';
 import { SatelliteError } from './errors.js';
@@ -59,7 +59,15 @@ export interface SatelliteOptions {
  * Events of a {@link Satellite}. `refused`: something from the hub was refused (a coded error), emitted with its one
  * log line, so at most once per code and `limits.warnIntervalMs`.
  */
-export type SatelliteEvents = { turn: [report: TurnReport]; failover: [turnId: number, reason: string]; refused: [error: HivesatError] };
+export type SatelliteEvents = {
+  turn: [report: TurnReport];
+  failover: [turnId: number, reason: string];
+  refused: [error: HivesatError];
+  /** A `speak` was the hub's late answer to a turn already answered locally: dropped, not played. */
+  lateAnswer: [turnId: number];
+  /** Stream mode: the hub cannot take RAW_AUDIO streams; `advice` says what it needs. Audio mode until restart. */
+  streamsRefused: [advice: string];
+};
 
 interface ClipMeta {
   readonly turn: Turn | undefined;
@@ -78,7 +86,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   readonly #turns: TurnTracker;
   readonly #speech: SpeechOutput;
   readonly #hubTts: HubTts | undefined;
-  readonly #streamer: RawAudioStreamer | undefined;
+  readonly #stream: StreamMode | undefined;
   readonly #sounds: SoundLibrary;
   readonly #clipDone = new Map<number, () => void>();
   readonly #limits: ResolvedSatelliteLimits;
@@ -90,7 +98,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   #speechClips = 0;
   #speaking = false;
   #listenWhenQuiet = false;
-  #streamStopped: (() => void) | undefined;
+  #streamsRefused: string | undefined;
 
   constructor(o: SatelliteOptions) {
     super();
@@ -113,9 +121,18 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
       hub: this.#hubTts, local: o.tts, lang: o.lang, log,
       maxAnswerBytes: limits.maxTtsBytes, maxAnswerSeconds: limits.maxAnswerSeconds, refused: (error) => this.#refusals.report(error),
     });
-    this.#streamer = o.mode === 'stream' && o.link !== undefined ? new RawAudioStreamer({ link: o.link, timers: this.#timers, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStop: () => this.#streamStopped?.() }) : undefined;
+    this.#stream =
+      o.mode === 'stream' && o.link !== undefined
+        ? new StreamMode({
+            link: o.link, logger: this.#log, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }),
+            onStreamsRefused: (advice) => {
+              this.#streamsRefused = advice;
+              this.emit('streamsRefused', advice);
+            },
+          })
+        : undefined;
     this.#turns = new TurnTracker({
-      mode: o.mode, timers: this.#timers, answerTimeoutMs: o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS, log,
+      timers: this.#timers, answerTimeoutMs: o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS, log,
       hubReady: () => o.link?.state === 'ready',
       sendToHub: (turn) => this.#sendToHub(turn),
       answerLocally: (turn, signal) => this.#answerLocally(turn, signal),
@@ -128,6 +145,12 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     this.#wireQueue();
     this.#wireListener(o.listener);
     if (o.link !== undefined) this.#wireLink(o.link);
+    this.#armStream();
+  }
+
+  /** Stream mode: why the hub cannot take streams (the satellite then sends utterances in audio mode), if it cannot. */
+  get streamsRefused(): string | undefined {
+    return this.#streamsRefused;
   }
 
   /** Turns not yet answered and played. */
@@ -153,7 +176,13 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   /** Audio from the microphone (16 kHz mono, any chunk size). */
   feed(chunk: Int16Array): void {
     this.#o.listener.feed(chunk);
-    this.#streamer?.feed(chunk);
+    this.#stream?.feed(chunk);
+  }
+
+  /** The input ended (end of a file): close the open capture and stop streaming. Resolves when the listener is done. */
+  async end(): Promise<void> {
+    await this.#o.listener.end();
+    this.#stream?.inputEnded();
   }
 
   /** Stop playback and local answers (barge-in, `mycroft.stop`). */
@@ -183,18 +212,21 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     });
     listener.on('speech_start', (e) => {
       this.#capture ??= { timeline: new TurnTimeline(), hubEngaged: false };
-      this.#streamer?.speechStarted(e.at.sample);
+      this.#stream?.speechStarted(e.at.sample);
     });
-    listener.on('speech_end', () => {
+    listener.on('speech_end', (e) => {
       this.#capture?.timeline.mark('speechEnd', this.#timers.now());
       this.#notify('recognizer_loop:record_end');
-      this.#streamer?.speechEnded();
+      this.#stream?.speechEnded(e.decided.sample);
     });
     listener.on('utterance', (u) => this.#onUtterance(u));
-    listener.on('no_speech', () => {
+    const closed = (): void => {
       this.#capture = undefined;
+      this.#stream?.captureClosed();
       this.#armStream();
-    });
+    };
+    listener.on('no_speech', closed);
+    listener.on('cancelled', closed);
     listener.on('error', (error) => this.#log.log('warn', `listener: ${error.message}`));
   }
 
@@ -203,7 +235,11 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     this.#capture = undefined;
     if (!capture.timeline.has('speechEnd')) capture.timeline.mark('speechEnd', this.#timers.now());
     this.#gate.turnBegan();
-    this.#turns.begin(u, capture.timeline, this.#o.mode !== 'stream' || u.wake !== null || capture.hubEngaged);
+    const route = this.#stream?.utterance();
+    // Stream mode asks the hub only for what it heard a wake word in (the hub itself or the local detector).
+    const streamed = this.#o.mode === 'stream' && route?.via !== 'audio';
+    const mode = route?.via === 'audio' ? 'audio' : this.#o.mode;
+    this.#turns.begin(u, capture.timeline, { engaged: !streamed || u.wake !== null || capture.hubEngaged, mode, ...(route?.via === 'local' ? { localBecause: route.reason } : {}) });
     this.#armStream();
   }
 
@@ -211,10 +247,11 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     link.on('ready', () => {
       if (this.#outage !== 'online') this.#log.log('info', 'the hub is reachable again: answering through it');
       this.#outage = 'online';
+      this.#stream?.linkUp();
       this.#armStream();
     });
     link.on('close', (info) => {
-      this.#streamer?.linkLost();
+      this.#stream?.linkDown(`link dropped (${info.code})`);
       this.#hubTts?.failAll('the link to the hub dropped');
       this.#turns.hubLost(`link dropped (${info.code})`);
     });
@@ -222,8 +259,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     link.on('hive', (message) => this.#ignored.ignored(message.msg_type));
     link.on('bus', (message) => {
       routeBus(message, {
-        speak: (data) => this.#admitted() && this.#say(data),
-        notUnderstood: () => this.#admitted() && this.#notUnderstood(),
+        speak: (data) => !this.#late() && this.#admitted() && this.#say(data),
+        notUnderstood: () => !this.#late() && this.#admitted() && this.#notUnderstood(),
         stop: () => void this.stop(),
         listen: () => this.#o.listener.listenWithoutWake(),
         playSound: (uri) => {
@@ -234,8 +271,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
         hubListening: (event) => {
           if (event === 'wakeword' || event === 'record_begin') {
             if (this.#capture !== undefined) this.#capture.hubEngaged = true;
-            this.#streamer?.hubRecording(true);
-          } else if (event === 'record_end') this.#streamer?.hubRecording(false);
+            this.#stream?.hubRecording(true);
+          } else if (event === 'record_end') this.#stream?.hubRecording(false);
         },
       });
     });
@@ -276,10 +313,21 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     this.#speaking = false;
     if (this.#listenWhenQuiet) this.#o.listener.listenWithoutWake();
     this.#listenWhenQuiet = false;
+    this.#armStream();
   }
 
   #cue(uri: string): void {
     void this.#play(this.#sounds.load(uri), { turn: undefined, speech: false, listen: false });
+  }
+
+  /** A `speak` that is the hub's late answer to a turn answered locally: dropped (true), counted and reported. */
+  #late(): boolean {
+    const turnId = this.#turns.lateAnswer();
+    if (turnId === undefined) return false;
+    this.#log.log('info', `turn ${turnId}: the hub answered after the turn was answered locally; its answer is dropped`);
+    this.#ignored.ignored('late speak');
+    this.emit('lateAnswer', turnId);
+    return true;
   }
 
   /**
@@ -331,14 +379,13 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
 
   async #sendToHub(turn: Turn): Promise<void> {
     const link = this.#o.link as HubLink;
-    if (this.#o.mode === 'audio') return sendUtteranceAudio(link, turn.utterance, { lang: this.#o.lang, siteId: this.#o.siteId });
-    if (this.#o.mode === 'text') {
+    if (turn.mode === 'audio') return sendUtteranceAudio(link, turn.utterance, { lang: this.#o.lang, siteId: this.#o.siteId });
+    if (turn.mode === 'text') {
       if (this.#o.stt === undefined) throw new RangeError('text mode needs a local STT engine');
       if ((await sendUtteranceText(link, this.#o.stt, turn.utterance, this.#o.lang)) === '') this.#notUnderstood();
       return;
     }
-    if (this.#streamer?.state.kind !== 'streaming') return;
-    await new Promise<void>((resolve) => (this.#streamStopped = resolve));
+    await this.#stream?.streamed();
   }
 
   async #answerLocally(turn: Turn, signal: AbortSignal): Promise<void> {
@@ -354,7 +401,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   }
 
   #armStream(): void {
-    if (this.#o.mode === 'stream' && this.#o.link?.state === 'ready' && this.#o.listener.state.kind === 'idle') this.#o.listener.listenWithoutWake();
+    // Never while the satellite speaks: opening a capture ends the listener's speaking mode (it would hear itself).
+    if (this.#stream?.listensWithoutWake === true && !this.#speaking && this.#o.listener.state.kind === 'idle') this.#o.listener.listenWithoutWake();
   }
 
   #notify(type: string): void {

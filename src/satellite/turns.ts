@@ -15,7 +15,10 @@
  * Utterance to the local path. A turn the hub
  * was never asked to answer (stream mode: speech without a wake word) ends quietly instead.
  *
- * `speak`s answer the oldest turn still waiting; a `speak` no turn waits for (a hub announcement) is played on its own.
+ * `speak`s answer the oldest turn still waiting; a `speak` no turn waits for (a hub announcement) is played on its own
+ * — except the hub's late answer: after a turn the hub had whole went local (no answer in time, or the link dropped
+ * while it waited), `speak`s that no newer turn waits for are that answer, come too late, and are dropped for
+ * `answerTimeoutMs` (see {@link TurnTracker.lateAnswer}), so nothing is answered twice.
  *
  * @module
  */
@@ -43,6 +46,8 @@ export interface Turn {
   readonly timeline: TurnTimeline;
   /** The hub was asked to answer (a wake word was heard, locally or by the hub). */
   readonly engaged: boolean;
+  /** How the utterance goes to the hub (stream mode gives way to audio mode for a hub that cannot take streams). */
+  readonly mode: SatelliteMode;
   phase: TurnPhase;
   route: TurnRoute;
   failover: string | undefined;
@@ -55,9 +60,17 @@ export interface Turn {
   playbackError?: string;
 }
 
+/** How a turn begins. */
+export interface TurnStart {
+  /** The hub was asked to answer (see {@link Turn.engaged}). */
+  readonly engaged: boolean;
+  readonly mode: SatelliteMode;
+  /** Known already that the hub cannot answer it (stream mode: the stream was cut): why, for the local path. */
+  readonly localBecause?: string;
+}
+
 /** What the tracker needs from the satellite. */
 export interface TurnDeps {
-  readonly mode: SatelliteMode;
   readonly timers: Timers;
   readonly answerTimeoutMs: number;
   readonly settleMs?: number;
@@ -82,6 +95,8 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
   readonly #d: TurnDeps;
   readonly #turns: Turn[] = [];
   #nextId = 1;
+  /** The turn whose hub answer may still come, too late, and until when (timers.now()). */
+  #late: { readonly turnId: number; readonly until: number } | undefined;
 
   constructor(deps: TurnDeps) {
     super();
@@ -94,12 +109,17 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
   }
 
   /** Start a turn for a captured utterance and route it. */
-  begin(utterance: Utterance, timeline: TurnTimeline, engaged: boolean): Turn {
+  begin(utterance: Utterance, timeline: TurnTimeline, start: TurnStart): Turn {
     const turn: Turn = {
-      id: this.#nextId++, utterance, timeline, engaged, phase: { kind: 'sending' }, route: 'hub',
+      id: this.#nextId++, utterance, timeline, engaged: start.engaged, mode: start.mode, phase: { kind: 'sending' }, route: 'hub',
       failover: undefined, notUnderstood: false, answers: [], clipsInFlight: 0, ended: [],
     };
     this.#turns.push(turn);
+    this.#late = undefined; // a new question: what the hub says from now on answers it
+    if (start.localBecause !== undefined) {
+      this.#toLocal(turn, start.localBecause);
+      return turn;
+    }
     if (!this.#d.hubReady()) {
       this.#toLocal(turn, 'hub not ready');
       return turn;
@@ -109,6 +129,18 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
       (error: unknown) => this.#toLocal(turn, `send failed (${(error as { code?: string }).code ?? String(error)})`),
     );
     return turn;
+  }
+
+  /**
+   * Whether a `speak` arriving now is the late answer to a turn already answered locally: its id, or undefined.
+   * True while no turn waits for the hub and less than `answerTimeoutMs` passed since that turn went local.
+   */
+  lateAnswer(): number | undefined {
+    const late = this.#late;
+    if (late === undefined || this.#answerable() !== undefined) return undefined;
+    if (this.#d.timers.now() < late.until) return late.turnId;
+    this.#late = undefined;
+    return undefined;
   }
 
   /** Whether a `speak` from the hub would answer a turn now (otherwise it is an announcement no turn asked for). */
@@ -188,6 +220,12 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
   }
 
   #toLocal(turn: Turn, reason: string): void {
+    // A turn goes local once, whichever failure (the send's rejection, the link's close) reports first.
+    if (turn.phase.kind === 'local' || turn.phase.kind === 'done') return;
+    // The hub had the whole utterance: its answer may still come, and must not be played on top of the local one.
+    if (turn.phase.kind === 'waiting' || (turn.phase.kind === 'answering' && turn.timeline.has('sent') && !turn.timeline.has('firstSpeak'))) {
+      this.#late = { turnId: turn.id, until: this.#d.timers.now() + this.#d.answerTimeoutMs };
+    }
     this.#clearTimer(turn);
     if (!turn.engaged) {
       this.#d.log('debug', `turn ${turn.id}: ${reason}; no wake word, nothing to answer`);
@@ -228,7 +266,7 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
     this.#remove(turn);
     this.emit('turn', {
       id: turn.id,
-      mode: this.#d.mode,
+      mode: turn.mode,
       route: turn.route,
       outcome: outcomeOf(turn),
       ...(turn.failover === undefined ? {} : { failover: turn.failover }),

@@ -3,12 +3,13 @@
  * reports protocol, cipher, encoding and round-trip time and exits 0 with the right password; a wrong password, an
  * unreachable hub or no hub at all are named and exit 1. Every run has its own XDG_CONFIG_HOME.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { doctorCommand } from '../../src/cli/commands/doctor.js';
+import { BinaryPayloadType } from '../../src/hivemind/index.js';
 import { DEFAULT_ALLOWED_TYPES, type TestHub, startTestHub } from '../hub/index.js';
 
 const KEY = 'doctor-access-key-0123456789';
@@ -109,6 +110,20 @@ describe('hivesat doctor: hub', () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/FAIL\s+Configuration\s+no config file \(.*config\.json\); no hub host configured/);
     expect(run.stdout).toMatch(/skip\s+Hub reachable\s+no usable hub settings/);
+  });
+
+  it('"mode": "stream": a hub that drops at the first RAW_AUDIO is named with what it needs; one that takes it is ok', async () => {
+    const config = join(home, 'stream-config.json');
+    await writeFile(config, JSON.stringify({ mode: 'stream' }));
+    const dropping = await hub({ faults: [{ stage: { rawAudio: 1 }, action: { kind: 'abort' } }] });
+    const run = await doctor(['--only', 'hub-handshake,hub-stream', '--config', config, ...creds(dropping)]);
+    expect(run.stdout).toMatch(/WARN\s+Hub audio streams \(RAW_AUDIO\)\s+the hub dropped the connection \(1006\) at the first RAW_AUDIO chunk: it cannot take audio streams/);
+    expect(run.stdout).toContain('wake-word plugin');
+    expect(run.stdout).toContain('"mode": "audio"');
+    const taking = await hub();
+    const ok = await doctor(['--only', 'hub-handshake,hub-stream', '--config', config, ...creds(taking)]);
+    expect(ok.stdout).toMatch(/ok\s+Hub audio streams \(RAW_AUDIO\)\s+the hub took a RAW_AUDIO chunk/);
+    expect(taking.connections[0]?.received.some((m) => m.binary?.binaryType === BinaryPayloadType.RAW_AUDIO)).toBe(true);
   });
 
   it('refuses unknown check names', async () => {

@@ -112,4 +112,64 @@ describe.skipIf(!models.ok)('hivesat run: operations', () => {
       await hub.stop();
     }
   });
+
+  it('"mode": "stream", a hub that drops the first RAW_AUDIO of two sessions: warned once, /healthz says what it needs', async () => {
+    const hub = await startTestHub({
+      clients: [{ accessKey: ACCESS_KEY, password: PASSWORD, allowedTypes: [...DEFAULT_ALLOWED_TYPES, 'speak:synth'] }],
+      audio: { synth: answerWav, transcribe: () => 'what time is it' },
+      faults: [{ stage: { rawAudio: 1 }, action: { kind: 'abort' } }],
+    });
+    try {
+      const port = await freePort();
+      const config = join(dir, 'stream-config.json');
+      await writeFile(
+        config,
+        JSON.stringify({
+          mode: 'stream',
+          hub: { host: '127.0.0.1', port: hub.port, access_key: ACCESS_KEY, password: PASSWORD, site_id: 'kitchen', handshake: 'password' },
+          sounds: { on_wake: false },
+          audio: { capture_device: 'filemic', playback_device: 'filespk' },
+          ops: { log: { format: 'json', level: 'info' }, health: { port } },
+        }),
+      );
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
+      delete env['NOTIFY_SOCKET'];
+      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', '--config', config, '--input', '-', '--output', join(dir, 'out-stream.wav')], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const closed = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
+      const logs: { level: string; msg: string }[] = [];
+      // Each "hub online" log line is a new session; a turn is written once the session it should stream on is up.
+      const sessions: { n: number; up: () => void }[] = [];
+      let onlineCount = 0;
+      let buffer = '';
+      child.stderr.on('data', (d: Buffer) => {
+        buffer += d.toString();
+        const lines = buffer.split('\n');
+        buffer = lines.pop() ?? '';
+        for (const line of lines) {
+          const entry = JSON.parse(line) as { level: string; msg: string };
+          logs.push(entry);
+          if (entry.msg !== 'hub online') continue;
+          onlineCount += 1;
+          for (const s of sessions.filter((w) => w.n <= onlineCount)) s.up();
+        }
+      });
+      const hubOnline = (n: number): Promise<void> => (onlineCount >= n ? Promise.resolve() : new Promise((up) => sessions.push({ n, up })));
+      const f = turnAudio();
+      const pcm = Buffer.from(f.audio.buffer, f.audio.byteOffset, f.audio.byteLength);
+      for (const n of [1, 2]) {
+        await hubOnline(n);
+        const turnLine = lineOn(child, child.stdout, (l) => l.includes(`"id":${n},`));
+        child.stdin.write(pcm);
+        expect(JSON.parse(await turnLine)).toMatchObject({ id: n, mode: 'stream', route: 'local', failover: 'link dropped (1006) during the stream' });
+      }
+      const health = (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { hub: { streamsRefused?: string } };
+      expect(health.hub.streamsRefused).toContain('wake-word plugin');
+      expect(health.hub.streamsRefused).toContain('"mode": "audio"');
+      expect(logs.filter((l) => l.level === 'warn' && l.msg.includes('cannot take audio streams'))).toHaveLength(1);
+      child.kill('SIGTERM');
+      expect(await closed).toBe(0);
+    } finally {
+      await hub.stop();
+    }
+  });
 });

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeWav, readWav16kMono } from '../../src/audio/index.js';
-import { DEFAULT_ALLOWED_TYPES, startTestHub } from '../hub/index.js';
+import { DEFAULT_ALLOWED_TYPES, type HubFault, startTestHub } from '../hub/index.js';
 import { ACCESS_KEY, PASSWORD, answerWav, bytesToPcm, isSliceCovering, loudSamples, turnAudio } from '../satellite/helpers.js';
 import { ensureModels } from '../vad/fixtures.js';
 
@@ -28,14 +28,15 @@ function hivesat(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ cod
   });
 }
 
-async function withHub<T>(fn: (config: string, received: Int16Array[]) => Promise<T>): Promise<T> {
+async function withHub<T>(fn: (config: string, received: Int16Array[]) => Promise<T>, options: { faults?: readonly HubFault[]; config?: Record<string, unknown> } = {}): Promise<T> {
   const received: Int16Array[] = [];
   const hub = await startTestHub({
     clients: [{ accessKey: ACCESS_KEY, password: PASSWORD, allowedTypes: [...DEFAULT_ALLOWED_TYPES, 'speak:synth'] }],
     audio: { synth: answerWav, transcribe: (pcm) => (received.push(bytesToPcm(pcm)), 'what time is it') },
+    ...(options.faults === undefined ? {} : { faults: options.faults }),
   });
   const config = join(dir, `config-${hub.port}.json`);
-  await writeFile(config, JSON.stringify({ hub: { host: '127.0.0.1', port: hub.port, access_key: ACCESS_KEY, password: PASSWORD, site_id: 'kitchen', handshake: 'password' }, sounds: { on_wake: false }, audio: { capture_device: 'filemic', playback_device: 'filespk' } }));
+  await writeFile(config, JSON.stringify({ hub: { host: '127.0.0.1', port: hub.port, access_key: ACCESS_KEY, password: PASSWORD, site_id: 'kitchen', handshake: 'password' }, sounds: { on_wake: false }, audio: { capture_device: 'filemic', playback_device: 'filespk' }, ...options.config }));
   try {
     return await fn(config, received);
   } finally {
@@ -81,6 +82,25 @@ describe.skipIf(!models.ok)('hivesat run', () => {
     expect(report).toMatchObject({ route: 'local', outcome: 'answered', failover: 'hub not ready' });
     expect(report.answers?.[0]).toMatch(/^It's \d{1,2}:\d{2}( [AP]M)?\.$/);
     expect(loudSamples(readWav16kMono(new Uint8Array(await readFile(output))))).toBeGreaterThan(2_000);
+  });
+
+  it('"mode": "stream" against a hub that drops at the first RAW_AUDIO: the utterance is answered locally, exit 0', async () => {
+    const f = turnAudio();
+    const input = join(dir, 'turn-stream.wav');
+    const output = join(dir, 'out-stream.wav');
+    await writeFile(input, encodeWav(f.audio));
+    // hivemind-core 4.0.0 with no wake-word plugin for its audio-binary-protocol listener: it drops the socket (1006).
+    await withHub(
+      async (config) => {
+        const r = await hivesat(['run', '--config', config, '--input', input, '--output', output, '--once'], { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir });
+        expect(r.code).toBe(0);
+        const report = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}') as { mode?: string; route?: string; outcome?: string; answers?: string[]; failover?: string };
+        expect(report).toMatchObject({ mode: 'stream', route: 'local', outcome: 'answered', failover: 'link dropped (1006) during the stream' });
+        expect(report.answers?.[0]).toMatch(/^It's \d{1,2}:\d{2}( [AP]M)?\.$/);
+        expect(loudSamples(readWav16kMono(new Uint8Array(await readFile(output))))).toBeGreaterThan(2_000);
+      },
+      { faults: [{ stage: { rawAudio: 1 }, action: { kind: 'abort' } }], config: { mode: 'stream' } },
+    );
   });
 
   it('exits 1 with the reason when the input holds no turn', async () => {

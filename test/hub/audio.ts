@@ -3,7 +3,7 @@
  * `speak:synth` → BINARY TTS_AUDIO, `speak:b64_audio` → `speak:b64_audio.response`,
  * `recognizer_loop:b64_transcribe` → its `.response`, BINARY STT_AUDIO_TRANSCRIBE → `recognizer_loop:transcribe.response`,
  * BINARY STT_AUDIO_HANDLE → an injected `recognizer_loop:utterance` (or `recognizer_loop:speech.recognition.unknown`).
- * RAW_AUDIO (the server-side listener) is left to the `binary` hook.
+ * RAW_AUDIO (the server-side listener) is stream.ts, or the `binary` hook.
  *
  * @module
  */

@@ -12,7 +12,7 @@ import type { WebSocket } from 'ws';
 import { presharedKeyBytes } from '../../src/hivemind/aead.js';
 import { type JsonObject, isJsonObject } from '../../src/hivemind/json.js';
 import { type HiveMessage, createHiveMessage, serializeHiveMessage } from '../../src/hivemind/message.js';
-import { type BinaryPayloadType, HiveMessageType } from '../../src/hivemind/message-types.js';
+import { BinaryPayloadType, HiveMessageType } from '../../src/hivemind/message-types.js';
 import type { NoisePatternName, NoiseSuiteName, NoiseTransport } from '../../src/hivemind/noise/index.js';
 import type { Wire1BinaryMessage } from '../../src/hivemind/wire1.js';
 import { AGENT_SOURCE, CONNECTION_DEFAULT_CIPHER, CONNECTION_DEFAULT_ENCODING, DENY_CODE_ACL, DENY_CODE_MALFORMED, POLICY_SOURCE } from './constants.js';
@@ -73,6 +73,8 @@ export class HubConnection {
   #registered = false;
   #peer: string;
   #processed = 0;
+  /** RAW_AUDIO messages received (the `rawAudio` fault stage). */
+  #rawAudio = 0;
   #closeCode: number | undefined;
 
   /** @internal Built by the hub after admission. */
@@ -363,7 +365,11 @@ export class HubConnection {
     }
     if (decoded.message.msg_type !== HiveMessageType.HANDSHAKE) {
       this.#processed += 1;
-      await this.#faultsAt({ afterMessages: this.#processed });
+      if (await this.#faultsAt({ afterMessages: this.#processed })) return;
+    }
+    if (binary?.binaryType === BinaryPayloadType.RAW_AUDIO) {
+      this.#rawAudio += 1;
+      await this.#faultsAt({ rawAudio: this.#rawAudio });
     }
   }
 

@@ -33,7 +33,12 @@ export type FaultStage =
   /** After the client's HELLO was processed. */
   | 'clientHello'
   /** After the hub processed this many client messages other than HANDSHAKE (HELLO included). */
-  | { readonly afterMessages: number };
+  | { readonly afterMessages: number }
+  /**
+   * After the hub received this many BINARY RAW_AUDIO messages on the connection. `{ rawAudio: 1 }` with `abort` is
+   * hivemind-core 4.0.0 whose audio plugin has no wake-word plugin: it raises at the first chunk and drops the socket.
+   */
+  | { readonly rawAudio: number };
 
 /** What the hub does. */
 export type FaultAction =
@@ -69,8 +74,10 @@ export interface HubFault {
 /** True when `fault` fires at `stage` on connection number `id`. */
 export function faultMatches(fault: HubFault, stage: FaultStage, id: number): boolean {
   if (fault.connections !== undefined && !fault.connections.includes(id)) return false;
-  if (typeof fault.stage === 'string' || typeof stage === 'string') return fault.stage === stage;
-  return fault.stage.afterMessages === stage.afterMessages;
+  const armed = fault.stage;
+  if (typeof armed === 'string' || typeof stage === 'string') return armed === stage;
+  if ('rawAudio' in armed || 'rawAudio' in stage) return 'rawAudio' in armed && 'rawAudio' in stage && armed.rawAudio === stage.rawAudio;
+  return armed.afterMessages === stage.afterMessages;
 }
 
 /** The text of the `malformed` fault: a JSON document cut short. */

@@ -19,6 +19,7 @@ import { presharedKeyBytes } from '../../src/hivemind/aead.js';
 import { systemRandom } from '../../src/hivemind/random.js';
 import { type AgentApi, type HubAgent, agents, langOf } from './agent.js';
 import { handleAudioBinary, handleAudioBus, ttsMetadata } from './audio.js';
+import { handleRawAudio } from './stream.js';
 import {
   ALWAYS_ALLOWED_TYPE,
   DEFAULT_ALLOWED_TYPES,
@@ -161,6 +162,7 @@ export class TestHub {
       binary: (event) => this.#run(event.connection, async () => {
         await this.#options.binary?.(event, this);
         if (this.#options.audio !== undefined) await handleAudioBinary(event, this.#options.audio);
+        if (this.#options.stream !== undefined) await handleRawAudio(event, this.#options.stream);
       }),
     };
   }

@@ -26,4 +26,5 @@ export { type HubCounts, type StopOptions, TestHub, TestHubError, type TestHubEr
 export type { OvosMessage } from './ovos.js';
 export { RawClient, type RawClose, type RawFrame } from './raw-client.js';
 export type { DropAction, HubProfile } from './profiles.js';
+export type { HubStreamOptions } from './stream.js';
 export type * from './types.js';

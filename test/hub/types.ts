@@ -15,6 +15,7 @@ import type { HubConnection } from './connection.js';
 import type { FaultAction, HubFault } from './faults.js';
 import type { TestHub } from './hub.js';
 import type { DropAction, HubProfile } from './profiles.js';
+import type { HubStreamOptions } from './stream.js';
 
 /** One row of the hub's client DB (plugin-manager `Client`, HIVEMIND.md §5.8). */
 export interface HubClientOptions {
@@ -115,6 +116,8 @@ export interface TestHubOptions {
   readonly agent?: HubAgent;
   readonly binary?: HubBinaryHook;
   readonly audio?: HubAudioOptions;
+  /** The audio plugin's listener for RAW_AUDIO streams (stream.ts). Without it, streams are left to `binary`. */
+  readonly stream?: HubStreamOptions;
   readonly faults?: readonly HubFault[];
   /** Port to listen on (default 0: any free port, kept across restarts). */
   readonly port?: number;

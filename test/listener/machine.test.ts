@@ -212,6 +212,13 @@ const rows: Row[] = [
     effects: [{ type: 'speech_start', sample: 32_000 - 400 * MS }],
   },
   { name: 'awake + wake → ignored', from: awake, input: wakeIn(0.99, 50_000), to: 'same', effects: [] },
+  {
+    name: 'awake without a wake word + wake → awake again, from the wake word (stream mode, follow-ups)',
+    from: awakeNoWake,
+    input: wakeIn(0.9, 110_000),
+    to: { kind: 'awake', voice: SILENT, wake: wakeOut(0.9, 110_000, 110_000 - T.wakeFallbackSamples, false), openedAt: 110_000, deadline: 110_000 + 3000 * MS, carryOver: false },
+    effects: [{ type: 'wake', wake: wakeOut(0.9, 110_000, 110_000 - T.wakeFallbackSamples, false) }],
+  },
   { name: 'awake + listen → ignored', from: awake, input: { type: 'listen', at: 50_000 }, to: 'same', effects: [] },
   {
     name: 'awake + speaking(true) → idle (speaking), cancelled',
@@ -294,6 +301,13 @@ const rows: Row[] = [
     ],
   },
   { name: 'recording + wake → ignored', from: recording, input: wakeIn(0.99, 60_000), to: 'same', effects: [] },
+  {
+    name: 'recording without a wake word + wake → awake from the wake word, the speech that carried it goes on',
+    from: { ...recording, wake: null },
+    input: wakeIn(0.9, 60_000),
+    to: { kind: 'awake', voice: recording.voice, wake: wakeOut(0.9, 60_000, 48_000, false), openedAt: 60_000, deadline: 60_000 + 3000 * MS, carryOver: true },
+    effects: [{ type: 'wake', wake: wakeOut(0.9, 60_000, 48_000, false) }],
+  },
   { name: 'recording + listen → ignored', from: recording, input: { type: 'listen', at: 60_000 }, to: 'same', effects: [] },
   {
     name: 'recording + speaking(true) → idle (speaking), cancelled',

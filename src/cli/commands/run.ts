@@ -153,8 +153,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       satellite.feed(chunk);
       ops.ping();
     };
-    const captureError = (error: Error): void => ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}` });
-    const inputDone = feedInput(input, feed, listener, config, io, stop, captureError, (source) => ops.watchCapture(source));
+    const deviceError = (error: Error, retryMs?: number): void =>
+      ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}${retryMs === undefined ? '' : `; retrying in ${retryMs} ms`}` });
+    const inputDone = feedInput(input, feed, listener, () => satellite.end(), config, io, stop, deviceError, (source) => ops.watchCapture(source));
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
       if (result === undefined) throw new Error('no turn: the input ended without a wake word and an utterance');
@@ -233,8 +234,8 @@ function cannotStart(io: CliIo, refusals: readonly StartupRefusal[]): number {
  * stdin is read no faster than the listener keeps up; a read or format error rejects (one line, exit 1).
  */
 async function feedInput(
-  input: AudioInput | undefined, feed: (chunk: Int16Array) => void, listener: Listener, config: SatelliteConfig, io: CliIo, stop: Promise<void>,
-  reportError: (error: Error) => void, watchCapture: (source: SupervisedSource) => void,
+  input: AudioInput | undefined, feed: (chunk: Int16Array) => void, listener: Listener, endInput: () => Promise<void>, config: SatelliteConfig, io: CliIo, stop: Promise<void>,
+  reportError: (error: Error, retryMs?: number) => void, watchCapture: (source: SupervisedSource) => void,
 ): Promise<void> {
   if (input !== undefined) {
     let stopped = false;
@@ -244,7 +245,7 @@ async function feedInput(
       feed(piece);
       await listener.drained();
     }
-    await listener.end();
+    await endInput();
     return;
   }
   const { audio } = config;
@@ -265,7 +266,7 @@ async function feedInput(
     });
   });
   await source.stop();
-  await listener.end();
+  await endInput();
 }
 
 /** The `run` command. */

@@ -1,7 +1,8 @@
 /**
  * Hub checks: the host answers on its port (TCP), the HiveMind handshake completes (protocol, cipher, encoding)
  * and a BUS message makes a round trip (an utterance, timed to the hub's first reply), and — best effort — whether
- * the hub lets this client ask for speech (`speak:synth` → BINARY TTS_AUDIO).
+ * the hub lets this client ask for speech (`speak:synth` → BINARY TTS_AUDIO), and — with `"mode": "stream"` — whether it
+ * takes a RAW_AUDIO stream at all.
  *
  * @module
  */
@@ -149,5 +150,44 @@ export const hubSynthCheck: DoctorCheck = {
       connection.sendBus('speak:synth', { utterance: 'hivesat doctor', lang: ctx.state.settings?.lang ?? 'en-US' }).catch((error: unknown) => finish({ status: 'warn', summary: `could not send: ${ctx.describeError(error, ctx.state.settings)}` }));
     });
     return outcome;
+  },
+};
+
+/** How long the stream probe waits for a hub to drop the connection after its first RAW_AUDIO chunk, ms. */
+const STREAM_PROBE_MS = 1_500;
+
+/**
+ * `"mode": "stream"`: does the hub take RAW_AUDIO? One 64 ms chunk of silence goes up; hivemind-core 4.0 whose
+ * audio-binary-protocol has no wake-word plugin raises at the first chunk and drops the connection (the satellite
+ * then answers in audio mode, see README "Modes").
+ */
+export const hubStreamCheck: DoctorCheck = {
+  id: 'hub-stream',
+  group: 'hub',
+  title: 'Hub audio streams (RAW_AUDIO)',
+  run: async (ctx) => {
+    const mode = ctx.state.mode ?? 'audio';
+    if (mode !== 'stream') return { status: 'ok', summary: `not needed ("mode": "${mode}")`, details: { mode } };
+    const connection = ctx.state.connection;
+    if (connection === undefined || connection.state !== 'ready') return { status: 'skip', summary: 'no hub session' };
+    const waitMs = Math.min(STREAM_PROBE_MS, ctx.hubTimeoutMs);
+    return new Promise<CheckOutcome>((resolve) => {
+      const finish = (result: CheckOutcome): void => {
+        clearTimeout(timer);
+        connection.off('close', onClose);
+        resolve(result);
+      };
+      const onClose = (info: { code: number }): void =>
+        finish({
+          status: 'warn',
+          summary: `the hub dropped the connection (${info.code}) at the first RAW_AUDIO chunk: it cannot take audio streams`,
+          details: { streams: false, close_code: info.code },
+          fix: 'install a wake-word plugin on the hub and name it in server.json (binary_protocol → "wake_word", "hotwords"), or set "mode": "audio" here; meanwhile the satellite switches to audio mode after two dropped streams',
+        });
+      const timer = setTimeout(() => finish({ status: 'ok', summary: `the hub took a RAW_AUDIO chunk and kept the connection for ${waitMs} ms`, details: { streams: true } }), waitMs);
+      connection.on('close', onClose);
+      const silence = new Uint8Array(2_048); // 1,024 samples of s16 silence
+      connection.sendBinary(BinaryPayloadType.RAW_AUDIO, silence, { sample_rate: 16_000, sample_width: 2 }).catch(() => undefined); // a failed send shows as the close
+    });
   },
 };

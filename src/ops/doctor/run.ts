@@ -8,7 +8,7 @@ import { nodeCheck, cpuAesCheck, clockCheck, diskCheck, memoryControllerCheck } 
 import { devicesCheck, captureCheck, playbackCheck } from './audio.js';
 import { modelsCheck } from './models.js';
 import { configCheck } from './config.js';
-import { hubReachableCheck, hubHandshakeCheck, hubSynthCheck } from './hub.js';
+import { hubReachableCheck, hubHandshakeCheck, hubStreamCheck, hubSynthCheck } from './hub.js';
 import { speechCheck } from './speech.js';
 import type { CheckResult, CheckStatus, DoctorCheck, DoctorContext, DoctorReport } from './types.js';
 
@@ -27,6 +27,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
   hubReachableCheck,
   hubHandshakeCheck,
   hubSynthCheck,
+  hubStreamCheck,
   speechCheck,
 ]);
 

@@ -56,6 +56,8 @@ export interface DoctorState {
   settingsError?: unknown;
   hubReachable?: boolean;
   connection?: HubConnection;
+  /** The config file's `"mode"` (absent: no config file, the default `audio`). */
+  mode?: string;
 }
 
 /** Everything a check may use; the CLI builds it, tests replace parts. */
