@@ -14,7 +14,11 @@ import type { SatelliteConfig } from '../config/satellite-config.js';
 import type { HubConnection } from '../hivemind/index.js';
 import type { Listener } from '../listener/index.js';
 import {
+  type ControlSettings,
+  EventStream,
   HealthState,
+  type MuteSwitch,
+  OpsError,
   HookRunner,
   type LogFields,
   type LogFormat,
@@ -34,7 +38,9 @@ import {
   parseOpsConfig,
   startOpsServer,
   WATCHDOG_PINGS_PER_INTERVAL,
+  createControlApi,
 } from '../ops/index.js';
+import { controlTarget } from './run-control.js';
 import type { Satellite } from '../satellite/index.js';
 
 /** The hivesat version (package.json two folders up from src/cli/ and dist/cli/). */
@@ -57,6 +63,13 @@ export interface RunOpsOptions {
   readonly verbose?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: { write(text: string): unknown };
+  /**
+   * The control API (docs/control.md) on the shared listener; `required`: its address was asked for (flag,
+   * environment, config), so failing to listen there is fatal — the default address being taken is only a warning.
+   */
+  readonly control?: { readonly settings: ControlSettings; readonly required: boolean };
+  /** The mute switch (the control API and the ops events follow it). */
+  readonly mute?: MuteSwitch;
 }
 
 /** What the satellite's pieces are wired to. */
@@ -77,6 +90,10 @@ export interface RunOps {
   readonly notifier: ServiceNotifier;
   /** The health/metrics listener, when `ops.health` is configured. */
   readonly server: OpsServer | undefined;
+  /** The control API's listener (with `/healthz` and `/metrics`), when it runs. */
+  readonly controlServer: OpsServer | undefined;
+  /** The event stream of `GET /v1/events`. */
+  readonly stream: EventStream;
   /** Register a secret value (password, access key) for redaction. */
   addSecret(value: string | undefined): void;
   /**
@@ -144,7 +161,15 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
   const health = new HealthState({ version });
   const makeHooks = (o: OpsConfig): HookRunner => new HookRunner({ hooks: o.hooks.on, timeoutMs: o.hooks.timeoutMs, maxConcurrent: o.hooks.maxConcurrent, env: options.env, logger: logger.child({ component: 'hooks' }) });
   let hooks = makeHooks(ops);
-  let current = createOpsEvents({ logger, metrics, health, hooks });
+  const stream = new EventStream();
+  // What the hooks get goes to the control API's event stream too.
+  const hookTee: Pick<HookRunner, 'fire'> = {
+    fire: (event, data) => {
+      hooks.fire(event, data);
+      stream.publish(event, data);
+    },
+  };
+  let current = createOpsEvents({ logger, metrics, health, hooks: hookTee });
   // The satellite holds this facade; a reload swaps what is behind it.
   const events: OpsEvents = {
     wake: (e) => current.wake(e),
@@ -162,9 +187,51 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     fallback: (e) => current.fallback(e),
     falseWake: (e) => current.falseWake(e),
     turnCompleted: (t) => current.turnCompleted(t),
-    state: (s) => current.state(s),
+    state: (s) => {
+      current.state(s);
+      stream.publish('state', { state: s });
+    },
+    mute: (e) => current.mute(e),
   };
-  const server = ops.health === undefined ? undefined : await startOpsServer({ port: ops.health.port, health, ...(ops.health.metrics ? { metrics } : {}), logger });
+  // The control API is bound to the satellite at attach(); until then it answers 503.
+  let target: ReturnType<typeof controlTarget> | undefined;
+  const starting = (): never => {
+    throw new OpsError('OPS_ERR_CONTROL', 'the satellite is still starting; try again in a moment');
+  };
+  const control = options.control;
+  const controlServer =
+    control === undefined
+      ? undefined
+      : await startOpsServer({
+          host: control.settings.listen.host,
+          port: control.settings.listen.port,
+          health,
+          metrics,
+          logger,
+          ...(control.settings.token === undefined ? {} : { token: control.settings.token }),
+          routes: [
+            createControlApi({
+              events: stream,
+              auth: control.settings.token === undefined ? { disabled: true } : { token: control.settings.token },
+              logger: logger.child({ component: 'control' }),
+              target: {
+                status: () => (target ?? starting()).status(),
+                setMuted: (m) => (target ?? starting()).setMuted(m),
+                listen: () => (target ?? starting()).listen(),
+                stop: () => (target ?? starting()).stop(),
+                say: (t) => (target ?? starting()).say(t),
+                setVolume: (v) => (target ?? starting()).setVolume(v),
+              },
+            }),
+          ],
+        }).catch((error: unknown) => {
+          if (control.required) throw error;
+          logger.warn(`control API off: ${(error as Error).message}`);
+          return undefined;
+        });
+  if (controlServer !== undefined && control?.settings.created === true) logger.info('control token generated', { path: control.settings.tokenPath });
+  const sharesPort = controlServer !== undefined && ops.health !== undefined && ops.health.port === controlServer.port;
+  const server = ops.health === undefined || sharesPort ? undefined : await startOpsServer({ port: ops.health.port, health, ...(ops.health.metrics ? { metrics } : {}), logger });
   let retiredHooks: Promise<void>[] = [];
   let playing = 0;
   let stopping: Promise<void> | undefined;
@@ -179,7 +246,13 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     captureKeepalive = undefined;
   };
 
+  const mute = options.mute;
+  if (mute !== undefined) {
+    if (mute.muted) events.mute({ muted: true, source: 'startup' });
+    mute.on('change', (muted, source) => events.mute({ muted, source }));
+  }
   const attach = ({ listener, satellite, link, hubUrl }: SatelliteParts): void => {
+    if (mute !== undefined) target = controlTarget({ satellite, listener, link, health, mute, events });
     listener.on('wake', (e) => {
       events.wake({ keyword: e.keyword, score: e.score });
       events.listening({ keyword: e.keyword });
@@ -260,6 +333,8 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     health,
     notifier,
     server,
+    controlServer,
+    stream,
     addSecret: (value) => {
       if (value !== undefined && value !== '') redactor.addSecret(value);
     },
@@ -283,7 +358,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     async ready(status) {
       health.markReady();
       watchdog.start();
-      logger.info('ready', { status, ...(server === undefined ? {} : { health: server.url }), watchdog_ms: watchdog.timeoutMs });
+      logger.info('ready', { status, ...(server === undefined ? {} : { health: server.url }), ...(controlServer === undefined ? {} : { control: controlServer.url }), watchdog_ms: watchdog.timeoutMs });
       await notifier.ready(status);
     },
     stopping() {
@@ -324,7 +399,8 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       stopCaptureKeepalive();
       watchdog.stop();
       await hooks.idle(1_000);
-      await Promise.all([hooks.close(), ...retiredHooks, server?.close()]);
+      stream.close();
+      await Promise.all([hooks.close(), ...retiredHooks, server?.close(), controlServer?.close()]);
       retiredHooks = [];
     },
   };

@@ -76,6 +76,26 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       capture_stall_ms: z.union([z.literal(0), z.number().int().min(200).max(60_000)]).default(2_000),
       /** Constant non-zero or full-scale capture audio for this long (ms of audio) = stuck: report, restart. 0 = off. */
       capture_stuck_ms: z.union([z.literal(0), z.number().int().min(500).max(600_000)]).default(3_000),
+      /**
+       * A program printing raw s16le PCM at capture_rate_hz × capture_channels on stdout, instead of arecord
+       * (`["pw-record", "--rate", "16000", "--channels", "1", "--format", "s16", "-"]`); supervised like arecord.
+       */
+      capture_command: z.array(text).min(1).nullable().default(null),
+      /** A program playing raw s16le PCM at playback_rate_hz × playback_channels from stdin, instead of aplay. */
+      playback_command: z.array(text).min(1).nullable().default(null),
+    })
+    .prefault({}),
+  /** The control API of `hivesat run` (src/ops/control-settings.ts, docs/control.md). */
+  control: z
+    .strictObject({
+      /** `HOST:PORT`; null turns the control API off. */
+      listen: text.nullable().default('127.0.0.1:8338'),
+      /** Bearer token required (generated at first start); false is refused off loopback. */
+      auth: z.boolean().default(true),
+      /** Default `$XDG_CONFIG_HOME/hivesat/control-token`. */
+      token_file: text.nullable().default(null),
+      /** Where the mute switch is kept; default `$STATE_DIRECTORY`, else `$XDG_STATE_HOME/hivesat`. */
+      state_dir: text.nullable().default(null),
     })
     .prefault({}),
   /**

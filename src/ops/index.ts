@@ -64,3 +64,26 @@ export {
 } from './hooks.js';
 export { DEFAULT_OPS_CONFIG, type OpsConfig, parseOpsConfig } from './config.js';
 export { type DeviceErrorEvent, type DeviceRole, type OpsEvents, type OpsSinks, createOpsEvents } from './events.js';
+export { defaultStateDir, type LoadedMute, MUTE_FILE_NAME, type MuteSource, MuteSwitch, type MuteSwitchEvents } from './mute.js';
+export { EventStream, SSE_HEARTBEAT_MS, SSE_MAX_BUFFERED_BYTES, SSE_MAX_SUBSCRIBERS } from './sse.js';
+export {
+  CONTROL_MAX_BODY_BYTES,
+  CONTROL_MAX_SAY_CHARS,
+  type ControlApiOptions,
+  type ControlAuth,
+  type ControlStatus,
+  type ControlTarget,
+  type RouteHandler,
+  createControlApi,
+} from './control-api.js';
+export {
+  CONTROL_TOKEN_FILE_NAME,
+  type ControlFlags,
+  type ControlSection,
+  type ControlSettings,
+  DEFAULT_CONTROL_LISTEN,
+  controlAddress,
+  defaultControlTokenPath,
+  parseControlListen,
+  resolveControlSettings,
+} from './control-settings.js';

@@ -10,6 +10,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AplaySink, type AudioSink, CHUNK_SAMPLES, preloadMp3Decoder, readWavFile, StdinSource, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
 import { type ConnectionFlags, type ConnectionSettings, defaultConfigPath, resolveConnectionSettings } from '../../config/connection-config.js';
@@ -19,7 +20,7 @@ import { createListener, type Listener } from '../../listener/index.js';
 import { builtinPhrases, defaultPersonaDir, loadPersonaOrDefault } from '../../persona/index.js';
 import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
 import { EspeakNgTts, FliteTts, PocketsphinxStt, type TextToSpeech } from '../../speech/index.js';
-import { installSignalHandlers, isLogFormat } from '../../ops/index.js';
+import { MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, resolveControlSettings } from '../../ops/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
 import { listenerOptionsFromConfig } from '../listener-config.js';
@@ -35,6 +36,11 @@ Options:
                      16 kHz mono s16le from stdin
   --output FILE.wav  write everything the satellite would play into a WAV file instead of the speaker
   --once             exit after the first turn: 0 if it was answered and played, 1 (with the reason) if not
+  --control HOST:PORT  the control API (docs/control.md; default: the config's control.listen, 127.0.0.1:8338,
+                     with the microphone or stdin; with --input FILE only when given, and then run keeps serving
+                     after the file ended until SIGTERM/SIGINT)
+  --control-token T  bearer token of the control API (default: HIVESAT_CONTROL_TOKEN, else the 0600 token file
+                     ~/.config/hivesat/control-token, generated at first start)
   --log-format FMT   "text" or "json" log lines on stderr (default: the config's ops.log.format, else text)
   -v, --verbose      log at debug level (the connection and every turn's timeline)
   -h, --help         show this help
@@ -65,7 +71,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, control: { type: 'string' }, 'control-token': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help === true) {
       io.stdout.write(`${HELP}\n`);
@@ -76,7 +82,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const config = await loadSatelliteConfig(configPath, explicit !== undefined);
     const logFormat = values['log-format'];
     if (logFormat !== undefined && !isLogFormat(logFormat)) throw new Error(`--log-format: expected text or json, got ${JSON.stringify(logFormat)}`);
-    const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr });
+    // The control API: asked for (flag/environment) or, with a live input, from the config.
+    const controlAsked = values.control !== undefined || (io.env['HIVESAT_CONTROL'] ?? '') !== '';
+    const fileInput = values.input !== undefined && values.input !== '-';
+    const controlSettings = controlAsked || !fileInput ? await resolveControlSettings(config.control, { ...(values.control === undefined ? {} : { listen: values.control }), ...(values['control-token'] === undefined ? {} : { token: values['control-token'] }) }, io.env) : undefined;
+    const { mute, problem: muteProblem } = await MuteSwitch.load(join(config.control.state_dir ?? defaultStateDir(io.env), MUTE_FILE_NAME));
+    const ops = await startRunOps({
+      config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr, mute,
+      ...(controlSettings === undefined ? {} : { control: { settings: controlSettings, required: controlAsked } }),
+    });
+    if (muteProblem !== undefined) ops.logger.warn(muteProblem);
+    ops.addSecret(controlSettings?.token);
     cleanup.push(() => ops.close());
     const logger = ops.logger;
     // Models first: a missing or corrupt model file is the one-line error, before anything else is said or opened.
@@ -142,8 +158,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (values.input !== undefined) await hubSettled;
     void hubSettled.then((status) => ops.ready(status));
 
+    // Mute means deaf: while muted, captured audio is dropped here, before the listener, the streamer and any file.
     const feed = (chunk: Int16Array): void => {
-      satellite.feed(chunk);
+      if (!mute.muted) satellite.feed(chunk);
       ops.ping();
     };
     const deviceError = (error: Error, retryMs?: number): void =>
@@ -158,9 +175,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
     satellite.on('turn', (report) => io.stdout.write(`${JSON.stringify(report)}\n`));
     await inputDone;
+    logger.info('input ended', { open_turns: satellite.openTurns });
     let stopped = false;
     void stop.then(() => (stopped = true));
     while (satellite.openTurns > 0 && !stopped) await Promise.race([new Promise((resolve) => satellite.once('turn', resolve)), stop]);
+    // Asked for a control API with a file input: keep serving it until SIGTERM/SIGINT.
+    if (controlAsked && ops.controlServer !== undefined) await stop;
     return EXIT.OK;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
