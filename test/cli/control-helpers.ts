@@ -18,6 +18,8 @@ export interface RunningSatellite {
   line(pattern: RegExp): Promise<string>;
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>;
+  /** The exit code, once it exits by itself. */
+  exited(): Promise<number | null>;
 }
 
 /** Spawn `hivesat run …args`. */
@@ -53,6 +55,7 @@ export function startRun(args: readonly string[], env: NodeJS.ProcessEnv): Runni
         }),
         exited.then((code) => Promise.reject(new Error(`hivesat run exited (${code}) before printing ${pattern}; stderr:\n${stderr}`))),
       ]),
+    exited: () => exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
