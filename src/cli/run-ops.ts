@@ -37,6 +37,7 @@ import {
   createSystemdNotifier,
   parseOpsConfig,
   startOpsServer,
+  OPS_HTTP_HOST,
   WATCHDOG_PINGS_PER_INTERVAL,
   createControlApi,
 } from '../ops/index.js';
@@ -63,11 +64,6 @@ export interface RunOpsOptions {
   readonly verbose?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: { write(text: string): unknown };
-  /**
-   * The control API (docs/control.md) on the shared listener; `required`: its address was asked for (flag,
-   * environment, config), so failing to listen there is fatal — the default address being taken is only a warning.
-   */
-  readonly control?: { readonly settings: ControlSettings; readonly required: boolean };
   /** The mute switch (the control API and the ops events follow it). */
   readonly mute?: MuteSwitch;
 }
@@ -90,8 +86,14 @@ export interface RunOps {
   readonly notifier: ServiceNotifier;
   /** The health/metrics listener, when `ops.health` is configured. */
   readonly server: OpsServer | undefined;
-  /** The control API's listener (with `/healthz` and `/metrics`), when it runs. */
+  /** The control API's listener (with `/healthz` and `/metrics`), once {@link RunOps.serveControl} started it. */
   readonly controlServer: OpsServer | undefined;
+  /**
+   * Start the control API (docs/control.md) on the shared listener (after the models loaded: a bad model is the one
+   * line said). `required`: its address was asked for (flag, environment), so failing to listen there is fatal;
+   * the default address being taken is only a warning.
+   */
+  serveControl(settings: ControlSettings, required: boolean): Promise<void>;
   /** The event stream of `GET /v1/events`. */
   readonly stream: EventStream;
   /** Register a secret value (password, access key) for redaction. */
@@ -198,40 +200,43 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
   const starting = (): never => {
     throw new OpsError('OPS_ERR_CONTROL', 'the satellite is still starting; try again in a moment');
   };
-  const control = options.control;
-  const controlServer =
-    control === undefined
-      ? undefined
-      : await startOpsServer({
-          host: control.settings.listen.host,
-          port: control.settings.listen.port,
-          health,
-          metrics,
-          logger,
-          ...(control.settings.token === undefined ? {} : { token: control.settings.token }),
-          routes: [
-            createControlApi({
-              events: stream,
-              auth: control.settings.token === undefined ? { disabled: true } : { token: control.settings.token },
-              logger: logger.child({ component: 'control' }),
-              target: {
-                status: () => (target ?? starting()).status(),
-                setMuted: (m) => (target ?? starting()).setMuted(m),
-                listen: () => (target ?? starting()).listen(),
-                stop: () => (target ?? starting()).stop(),
-                say: (t) => (target ?? starting()).say(t),
-                setVolume: (v) => (target ?? starting()).setVolume(v),
-              },
-            }),
-          ],
-        }).catch((error: unknown) => {
-          if (control.required) throw error;
-          logger.warn(`control API off: ${(error as Error).message}`);
-          return undefined;
-        });
-  if (controlServer !== undefined && control?.settings.created === true) logger.info('control token generated', { path: control.settings.tokenPath });
-  const sharesPort = controlServer !== undefined && ops.health !== undefined && ops.health.port === controlServer.port;
-  const server = ops.health === undefined || sharesPort ? undefined : await startOpsServer({ port: ops.health.port, health, ...(ops.health.metrics ? { metrics } : {}), logger });
+  let controlServer: OpsServer | undefined;
+  const server = ops.health === undefined ? undefined : await startOpsServer({ port: ops.health.port, health, ...(ops.health.metrics ? { metrics } : {}), logger });
+  const serveControl = async (settings: ControlSettings, required: boolean): Promise<void> => {
+    if (server !== undefined && server.port === settings.listen.port && settings.listen.host === OPS_HTTP_HOST) {
+      // The health listener has that address already: one listener cannot be two; keep health there and say so.
+      logger.warn(`control API off: ${settings.listen.host}:${settings.listen.port} is ops.health.port; give the control API its own port`);
+      return;
+    }
+    controlServer = await startOpsServer({
+      host: settings.listen.host,
+      port: settings.listen.port,
+      health,
+      metrics,
+      logger,
+      ...(settings.token === undefined ? {} : { token: settings.token }),
+      routes: [
+        createControlApi({
+          events: stream,
+          auth: settings.token === undefined ? { disabled: true } : { token: settings.token },
+          logger: logger.child({ component: 'control' }),
+          target: {
+            status: () => (target ?? starting()).status(),
+            setMuted: (m) => (target ?? starting()).setMuted(m),
+            listen: () => (target ?? starting()).listen(),
+            stop: () => (target ?? starting()).stop(),
+            say: (t) => (target ?? starting()).say(t),
+            setVolume: (v) => (target ?? starting()).setVolume(v),
+          },
+        }),
+      ],
+    }).catch((error: unknown) => {
+      if (required) throw error;
+      logger.warn(`control API off: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (controlServer !== undefined && settings.created === true) logger.info('control token generated', { path: settings.tokenPath });
+  };
   let retiredHooks: Promise<void>[] = [];
   let playing = 0;
   let stopping: Promise<void> | undefined;
@@ -333,7 +338,10 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     health,
     notifier,
     server,
-    controlServer,
+    get controlServer() {
+      return controlServer;
+    },
+    serveControl,
     stream,
     addSecret: (value) => {
       if (value !== undefined && value !== '') redactor.addSecret(value);

@@ -146,3 +146,27 @@ describe.skipIf(!models.ok || !espeak)('hivesat run --control', () => {
     }
   });
 });
+
+describe.skipIf(!models.ok || !espeak || !(await hasProgram('sox')))('hivesat run with audio.capture_command and audio.playback_command', () => {
+  // The capture command is a paced stand-in for a remote mic: 100 ms of silence every 100 ms, as pw-record delivers.
+  it('captures from the capture command and speaks through the playback command', async () => {
+    const spoken = join(dir, 'spoken.raw');
+    const config = join(dir, 'commands.json');
+    const pcm = ['-t', 'raw', '-r', '16000', '-e', 'signed', '-b', '16', '-c', '1'];
+    await writeFile(config, JSON.stringify({ audio: { capture_command: ['/bin/sh', '-c', 'while :; do head -c 3200 /dev/zero; sleep 0.1; done'], playback_command: ['sox', '-q', ...pcm, '-', ...pcm, spoken] } }));
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const sat = startRun(['--config', config, '--control', `127.0.0.1:${port}`, '--control-token', TOKEN], env);
+    try {
+      await sat.line(/ ready /);
+      expect((await call(base, 'GET', '/v1/status')).json).toMatchObject({ mic: { up: true }, muted: false });
+      expect((await call(base, 'POST', '/v1/say', { body: { text: 'spoken through a command' } })).status).toBe(200);
+      const pcmOut = new Int16Array(new Uint8Array(await readFile(spoken)).buffer);
+      expect(loudSamples(pcmOut)).toBeGreaterThan(4_000);
+      expect(sat.stderr()).not.toMatch(/device failed/);
+    } finally {
+      const code = await sat.stop();
+      expect(code, sat.stderr()).toBe(0);
+    }
+  });
+});

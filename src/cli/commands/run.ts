@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AplaySink, type AudioSink, CHUNK_SAMPLES, preloadMp3Decoder, readWavFile, StdinSource, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
+import { AplaySink, type AudioSink, CHUNK_SAMPLES, CommandSink, CommandSource, preloadMp3Decoder, readWavFile, StdinSource, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
 import { type ConnectionFlags, type ConnectionSettings, defaultConfigPath, resolveConnectionSettings } from '../../config/connection-config.js';
 import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellite-config.js';
 import { HubConnection } from '../../hivemind/index.js';
@@ -82,22 +82,21 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const config = await loadSatelliteConfig(configPath, explicit !== undefined);
     const logFormat = values['log-format'];
     if (logFormat !== undefined && !isLogFormat(logFormat)) throw new Error(`--log-format: expected text or json, got ${JSON.stringify(logFormat)}`);
-    // The control API: asked for (flag/environment) or, with a live input, from the config.
-    const controlAsked = values.control !== undefined || (io.env['HIVESAT_CONTROL'] ?? '') !== '';
-    const fileInput = values.input !== undefined && values.input !== '-';
-    const controlSettings = controlAsked || !fileInput ? await resolveControlSettings(config.control, { ...(values.control === undefined ? {} : { listen: values.control }), ...(values['control-token'] === undefined ? {} : { token: values['control-token'] }) }, io.env) : undefined;
     const { mute, problem: muteProblem } = await MuteSwitch.load(join(config.control.state_dir ?? defaultStateDir(io.env), MUTE_FILE_NAME));
-    const ops = await startRunOps({
-      config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr, mute,
-      ...(controlSettings === undefined ? {} : { control: { settings: controlSettings, required: controlAsked } }),
-    });
-    if (muteProblem !== undefined) ops.logger.warn(muteProblem);
-    ops.addSecret(controlSettings?.token);
+    const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr, mute });
     cleanup.push(() => ops.close());
     const logger = ops.logger;
     // Models first: a missing or corrupt model file is the one-line error, before anything else is said or opened.
     const listener = await buildListener(config);
     cleanup.push(() => listener.close());
+    if (muteProblem !== undefined) logger.warn(muteProblem);
+    // The control API: asked for (flag/environment) or, with a live input, from the config.
+    const controlAsked = values.control !== undefined || (io.env['HIVESAT_CONTROL'] ?? '') !== '';
+    const fileInput = values.input !== undefined && values.input !== '-';
+    const controlFlags = { ...(values.control === undefined ? {} : { listen: values.control }), ...(values['control-token'] === undefined ? {} : { token: values['control-token'] }) };
+    const controlSettings = controlAsked || !fileInput ? await resolveControlSettings(config.control, controlFlags, io.env) : undefined;
+    ops.addSecret(controlSettings?.token);
+    if (controlSettings !== undefined) await ops.serveControl(controlSettings, controlAsked);
     const settings = await hubSettings({ ...toConnectionFlags(values as ConnectionFlagValues), ...(explicit === undefined ? {} : { config: explicit }) }, io, (m) => logger.log('warn', m));
     for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
     const hubLang: unknown = config.hub['lang'];
@@ -106,7 +105,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 
     const sink: AudioSink = ops.wrapSink(
       values.output === undefined
-        ? new AplaySink({ device: config.audio.playback_device, rateHz: config.audio.playback_rate_hz, channels: config.audio.playback_channels, env: io.env })
+        ? config.audio.playback_command !== null
+          ? new CommandSink({ argv: config.audio.playback_command, rateHz: config.audio.playback_rate_hz, channels: config.audio.playback_channels, env: io.env })
+          : new AplaySink({ device: config.audio.playback_device, rateHz: config.audio.playback_rate_hz, channels: config.audio.playback_channels, env: io.env })
         : new WavFileSink({ path: values.output }),
     );
     cleanup.push(() => sink.close());
@@ -251,10 +252,15 @@ async function feedInput(
   const source =
     input === '-'
       ? new StdinSource()
-      : new SupervisedSource(new ArecordSource({ device: audio.capture_device, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env }), {
-          stallTimeoutMs: audio.capture_stall_ms === 0 ? null : audio.capture_stall_ms,
-          stuckTimeoutMs: audio.capture_stuck_ms === 0 ? null : audio.capture_stuck_ms,
-        });
+      : new SupervisedSource(
+          audio.capture_command !== null
+            ? new CommandSource({ argv: audio.capture_command, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env })
+            : new ArecordSource({ device: audio.capture_device, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env }),
+          {
+            stallTimeoutMs: audio.capture_stall_ms === 0 ? null : audio.capture_stall_ms,
+            stuckTimeoutMs: audio.capture_stuck_ms === 0 ? null : audio.capture_stuck_ms,
+          },
+        );
   source.on('chunk', feed);
   // Capture failures are reported (log, metrics, `error` hook, health) and the source restarts itself with backoff.
   if (source instanceof SupervisedSource) watchCapture(source);
