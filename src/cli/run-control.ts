@@ -7,7 +7,7 @@
  */
 import type { HubConnection } from '../hivemind/index.js';
 import type { Listener } from '../listener/index.js';
-import { type ControlStatus, type ControlTarget, type HealthState, type MuteSource, type MuteSwitch, OpsError, type OpsEvents } from '../ops/index.js';
+import { type ButtonPress, type ControlStatus, type ControlTarget, type HealthState, type MuteSource, type MuteSwitch, OpsError, type OpsEvents } from '../ops/index.js';
 import type { Satellite, TurnReport } from '../satellite/index.js';
 
 /** The parts a {@link ControlTarget} is made of. */
@@ -37,9 +37,29 @@ export async function setMuted(parts: Pick<ControlParts, 'listener' | 'mute'>, m
   await parts.mute.set(muted, source);
 }
 
+/** Push-to-talk: open a capture now, and say so. */
+async function pushToTalk({ satellite, events }: Pick<ControlParts, 'satellite' | 'events'>): Promise<void> {
+  await satellite.listen();
+  events.listening({});
+  events.state('listening');
+}
+
+/**
+ * What a button press does: a short press stops the satellite while it speaks, else is push-to-talk (ignored while
+ * muted: the LEDs say why); a long press toggles mute.
+ */
+export function buttonAction(parts: ControlParts): (press: ButtonPress) => Promise<void> {
+  const { satellite, health, mute } = parts;
+  return async (press) => {
+    if (press === 'long') return setMuted(parts, !mute.muted, 'button');
+    if (health.snapshot().state === 'speaking') return satellite.stop();
+    if (!mute.muted) await pushToTalk(parts);
+  };
+}
+
 /** The control API's view of a running satellite. */
 export function controlTarget(parts: ControlParts): ControlTarget {
-  const { satellite, link, health, mute, events } = parts;
+  const { satellite, link, health, mute } = parts;
   let lastTurn: TurnReport | null = null;
   satellite.on('turn', (report) => (lastTurn = report));
   return {
@@ -50,9 +70,7 @@ export function controlTarget(parts: ControlParts): ControlTarget {
     setMuted: (muted) => setMuted(parts, muted, 'api'),
     async listen() {
       if (mute.muted) throw new OpsError('OPS_ERR_MUTED', 'expected an unmuted microphone for push-to-talk, got a muted one; unmute first (POST /v1/unmute)');
-      await satellite.listen();
-      events.listening({});
-      events.state('listening');
+      await pushToTalk(parts);
     },
     stop: () => satellite.stop(),
     say: (text) => satellite.say(text),

@@ -85,6 +85,30 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       playback_command: z.array(text).min(1).nullable().default(null),
     })
     .prefault({}),
+  /** A GPIO push button read with gpiomon (src/ops/button.ts, docs/hardware.md); off while `chip` is null. */
+  buttons: z
+    .strictObject({
+      /** `gpiochip0` on a Pi; null: no button. */
+      chip: text.nullable().default(null),
+      /** Line offset (BCM GPIO number); 17 is the ReSpeaker 2-mic HAT's button. */
+      line: z.number().int().min(0).max(1_023).default(17),
+      active_low: z.boolean().default(true),
+      bias: z.enum(['pull-up', 'pull-down', 'disable', 'as-is']).default('pull-up'),
+      /** Held this long: mute toggle; shorter: push-to-talk (or stop while speaking). */
+      long_press_ms: ms(300, 10_000, 1_000),
+    })
+    .prefault({}),
+  /** APA102 LEDs on SPI (src/ops/leds.ts, docs/hardware.md); off while `device` is null. */
+  leds: z
+    .strictObject({
+      /** The spidev device, e.g. `/dev/spidev0.1`; null: no LEDs. */
+      device: text.nullable().default(null),
+      /** LEDs on the chain: 3 on the ReSpeaker 2-mic HAT, 12 on the 4-mic. */
+      count: z.number().int().min(1).max(1_024).default(3),
+      /** APA102 global brightness, 0–31. */
+      brightness: z.number().int().min(0).max(31).default(8),
+    })
+    .prefault({}),
   /** The control API of `hivesat run` (src/ops/control-settings.ts, docs/control.md). */
   control: z
     .strictObject({

@@ -15,7 +15,9 @@ export type OpsErrorCode =
   /** Control API: push-to-talk while the microphone is muted (answered 409). */
   | 'OPS_ERR_MUTED'
   /** Control API / `hivesat ctl`: no control address, a bad token, the satellite not reachable or refusing. */
-  | 'OPS_ERR_CONTROL';
+  | 'OPS_ERR_CONTROL'
+  /** The button's `gpiomon` could not be started or exited (not installed, the GPIO chip busy or gone); retried. */
+  | 'OPS_ERR_BUTTON';
 
 /** An operations-layer failure. */
 export class OpsError extends HivesatError<OpsErrorCode> {

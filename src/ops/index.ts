@@ -87,3 +87,20 @@ export {
   parseControlListen,
   resolveControlSettings,
 } from './control-settings.js';
+export {
+  BUTTON_DEBOUNCE_MS,
+  BUTTON_LONG_PRESS_MS,
+  BUTTON_RELEASED,
+  BUTTON_RESTART_INITIAL_MS,
+  BUTTON_RESTART_MAX_MS,
+  type ButtonPress,
+  type ButtonState,
+  type GpioButtonEvents,
+  type GpioButtonOptions,
+  type GpioEdge,
+  GpioButton,
+  buttonTransition,
+  gpiomonArgs,
+  parseGpiomonLine,
+} from './button.js';
+export { APA102_MAX_BRIGHTNESS, type Apa102Options, Apa102Leds, LED_COLOURS, LED_PATTERNS, type LedInputs, type LedPattern, apa102Frame, ledPatternFor, ledsFollow } from './leds.js';

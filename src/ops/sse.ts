@@ -27,6 +27,7 @@ export const SSE_HEARTBEAT_MS = 15_000;
 /** The event fan-out of `GET /v1/events`. */
 export class EventStream {
   readonly #subscribers = new Set<ServerResponse>();
+  readonly #observers: ((event: string, data: Readonly<Record<string, unknown>>) => void)[] = [];
   readonly #timers: OpsTimers;
   readonly #now: () => number;
   #heartbeat: unknown;
@@ -56,8 +57,14 @@ export class EventStream {
     return true;
   }
 
-  /** Send one event to every subscriber (`time` is added). Never throws. */
+  /** Call `observer` with every event published (in process: the LEDs). It must not throw. */
+  observe(observer: (event: string, data: Readonly<Record<string, unknown>>) => void): void {
+    this.#observers.push(observer);
+  }
+
+  /** Send one event to every observer and subscriber (`time` is added for subscribers). Never throws. */
   publish(event: string, data: Readonly<Record<string, unknown>>): void {
+    for (const observer of this.#observers) observer(event, data);
     if (this.#subscribers.size === 0) return;
     this.#send(`event: ${event}\ndata: ${JSON.stringify({ ...data, time: new Date(this.#now()).toISOString() })}\n\n`);
   }

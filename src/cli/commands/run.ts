@@ -20,7 +20,8 @@ import { createListener, type Listener } from '../../listener/index.js';
 import { builtinPhrases, defaultPersonaDir, loadPersonaOrDefault } from '../../persona/index.js';
 import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
 import { EspeakNgTts, FliteTts, PocketsphinxStt, type TextToSpeech } from '../../speech/index.js';
-import { MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, resolveControlSettings } from '../../ops/index.js';
+import { Apa102Leds, GpioButton, MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, ledsFollow, resolveControlSettings } from '../../ops/index.js';
+import { type ControlParts, buttonAction } from '../run-control.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
 import { listenerOptionsFromConfig } from '../listener-config.js';
@@ -140,6 +141,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     cleanup.push(() => satellite.close());
     cleanup.push(() => ops.stopping()); // first step of the teardown: STOPPING=1, /healthz 503
     ops.attach({ listener, satellite, link, hubUrl: settings === undefined ? 'none' : `${settings.tls ? 'wss' : 'ws'}://${settings.host}:${settings.port}` });
+    cleanup.push(...startHardware(config, { satellite, listener, link, health: ops.health, mute, events: ops.events }, ops, io.env));
     const firstTurn = new Promise<TurnReport>((resolve) => satellite.once('turn', resolve));
     let stopRequested: () => void = () => undefined;
     const stop = new Promise<void>((resolve) => (stopRequested = resolve));
@@ -276,6 +278,30 @@ async function feedInput(
   });
   await source.stop();
   await listener.end();
+}
+
+/** The opt-in button and LEDs (docs/hardware.md); returns their teardown steps. */
+function startHardware(config: SatelliteConfig, parts: ControlParts, ops: RunOps, env: NodeJS.ProcessEnv): (() => Promise<unknown>)[] {
+  const steps: (() => Promise<unknown>)[] = [];
+  if (config.leds.device !== null) {
+    const leds = new Apa102Leds({ device: config.leds.device, count: config.leds.count, brightness: config.leds.brightness });
+    let failing = false; // one warning per outage of the LED device, not one per state change
+    ledsFollow(leds, ops.stream, { muted: parts.mute.muted }, (error) => {
+      if (!failing) ops.logger.warn(`leds: cannot write ${config.leds.device ?? ''}: ${error.message}`);
+      failing = true;
+    });
+    steps.push(() => leds.close());
+  }
+  const b = config.buttons;
+  if (b.chip !== null) {
+    const button = new GpioButton({ chip: b.chip, line: b.line, activeLow: b.active_low, bias: b.bias, longPressMs: b.long_press_ms, env });
+    const act = buttonAction(parts);
+    button.on('press', (press) => void act(press).catch((error: unknown) => ops.logger.warn(`button: ${(error as Error).message}`)));
+    button.on('error', (message, retryMs) => ops.events.error({ kind: 'OPS_ERR_BUTTON', message: `button: ${message}; retrying in ${retryMs} ms` }));
+    button.start();
+    steps.push(() => button.stop());
+  }
+  return steps;
 }
 
 /** The `run` command. */
