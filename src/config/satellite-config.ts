@@ -109,6 +109,19 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       brightness: z.number().int().min(0).max(31).default(8),
     })
     .prefault({}),
+  /** Debug recordings (`run --save DIR`, src/ops/recordings.ts): every utterance and the audio around each wake. */
+  debug: z
+    .strictObject({
+      /** Folder for the recordings; null: none. */
+      save_dir: text.nullable().default(null),
+      /** Recordings kept (WAV + sidecar each); the oldest are deleted first. */
+      max_recordings: z.number().int().min(1).max(100_000).default(100),
+      /** Bytes kept in the folder at most. */
+      max_bytes: z.number().int().min(64 * 1024).max(64 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+      wake_before_ms: ms(0, 10_000, 2_000),
+      wake_after_ms: ms(0, 10_000, 1_000),
+    })
+    .prefault({}),
   /** The control API of `hivesat run` (src/ops/control-settings.ts, docs/control.md). */
   control: z
     .strictObject({

@@ -104,3 +104,4 @@ export {
   parseGpiomonLine,
 } from './button.js';
 export { APA102_MAX_BRIGHTNESS, type Apa102Options, Apa102Leds, LED_COLOURS, LED_PATTERNS, type LedInputs, type LedPattern, apa102Frame, ledPatternFor, ledsFollow } from './leds.js';
+export { DEBUG_MAX_BYTES, DEBUG_MAX_RECORDINGS, DEBUG_WAKE_AFTER_MS, DEBUG_WAKE_BEFORE_MS, DebugRecorder, type DebugRecorderOptions, type TurnSidecar } from './recordings.js';

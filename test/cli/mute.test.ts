@@ -1,11 +1,11 @@
 /**
  * Mute means deaf. `hivesat run` spawned for real against the loopback test hub with a spoken turn ("hey jarvis …
  * what time is it") as its input: muted (the persisted switch), the speech is neither detected (no wake, no turn,
- * `hivesat_wakes_total` absent) nor sent (the hub receives nothing); unmuted, the same file is a turn the hub
+ * `hivesat_wakes_total` absent) nor sent (the hub receives nothing) nor saved (`--save` folder empty); unmuted, the same file is a turn the hub
  * receives — so the first half can fail. In process, with the real listener: muting while a capture is open
  * abandons it, so speech begun before the mute is not sent after it.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,7 +41,8 @@ describe.skipIf(!models.ok)('mute means deaf', () => {
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
 
-      const muted = startRun(['--config', config, '--input', input, '--output', join(dir, 'muted.wav'), '--control', `127.0.0.1:${port}`, '--control-token', TOKEN], env);
+      const saved = join(dir, 'saved');
+      const muted = startRun(['--config', config, '--input', input, '--output', join(dir, 'muted.wav'), '--save', saved, '--control', `127.0.0.1:${port}`, '--control-token', TOKEN], env);
       try {
         await muted.line(/ input ended open_turns=0/); // the whole file went through the capture edge
         const status = await call(base, 'GET', '/v1/status');
@@ -55,12 +56,14 @@ describe.skipIf(!models.ok)('mute means deaf', () => {
       } finally {
         expect(await muted.stop()).toBe(0);
       }
+      expect(await readdir(saved).catch(() => [])).toEqual([]); // nor saved
 
       await writeFile(join(state, 'hivesat', 'mute.json'), '{"muted":false}\n');
-      const heard = startRun(['--config', config, '--input', input, '--output', join(dir, 'heard.wav'), '--once'], env);
+      const heard = startRun(['--config', config, '--input', input, '--output', join(dir, 'heard.wav'), '--save', saved, '--once'], env);
       expect(await heard.exited()).toBe(0);
       expect(received).toHaveLength(1);
       expect(JSON.parse(heard.stdout().trim())).toMatchObject({ route: 'hub', outcome: 'answered' });
+      expect((await readdir(saved)).map((n) => n.replace(/^.*Z-/, '')).sort()).toEqual(['turn-1.json', 'turn-1.wav', 'wake-1.json', 'wake-1.wav']);
     } finally {
       await hub.stop();
     }

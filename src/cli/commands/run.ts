@@ -20,7 +20,7 @@ import { createListener, type Listener } from '../../listener/index.js';
 import { builtinPhrases, defaultPersonaDir, loadPersonaOrDefault } from '../../persona/index.js';
 import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
 import { EspeakNgTts, FliteTts, PocketsphinxStt, type TextToSpeech } from '../../speech/index.js';
-import { Apa102Leds, GpioButton, MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, ledsFollow, resolveControlSettings } from '../../ops/index.js';
+import { Apa102Leds, DebugRecorder, GpioButton, MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, ledsFollow, resolveControlSettings } from '../../ops/index.js';
 import { type ControlParts, buttonAction } from '../run-control.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
@@ -40,6 +40,8 @@ Options:
   --control HOST:PORT  the control API (docs/control.md; default: the config's control.listen, 127.0.0.1:8338,
                      with the microphone or stdin; with --input FILE only when given, and then run keeps serving
                      after the file ended until SIGTERM/SIGINT)
+  --save DIR         debug recordings: each utterance as sent and the audio around each wake, as WAV with a JSON
+                     sidecar, bounded by the config's debug.max_recordings/max_bytes (default: debug.save_dir)
   --control-token T  bearer token of the control API (default: HIVESAT_CONTROL_TOKEN, else the 0600 token file
                      ~/.config/hivesat/control-token, generated at first start)
   --log-format FMT   "text" or "json" log lines on stderr (default: the config's ops.log.format, else text)
@@ -72,7 +74,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, control: { type: 'string' }, 'control-token': { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, control: { type: 'string' }, 'control-token': { type: 'string' }, save: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help === true) {
       io.stdout.write(`${HELP}\n`);
@@ -161,9 +163,15 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (values.input !== undefined) await hubSettled;
     void hubSettled.then((status) => ops.ready(status));
 
+    const saveDir = values.save ?? config.debug.save_dir;
+    const recorder = saveDir === null ? undefined : startRecorder(saveDir, config, listener, satellite, ops);
+    if (recorder !== undefined) cleanup.push(() => recorder.finish());
     // Mute means deaf: while muted, captured audio is dropped here, before the listener, the streamer and any file.
     const feed = (chunk: Int16Array): void => {
-      if (!mute.muted) satellite.feed(chunk);
+      if (!mute.muted) {
+        satellite.feed(chunk);
+        recorder?.feed(chunk);
+      }
       ops.ping();
     };
     const deviceError = (error: Error, retryMs?: number): void =>
@@ -278,6 +286,24 @@ async function feedInput(
   });
   await source.stop();
   await listener.end();
+}
+
+/** Debug recordings into `dir` (docs/control.md "Debug recordings"), following the listener and the turns. */
+function startRecorder(dir: string, config: SatelliteConfig, listener: Listener, satellite: Satellite, ops: RunOps): DebugRecorder {
+  const d = config.debug;
+  let failing = false;
+  const recorder = new DebugRecorder({
+    dir, maxRecordings: d.max_recordings, maxBytes: d.max_bytes, wakeBeforeMs: d.wake_before_ms, wakeAfterMs: d.wake_after_ms,
+    onError: (error) => {
+      if (!failing) ops.logger.warn(`debug recordings: cannot write ${dir}: ${error.message}`);
+      failing = true;
+    },
+  });
+  listener.on('wake', (e) => recorder.wake({ keyword: e.keyword, score: e.score, sample: e.at.sample }));
+  listener.on('utterance', (u) => recorder.utterance(u.pcm));
+  satellite.on('turn', (report) => recorder.turn(report));
+  ops.logger.info('debug recordings on', { dir });
+  return recorder;
 }
 
 /** The opt-in button and LEDs (docs/hardware.md); returns their teardown steps. */
