@@ -156,7 +156,8 @@ describe.skipIf(!models.ok || !espeak || !(await hasProgram('sox')))('hivesat ru
     await writeFile(config, JSON.stringify({ audio: { capture_command: ['/bin/sh', '-c', 'while :; do head -c 3200 /dev/zero; sleep 0.1; done'], playback_command: ['sox', '-q', ...pcm, '-', ...pcm, spoken] } }));
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    const sat = startRun(['--config', config, '--control', `127.0.0.1:${port}`, '--control-token', TOKEN], env);
+    // Its own state folder: the tests above left theirs muted.
+    const sat = startRun(['--config', config, '--control', `127.0.0.1:${port}`, '--control-token', TOKEN], { ...env, XDG_STATE_HOME: join(dir, 'state-commands') });
     try {
       await sat.line(/ ready /);
       expect((await call(base, 'GET', '/v1/status')).json).toMatchObject({ mic: { up: true }, muted: false });
