@@ -6,6 +6,12 @@ import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
+/**
+ * How the CLI is started: from the sources through tsx, or — with `HIVESAT_TEST_BUILT=1` after `npm run build` —
+ * the built `dist/cli/main.js` as installed.
+ */
+const CLI: readonly string[] = process.env['HIVESAT_TEST_BUILT'] === '1' ? [join(ROOT, 'dist/cli/main.js')] : ['--import', 'tsx', join(ROOT, 'src/cli/main.ts')];
+
 /** A control token of the required shape (≥ 16 printable characters). */
 export const TOKEN = 'test-control-token-0123456789';
 
@@ -24,7 +30,7 @@ export interface RunningSatellite {
 
 /** Spawn `hivesat run …args`. */
 export function startRun(args: readonly string[], env: NodeJS.ProcessEnv): RunningSatellite {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'run', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...CLI, 'run', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
@@ -66,7 +72,7 @@ export function startRun(args: readonly string[], env: NodeJS.ProcessEnv): Runni
 /** Run `hivesat ctl …args` to the end. */
 export function ctl(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), 'ctl', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, 'ctl', ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -2,7 +2,7 @@
  * The control API of `hivesat run`, spawned for real with the real models and espeak-ng, no hub:
  * `hivesat run --input FILE --output OUT.wav --control 127.0.0.1:PORT --control-token T` — status, 401 without the
  * token, `say` into OUT.wav, mute (persisted across a restart), every endpoint's refusals, the event stream, and
- * `hivesat ctl`.
+ * `hivesat ctl`. `HIVESAT_TEST_BUILT=1` (after `npm run build`) runs them against the built dist/cli/main.js.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
