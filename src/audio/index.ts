@@ -31,6 +31,7 @@ export {
 } from './wav.js';
 export type { AudioSource, AudioSourceEvents, SourceState } from './capture/source.js';
 export { ArecordSource, type ArecordSourceOptions, arecordArgs } from './capture/arecord-source.js';
+export { CommandSource, type CommandSourceOptions } from './capture/command-source.js';
 export { WavFileSource, type WavFileSourceOptions, type WavPacing } from './capture/wav-file-source.js';
 export { StdinSource, type StdinSourceOptions } from './capture/stdin-source.js';
 export { type AudioInput, type AudioInputOptions, STDIN_INPUT, openAudioInput } from './capture/audio-input.js';
@@ -55,6 +56,7 @@ export {
   type PlayOptions,
 } from './playback/sink.js';
 export { AplaySink, type AplaySinkOptions, aplayArgs } from './playback/aplay-sink.js';
+export { CommandSink, type CommandSinkOptions } from './playback/command-sink.js';
 export { WavFileSink, type WavFileSinkOptions } from './playback/wav-file-sink.js';
 export { NullSink } from './playback/null-sink.js';
 export {

@@ -22,6 +22,12 @@ export interface AlsaProcessOptions {
   readonly command?: string;
   /** Extra arguments placed before the format arguments (e.g. `['--buffer-time=200000']`). */
   readonly extraArgs?: readonly string[];
+  /**
+   * Run this program and arguments instead of `arecord`/`aplay` (`pw-record`, `parec`, `ssh pi arecord …`): raw
+   * s16le PCM at the declared rate and channels on stdout (capture) or stdin (playback). `device`, `command` and
+   * `extraArgs` are then ignored. See {@link CommandSource} and {@link CommandSink}.
+   */
+  readonly argv?: readonly string[];
   /** Environment of the process. Default: this process's. */
   readonly env?: NodeJS.ProcessEnv;
   /** Process spawner. Default `child_process.spawn`. */

@@ -14,7 +14,11 @@ import type { SatelliteConfig } from '../config/satellite-config.js';
 import type { HubConnection } from '../hivemind/index.js';
 import type { Listener } from '../listener/index.js';
 import {
+  type ControlSettings,
+  EventStream,
   HealthState,
+  type MuteSwitch,
+  OpsError,
   HookRunner,
   type LogFields,
   type LogFormat,
@@ -33,8 +37,11 @@ import {
   createSystemdNotifier,
   opsConfigFromSection,
   startOpsServer,
+  OPS_HTTP_HOST,
   WATCHDOG_PINGS_PER_INTERVAL,
+  createControlApi,
 } from '../ops/index.js';
+import { controlTarget } from './run-control.js';
 import type { Satellite } from '../satellite/index.js';
 
 /** The hivesat version (package.json two folders up from src/cli/ and dist/cli/). */
@@ -57,6 +64,8 @@ export interface RunOpsOptions {
   readonly verbose?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: { write(text: string): unknown };
+  /** The mute switch (the control API and the ops events follow it). */
+  readonly mute?: MuteSwitch;
 }
 
 /** What the satellite's pieces are wired to. */
@@ -77,6 +86,16 @@ export interface RunOps {
   readonly notifier: ServiceNotifier;
   /** The health/metrics listener, when `ops.health` is configured. */
   readonly server: OpsServer | undefined;
+  /** The control API's listener (with `/healthz` and `/metrics`), once {@link RunOps.serveControl} started it. */
+  readonly controlServer: OpsServer | undefined;
+  /**
+   * Start the control API (docs/control.md) on the shared listener (after the models loaded: a bad model is the one
+   * line said). `required`: its address was asked for (flag, environment), so failing to listen there is fatal;
+   * the default address being taken is only a warning.
+   */
+  serveControl(settings: ControlSettings, required: boolean): Promise<void>;
+  /** The event stream of `GET /v1/events`. */
+  readonly stream: EventStream;
   /** Register a secret value (password, access key) for redaction. */
   addSecret(value: string | undefined): void;
   /**
@@ -144,7 +163,15 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
   const health = new HealthState({ version });
   const makeHooks = (o: OpsConfig): HookRunner => new HookRunner({ hooks: o.hooks.on, timeoutMs: o.hooks.timeoutMs, maxConcurrent: o.hooks.maxConcurrent, env: options.env, logger: logger.child({ component: 'hooks' }) });
   let hooks = makeHooks(ops);
-  let current = createOpsEvents({ logger, metrics, health, hooks });
+  const stream = new EventStream();
+  // What the hooks get goes to the control API's event stream too.
+  const hookTee: Pick<HookRunner, 'fire'> = {
+    fire: (event, data) => {
+      hooks.fire(event, data);
+      stream.publish(event, data);
+    },
+  };
+  let current = createOpsEvents({ logger, metrics, health, hooks: hookTee });
   // The satellite holds this facade; a reload swaps what is behind it.
   const events: OpsEvents = {
     wake: (e) => current.wake(e),
@@ -162,9 +189,54 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     fallback: (e) => current.fallback(e),
     falseWake: (e) => current.falseWake(e),
     turnCompleted: (t) => current.turnCompleted(t),
-    state: (s) => current.state(s),
+    state: (s) => {
+      current.state(s);
+      stream.publish('state', { state: s });
+    },
+    mute: (e) => current.mute(e),
   };
+  // The control API is bound to the satellite at attach(); until then it answers 503.
+  let target: ReturnType<typeof controlTarget> | undefined;
+  const starting = (): never => {
+    throw new OpsError('OPS_ERR_CONTROL', 'the satellite is still starting; try again in a moment');
+  };
+  let controlServer: OpsServer | undefined;
   const server = ops.health === undefined ? undefined : await startOpsServer({ port: ops.health.port, health, ...(ops.health.metrics ? { metrics } : {}), logger });
+  const serveControl = async (settings: ControlSettings, required: boolean): Promise<void> => {
+    if (server !== undefined && server.port === settings.listen.port && settings.listen.host === OPS_HTTP_HOST) {
+      // The health listener has that address already: one listener cannot be two; keep health there and say so.
+      logger.warn(`control API off: ${settings.listen.host}:${settings.listen.port} is ops.health.port; give the control API its own port`);
+      return;
+    }
+    controlServer = await startOpsServer({
+      host: settings.listen.host,
+      port: settings.listen.port,
+      health,
+      metrics,
+      logger,
+      ...(settings.token === undefined ? {} : { token: settings.token }),
+      routes: [
+        createControlApi({
+          events: stream,
+          auth: settings.token === undefined ? { disabled: true } : { token: settings.token },
+          logger: logger.child({ component: 'control' }),
+          target: {
+            status: () => (target ?? starting()).status(),
+            setMuted: (m) => (target ?? starting()).setMuted(m),
+            listen: () => (target ?? starting()).listen(),
+            stop: () => (target ?? starting()).stop(),
+            say: (t) => (target ?? starting()).say(t),
+            setVolume: (v) => (target ?? starting()).setVolume(v),
+          },
+        }),
+      ],
+    }).catch((error: unknown) => {
+      if (required) throw error;
+      logger.warn(`control API off: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (controlServer !== undefined && settings.created === true) logger.info('control token generated', { path: settings.tokenPath });
+  };
   let retiredHooks: Promise<void>[] = [];
   let playing = 0;
   let stopping: Promise<void> | undefined;
@@ -179,7 +251,13 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     captureKeepalive = undefined;
   };
 
+  const mute = options.mute;
+  if (mute !== undefined) {
+    if (mute.muted) events.mute({ muted: true, source: 'startup' });
+    mute.on('change', (muted, source) => events.mute({ muted, source }));
+  }
   const attach = ({ listener, satellite, link, hubUrl }: SatelliteParts): void => {
+    if (mute !== undefined) target = controlTarget({ satellite, listener, link, health, mute, events });
     listener.on('wake', (e) => {
       events.wake({ keyword: e.keyword, score: e.score });
       events.listening({ keyword: e.keyword });
@@ -261,6 +339,11 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     health,
     notifier,
     server,
+    get controlServer() {
+      return controlServer;
+    },
+    serveControl,
+    stream,
     addSecret: (value) => {
       if (value !== undefined && value !== '') redactor.addSecret(value);
     },
@@ -284,7 +367,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     async ready(status) {
       health.markReady();
       watchdog.start();
-      logger.info('ready', { status, ...(server === undefined ? {} : { health: server.url }), watchdog_ms: watchdog.timeoutMs });
+      logger.info('ready', { status, ...(server === undefined ? {} : { health: server.url }), ...(controlServer === undefined ? {} : { control: controlServer.url }), watchdog_ms: watchdog.timeoutMs });
       await notifier.ready(status);
     },
     stopping() {
@@ -325,7 +408,8 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       stopCaptureKeepalive();
       watchdog.stop();
       await hooks.idle(1_000);
-      await Promise.all([hooks.close(), ...retiredHooks, server?.close()]);
+      stream.close();
+      await Promise.all([hooks.close(), ...retiredHooks, server?.close(), controlServer?.close()]);
       retiredHooks = [];
     },
   };

@@ -80,6 +80,63 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       capture_stall_ms: z.union([z.literal(0), z.number().int().min(200).max(60_000)]).default(STALL_TIMEOUT_MS),
       /** Constant non-zero or full-scale capture audio for this long (ms of audio) = stuck: report, restart. 0 = off. */
       capture_stuck_ms: z.union([z.literal(0), z.number().int().min(500).max(600_000)]).default(STUCK_TIMEOUT_MS),
+      /**
+       * A program printing raw s16le PCM at capture_rate_hz × capture_channels on stdout, instead of arecord
+       * (`["pw-record", "--rate", "16000", "--channels", "1", "--format", "s16", "-"]`); supervised like arecord.
+       */
+      capture_command: z.array(text).min(1).nullable().default(null),
+      /** A program playing raw s16le PCM at playback_rate_hz × playback_channels from stdin, instead of aplay. */
+      playback_command: z.array(text).min(1).nullable().default(null),
+    })
+    .prefault({}),
+  /** A GPIO push button read with gpiomon (src/ops/button.ts, docs/hardware.md); off while `chip` is null. */
+  buttons: z
+    .strictObject({
+      /** `gpiochip0` on a Pi; null: no button. */
+      chip: text.nullable().default(null),
+      /** Line offset (BCM GPIO number); 17 is the ReSpeaker 2-mic HAT's button. */
+      line: z.number().int().min(0).max(1_023).default(17),
+      active_low: z.boolean().default(true),
+      bias: z.enum(['pull-up', 'pull-down', 'disable', 'as-is']).default('pull-up'),
+      /** Held this long: mute toggle; shorter: push-to-talk (or stop while speaking). */
+      long_press_ms: ms(300, 10_000, 1_000),
+    })
+    .prefault({}),
+  /** APA102 LEDs on SPI (src/ops/leds.ts, docs/hardware.md); off while `device` is null. */
+  leds: z
+    .strictObject({
+      /** The spidev device, e.g. `/dev/spidev0.1`; null: no LEDs. */
+      device: text.nullable().default(null),
+      /** LEDs on the chain: 3 on the ReSpeaker 2-mic HAT, 12 on the 4-mic. */
+      count: z.number().int().min(1).max(1_024).default(3),
+      /** APA102 global brightness, 0–31. */
+      brightness: z.number().int().min(0).max(31).default(8),
+    })
+    .prefault({}),
+  /** Debug recordings (`run --save DIR`, src/ops/recordings.ts): every utterance and the audio around each wake. */
+  debug: z
+    .strictObject({
+      /** Folder for the recordings; null: none. */
+      save_dir: text.nullable().default(null),
+      /** Recordings kept (WAV + sidecar each); the oldest are deleted first. */
+      max_recordings: z.number().int().min(1).max(100_000).default(100),
+      /** Bytes kept in the folder at most. */
+      max_bytes: z.number().int().min(64 * 1024).max(64 * 1024 * 1024 * 1024).default(50 * 1024 * 1024),
+      wake_before_ms: ms(0, 10_000, 2_000),
+      wake_after_ms: ms(0, 10_000, 1_000),
+    })
+    .prefault({}),
+  /** The control API of `hivesat run` (src/ops/control-settings.ts, docs/control.md). */
+  control: z
+    .strictObject({
+      /** `HOST:PORT`; null turns the control API off. */
+      listen: text.nullable().default('127.0.0.1:8338'),
+      /** Bearer token required (generated at first start); false is refused off loopback. */
+      auth: z.boolean().default(true),
+      /** Default `$XDG_CONFIG_HOME/hivesat/control-token`. */
+      token_file: text.nullable().default(null),
+      /** Where the mute switch is kept; default `$STATE_DIRECTORY`, else `$XDG_STATE_HOME/hivesat`. */
+      state_dir: text.nullable().default(null),
     })
     .prefault({}),
   wake: WAKE_SECTION_SCHEMA,

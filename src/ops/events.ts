@@ -47,6 +47,8 @@ export interface OpsEvents {
   turnCompleted(turn: TurnSummary): void;
   /** What the satellite is doing (`idle`, `listening`, `thinking`, `speaking`). */
   state(state: string): void;
+  /** The microphone was muted or unmuted (by the control API, a button, or the persisted state at start). */
+  mute(e: { readonly muted: boolean; readonly source: string }): void;
 }
 
 /** Which device failed. */
@@ -67,7 +69,8 @@ export interface OpsSinks {
   readonly logger?: Logger;
   readonly metrics?: SatelliteMetrics;
   readonly health?: HealthState;
-  readonly hooks?: HookRunner;
+  /** The hooks (or anything else that takes what they take: the control API's event stream). */
+  readonly hooks?: Pick<HookRunner, 'fire'>;
 }
 
 /** An {@link OpsEvents} writing to `sinks`. */
@@ -159,6 +162,12 @@ export function createOpsEvents(sinks: OpsSinks): OpsEvents {
     },
     state(state) {
       health?.setState(state);
+    },
+    mute(e) {
+      logger.info(e.muted ? 'microphone muted: captured audio is dropped' : 'microphone unmuted', { source: e.source });
+      metrics?.muted(e.muted);
+      health?.setMuted(e.muted);
+      hooks?.fire('mute', e);
     },
   };
 }

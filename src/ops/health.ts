@@ -41,6 +41,8 @@ export interface HealthSnapshot {
   };
   readonly lastTurn: { readonly at: string; readonly route: TurnRoute; readonly outcome: string; readonly durationMs: number } | null;
   readonly fallbackActive: boolean;
+  /** The microphone is muted: captured audio is dropped before any processing. */
+  readonly muted: boolean;
   readonly uptimeSeconds: number;
   readonly version: string;
 }
@@ -72,6 +74,7 @@ export class HealthState implements HealthProvider {
   #hubError: string | undefined;
   #streamsRefused: string | undefined;
   #fallback = false;
+  #muted = false;
   #captureOk = true;
   #captureSince: number | undefined;
   #captureError: string | undefined;
@@ -135,6 +138,11 @@ export class HealthState implements HealthProvider {
     this.#fallback = active;
   }
 
+  /** The microphone was muted or unmuted. */
+  setMuted(muted: boolean): void {
+    this.#muted = muted;
+  }
+
   turnCompleted(turn: { readonly route: TurnRoute; readonly outcome: string; readonly durationMs: number }): void {
     this.#lastTurn = { at: this.#now(), route: turn.route, outcome: turn.outcome, durationMs: Math.round(turn.durationMs) };
   }
@@ -153,6 +161,7 @@ export class HealthState implements HealthProvider {
       capture: { ok: this.#captureOk, since: iso(this.#captureSince), lastError: this.#captureError ?? null },
       lastTurn: turn === undefined ? null : { at: new Date(turn.at).toISOString(), route: turn.route, outcome: turn.outcome, durationMs: turn.durationMs },
       fallbackActive: this.#fallback,
+      muted: this.#muted,
       uptimeSeconds: Math.round((this.#monotonic() - this.#startedAt) / 100) / 10,
       version: this.#version,
     };

@@ -32,7 +32,7 @@ import { type Logger, nullLogger } from './logger.js';
 import { snakeCase } from './redact.js';
 
 /** The events a hook can be bound to, in config spelling. */
-export const HOOK_EVENTS = ['wake', 'listening', 'utterance', 'answer', 'speaking_start', 'speaking_end', 'error', 'hub_online', 'hub_offline', 'fallback'] as const;
+export const HOOK_EVENTS = ['wake', 'listening', 'utterance', 'answer', 'speaking_start', 'speaking_end', 'error', 'hub_online', 'hub_offline', 'fallback', 'mute'] as const;
 
 /** A hook event. */
 export type HookEvent = (typeof HOOK_EVENTS)[number];
@@ -58,6 +58,8 @@ export interface HookEventMap {
   hub_online: { readonly hub: string };
   hub_offline: { readonly hub: string; readonly reason?: string };
   fallback: { readonly active: boolean; readonly reason: string };
+  /** The microphone was muted or unmuted; `source` is `api`, `button` or `startup`. */
+  mute: { readonly muted: boolean; readonly source: string };
 }
 
 /** A command: program and arguments. */

@@ -1,5 +1,8 @@
 /**
- * The health and metrics listener: plain HTTP on 127.0.0.1 only (never the LAN), off unless a port is configured.
+ * The one local HTTP listener of `hivesat run`: health and metrics, plus the control API (src/ops/control-api.ts)
+ * and whatever other {@link RouteHandler}s `run` mounts. Plain HTTP, on 127.0.0.1 unless a host is given (the
+ * control API's address, which needs a token off loopback; then `/healthz` and `/metrics` need it too from clients
+ * that are not on loopback).
  *
  * - `GET /healthz` → the {@link HealthSnapshot} as JSON; 200 while `ok`/`degraded`, 503 while `starting`/`stopping`
  *   (so a probe can tell "serving" from "not yet / no more").
@@ -15,14 +18,22 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { OPS_HTTP_HOST, OPS_HTTP_MAX_CONNECTIONS, OPS_HTTP_REQUEST_TIMEOUT_MS } from './constants.js';
 import { OpsError } from './errors.js';
+import { BearerCheck, isLoopbackHost } from '../serve/index.js';
+import type { RouteHandler } from './control-api.js';
 import type { HealthProvider } from './health.js';
 import { type Logger, nullLogger } from './logger.js';
 import type { MetricsSource } from './metrics.js';
 
 /** Options of {@link startOpsServer}. */
 export interface OpsServerOptions {
-  /** TCP port on 127.0.0.1; 0 picks a free one (tests). */
+  /** TCP port; 0 picks a free one (tests). */
   readonly port: number;
+  /** Address to listen on. Default {@link OPS_HTTP_HOST}. */
+  readonly host?: string;
+  /** More paths (the control API); asked in order after `/healthz` and `/metrics`. */
+  readonly routes?: readonly RouteHandler[];
+  /** Required from clients that are not on loopback for `/healthz` and `/metrics` (a LAN listener). */
+  readonly token?: string;
   readonly health: HealthProvider;
   /** Omit to serve `/healthz` only. */
   readonly metrics?: MetricsSource;
@@ -33,7 +44,7 @@ export interface OpsServerOptions {
 export interface OpsServer {
   /** The port it listens on. */
   readonly port: number;
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://<host>:<port>`. */
   readonly url: string;
   /** Stop listening and close open connections. */
   close(): Promise<void>;
@@ -52,13 +63,21 @@ function send(res: ServerResponse, status: number, type: string, body: string, h
  */
 export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
   const { port, health, metrics } = options;
+  const host = options.host ?? OPS_HTTP_HOST;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new RangeError(`port: expected 0-65535, got ${port}`);
   const logger = options.logger ?? nullLogger;
+  const routes = options.routes ?? [];
+  const bearer = options.token === undefined ? undefined : new BearerCheck(options.token);
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
     const head = req.method === 'HEAD';
-    if (path !== '/healthz' && path !== '/metrics') return send(res, 404, 'text/plain; charset=utf-8', 'not found: try /healthz or /metrics\n', head);
+    const route = routes.find((r) => r.owns(path));
+    if (route !== undefined) return route.handle(req, res, path);
+    if (path !== '/healthz' && path !== '/metrics') return send(res, 404, 'text/plain; charset=utf-8', `not found: try /healthz or /metrics${routes.length === 0 ? '' : ' or /v1/status'}\n`, head);
+    if (bearer !== undefined && !isLoopbackHost(req.socket.remoteAddress ?? '') && !bearer.verify(req.headers.authorization)) {
+      return send(res, 401, 'text/plain; charset=utf-8', 'expected an Authorization: Bearer header with the control token\n', head, { 'WWW-Authenticate': 'Bearer realm="hivesat"' });
+    }
     if (req.method !== 'GET' && !head) return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', false, { Allow: 'GET, HEAD' });
     if (path === '/healthz') {
       const snapshot = health.snapshot();
@@ -84,19 +103,20 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
 
   await new Promise<void>((resolve, reject) => {
     const onError = (cause: NodeJS.ErrnoException): void => {
-      reject(new OpsError('OPS_ERR_LISTEN', `cannot listen on ${OPS_HTTP_HOST}:${port} for /healthz and /metrics (${cause.code ?? cause.message}); choose another port`, { cause }));
+      reject(new OpsError('OPS_ERR_LISTEN', `cannot listen on ${host}:${port} for ${routes.length === 0 ? '/healthz and /metrics' : 'the control API, /healthz and /metrics'} (${cause.code ?? cause.message}); choose another port`, { cause }));
     };
     server.once('error', onError);
-    server.listen(port, OPS_HTTP_HOST, () => {
+    server.listen(port, host, () => {
       server.off('error', onError);
       resolve();
     });
   });
-  const actual = (server.address() as AddressInfo).port;
-  logger.info('health and metrics listening', { url: `http://${OPS_HTTP_HOST}:${actual}` });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info(routes.length === 0 ? 'health and metrics listening' : 'control API, health and metrics listening', { url });
   return {
-    port: actual,
-    url: `http://${OPS_HTTP_HOST}:${actual}`,
+    port: address.port,
+    url,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

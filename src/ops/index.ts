@@ -64,3 +64,44 @@ export {
 } from './hooks.js';
 export { DEFAULT_OPS_CONFIG, OPS_SECTION_SCHEMA, type OpsConfig, type OpsSection, opsConfigFromSection, parseOpsConfig } from './config.js';
 export { type DeviceErrorEvent, type DeviceRole, type OpsEvents, type OpsSinks, createOpsEvents } from './events.js';
+export { defaultStateDir, type LoadedMute, MUTE_FILE_NAME, type MuteSource, MuteSwitch, type MuteSwitchEvents } from './mute.js';
+export { EventStream, SSE_HEARTBEAT_MS, SSE_MAX_BUFFERED_BYTES, SSE_MAX_SUBSCRIBERS } from './sse.js';
+export {
+  CONTROL_MAX_BODY_BYTES,
+  CONTROL_MAX_SAY_CHARS,
+  type ControlApiOptions,
+  type ControlAuth,
+  type ControlStatus,
+  type ControlTarget,
+  type RouteHandler,
+  createControlApi,
+} from './control-api.js';
+export {
+  CONTROL_TOKEN_FILE_NAME,
+  type ControlFlags,
+  type ControlSection,
+  type ControlSettings,
+  DEFAULT_CONTROL_LISTEN,
+  controlAddress,
+  defaultControlTokenPath,
+  parseControlListen,
+  resolveControlSettings,
+} from './control-settings.js';
+export {
+  BUTTON_DEBOUNCE_MS,
+  BUTTON_LONG_PRESS_MS,
+  BUTTON_RELEASED,
+  BUTTON_RESTART_INITIAL_MS,
+  BUTTON_RESTART_MAX_MS,
+  type ButtonPress,
+  type ButtonState,
+  type GpioButtonEvents,
+  type GpioButtonOptions,
+  type GpioEdge,
+  GpioButton,
+  buttonTransition,
+  gpiomonArgs,
+  parseGpiomonLine,
+} from './button.js';
+export { APA102_MAX_BRIGHTNESS, type Apa102Options, Apa102Leds, LED_COLOURS, LED_PATTERNS, type LedInputs, type LedPattern, apa102Frame, ledPatternFor, ledsFollow } from './leds.js';
+export { DEBUG_MAX_BYTES, DEBUG_MAX_RECORDINGS, DEBUG_WAKE_AFTER_MS, DEBUG_WAKE_BEFORE_MS, DebugRecorder, type DebugRecorderOptions, type TurnSidecar } from './recordings.js';

@@ -112,6 +112,8 @@ export interface SatelliteMetrics {
   deviceError(device: string, code: string): void;
   /** The capture device went down (failed) or up again (delivers audio). */
   captureUp(up: boolean): void;
+  /** The microphone was muted (no audio is processed) or unmuted. */
+  muted(muted: boolean): void;
 }
 
 /** Metrics an HTTP endpoint can serve. */
@@ -168,10 +170,12 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
   });
   const deviceErrors = new Counter({ name: 'hivesat_device_errors_total', help: 'Capture and playback device failures, by device and error code.', labelNames: ['device', 'code'], registers: [registry] });
   const captureUp = new Gauge({ name: 'hivesat_capture_up', help: '1 while the capture device delivers audio, 0 while it is down and being restarted.', registers: [registry] });
+  const muted = new Gauge({ name: 'hivesat_muted', help: '1 while the microphone is muted (captured audio is dropped before any processing).', registers: [registry] });
   const hub = new Gauge({ name: 'hivesat_hub_connected', help: '1 while the hub connection is up.', registers: [registry] });
   const info = new Gauge({ name: 'hivesat_build_info', help: 'Version of hivesat and Node.js.', labelNames: ['version', 'node'], registers: [registry] });
   info.set({ version: options.version ?? 'unknown', node: process.versions.node }, 1);
   hub.set(0);
+  muted.set(0);
   captureUp.set(1);
   const keywordLabels = new LabelGuard();
   const falseLabels = new LabelGuard();
@@ -193,6 +197,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsRegistry {
     hubConnected: (connected) => hub.set(connected ? 1 : 0),
     deviceError: (device, code) => deviceErrors.inc({ device: deviceLabels.value(device), code: codeLabels.value(code) }),
     captureUp: (up) => captureUp.set(up ? 1 : 0),
+    muted: (on) => muted.set(on ? 1 : 0),
     turnCompleted: (turn) => {
       turns.inc({ route: turn.route, outcome: outcomeLabels.value(turn.outcome) });
       for (const [stage, ms] of Object.entries(turnStages(turn.marks))) stages.observe({ stage, route: turn.route }, ms / 1000);

@@ -191,6 +191,33 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     await this.#queue.stop();
   }
 
+  // Entry points of the local controls (the control API, a button): src/ops/control-api.ts.
+
+  /**
+   * Push-to-talk: stop what is playing, then open a capture without a wake word (the listener ignores it while one
+   * is already open).
+   */
+  async listen(): Promise<void> {
+    if (this.#speechClips > 0) await this.stop();
+    this.#o.listener.listenWithoutWake();
+  }
+
+  /**
+   * Speak `text` now, outside any turn: through the hub's TTS while the hub is connected (audio and stream modes),
+   * else with the local TTS. Resolves when it has been played (or stopped); rejects when it could not be synthesized.
+   */
+  async say(text: string): Promise<void> {
+    const online = this.#o.link?.state === 'ready';
+    const audio = online && this.#hubTts !== undefined ? this.#speech.fromHub({ utterance: text, lang: this.#o.lang }).audio : this.#speech.local(text);
+    await audio; // a synthesis failure is the caller's answer, not a failed clip in the queue
+    await this.#play(audio, { turn: undefined, speech: true, listen: false });
+  }
+
+  /** Set the output volume, 0–100 (as `mycroft.volume.set` does). */
+  setVolume(percent: number): void {
+    if (this.volume.apply('mycroft.volume.set', { percent: Math.min(100, Math.max(0, percent)) / 100 })) this.#o.sink.gain = this.volume.gain;
+  }
+
   /** Stop everything and detach from the link (the caller closes the listener, link and sink). */
   async close(): Promise<void> {
     this.#turns.close();

@@ -14,3 +14,11 @@ export function isLoopbackHost(host: string): boolean {
   if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
   return false;
 }
+
+/** The host part of a `Host` header: `127.0.0.1:8337` → `127.0.0.1`, `[::1]:8337` → `::1`, `localhost` as it is. */
+export function hostOfHeader(value: string): string {
+  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
+  if (m !== null) return m[1] ?? '';
+  const colon = value.lastIndexOf(':');
+  return colon >= 0 && value.indexOf(':') === colon ? value.slice(0, colon) : value;
+}

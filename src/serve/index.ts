@@ -14,7 +14,8 @@
 export * from './constants.js';
 export { SERVE_ERROR_STATUS, ServeError, type ServeErrorCode } from './errors.js';
 export { type ServeAuth, type ServeHandle, type ServeOptions, startServe } from './server.js';
-export { isLoopbackHost } from './address.js';
+export { hostOfHeader, isLoopbackHost } from './address.js';
+export { readJsonBody, sendJson } from './http-io.js';
 export { type HubSession, type HubTargetOptions, hubError, hubTarget } from './hub-target.js';
 export {
   type AnswerRequest,

@@ -16,7 +16,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type HiveLogger, silentLogger } from '../hivemind/index.js';
-import { isLoopbackHost } from './address.js';
+import { hostOfHeader, isLoopbackHost } from './address.js';
 import { type ApiCall, type ApiContext, AnswerBrokeOff, type CallMeta, type Handler } from './api-common.js';
 import {
   ANSWER_TIMEOUT_MS,
@@ -270,10 +270,3 @@ function pathOf(target: string | undefined): string {
   return raw.length > 1 && raw.endsWith('/') ? raw.slice(0, -1) : raw;
 }
 
-/** The host part of a `Host` header (`[::1]:8337` → `::1`). */
-function hostOfHeader(value: string): string {
-  const m = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
-  if (m !== null) return m[1] ?? '';
-  const colon = value.lastIndexOf(':');
-  return colon >= 0 && value.indexOf(':') === colon ? value.slice(0, colon) : value;
-}

@@ -22,9 +22,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AplaySink,
   ArecordSource,
+  CommandSink,
+  CommandSource,
   type DeviceError,
   PlaybackQueue,
   type RetryInfo,
+  type SpawnFn,
   StdinSource,
   StuckDetector,
   SupervisedSource,
@@ -49,6 +52,7 @@ const ROOT = resolve(import.meta.dirname, '../..');
 const MODELS = ['oww_melspectrogram', 'oww_embedding', 'hey_jarvis', 'silero_vad_v5'] as const;
 const models = await ensureModels(MODELS);
 const alsa = (await hasProgram('arecord')) && (await hasProgram('aplay'));
+const sox = await hasProgram('sox');
 
 let dir: string;
 /** What the "mic" says: 2 s of a ramp. */
@@ -103,12 +107,33 @@ async function metrics(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
 }
 
-describe.skipIf(!alsa)('capture faults, real arecord (ALSA file plugin)', () => {
-  it('dies (SIGKILL mid-stream): reported as log + metric + error hook + degraded health, restarted, delivers again', async () => {
-    const { ops, logs, hookFile, url } = await startOps('dies');
+/** sox reading the "mic" file over and over as raw stereo s16le on stdout: a live capture command (as pw-record is). */
+function soxMicArgv(): string[] {
+  return ['sox', '-q', '-t', 'raw', '-r', '16000', '-e', 'signed', '-b', '16', '-c', '1', join(dir, 'mic.raw'), '-t', 'raw', '-c', '2', '-', 'repeat', '1000'];
+}
+
+/** A live capture under test: arecord on the file-plugin mic, and a custom capture command saying the same. */
+interface CaptureCase {
+  /** The program, as errors name it. */
+  readonly program: string;
+  /** The source's name, as stall errors give it. */
+  readonly name: string;
+  make(spawn: SpawnFn): ArecordSource;
+}
+
+/** `[label, case]` rows for `it.each`: arecord always, the custom command (audio.capture_command) when sox is here. */
+function captures(): [string, CaptureCase][] {
+  const rows: [string, CaptureCase][] = [['arecord', { program: 'arecord', name: 'arecord -D mic @16000 Hz ×1', make: (spawn) => new ArecordSource({ device: 'mic', env, spawn }) }]];
+  if (sox) rows.push(['a capture command (sox)', { program: 'sox', name: 'sox (capture command) @16000 Hz ×2', make: (spawn) => new CommandSource({ argv: soxMicArgv(), rateHz: 16_000, channels: 2, spawn }) }]);
+  return rows;
+}
+
+describe.skipIf(!alsa)('capture faults, real arecord (ALSA file plugin) and a custom capture command (real sox)', () => {
+  it.each(captures())('%s dies (SIGKILL mid-stream): reported as log + metric + error hook + degraded health, restarted, delivers again', async (_label, capture) => {
+    const { ops, logs, hookFile, url } = await startOps(`dies-${capture.program}`);
     const timers = new ManualTimers();
     const rec = recordingSpawn();
-    const source = new ArecordSource({ device: 'mic', env, spawn: rec.spawn });
+    const source = capture.make(rec.spawn);
     const supervised = new SupervisedSource(source, { timers, stallTimeoutMs: null, stuckTimeoutMs: null });
     try {
       ops.watchCapture(supervised);
@@ -124,29 +149,29 @@ describe.skipIf(!alsa)('capture faults, real arecord (ALSA file plugin)', () => 
       const resumed = firstSamplesAfterRestart(supervised, 8_000);
       victim.kill('SIGKILL');
       const [error, retry] = await failed;
-      expect(error).toMatchObject({ code: 'AUDIO_ERR_DEVICE_EXIT', signal: 'SIGKILL', message: 'arecord was killed by SIGKILL' });
+      expect(error).toMatchObject({ code: 'AUDIO_ERR_DEVICE_EXIT', signal: 'SIGKILL', message: `${capture.program} was killed by SIGKILL` });
       expect(retry).toEqual({ attempt: 1, delayMs: 500 });
       expect(supervised.down).toBe(true);
 
       // While it is down: degraded health naming the failure, the metric, the hook, one error log line.
-      expect(await healthz(url)).toMatchObject({ status: 'degraded', capture: { ok: false, lastError: 'AUDIO_ERR_DEVICE_EXIT: arecord was killed by SIGKILL' } });
+      expect(await healthz(url)).toMatchObject({ status: 'degraded', capture: { ok: false, lastError: `AUDIO_ERR_DEVICE_EXIT: ${capture.program} was killed by SIGKILL` } });
       const text = await metrics(url);
       expect(metricValue(text, 'hivesat_device_errors_total{device="capture",code="AUDIO_ERR_DEVICE_EXIT"}')).toBe(1);
       expect(metricValue(text, 'hivesat_errors_total{kind="AUDIO_ERR_DEVICE_EXIT"}')).toBe(1);
       expect(metricValue(text, 'hivesat_capture_up')).toBe(0);
       expect(await waitForLines(hookFile, (l) => l.length >= 1)).toEqual(['error AUDIO_ERR_DEVICE_EXIT capture']);
       expect(logs.filter((l) => l['level'] === 'error')).toEqual([
-        expect.objectContaining({ msg: 'capture device failed: arecord was killed by SIGKILL; retrying in 500 ms', device: 'capture', code: 'AUDIO_ERR_DEVICE_EXIT', retry_ms: 500 }),
+        expect.objectContaining({ msg: `capture device failed: ${capture.program} was killed by SIGKILL; retrying in 500 ms`, device: 'capture', code: 'AUDIO_ERR_DEVICE_EXIT', retry_ms: 500 }),
       ]);
 
-      // Recovery: after the backoff a new arecord reads the "mic" from its start; health and the gauge come back.
+      // Recovery: after the backoff a new process reads the "mic" from its start; health and the gauge come back.
       const recovered = once(supervised, 'recovered');
       timers.advance(500);
       expect(await recovered).toEqual([1]);
       expect(await resumed).toEqual(input.subarray(0, 8_000));
       expect(rec.children).toHaveLength(2);
       expect(processGone(victim.pid as number)).toBe(true);
-      expect(await healthz(url)).toMatchObject({ status: 'ok', capture: { ok: true, lastError: 'AUDIO_ERR_DEVICE_EXIT: arecord was killed by SIGKILL' } });
+      expect(await healthz(url)).toMatchObject({ status: 'ok', capture: { ok: true, lastError: `AUDIO_ERR_DEVICE_EXIT: ${capture.program} was killed by SIGKILL` } });
       expect(metricValue(await metrics(url), 'hivesat_capture_up')).toBe(1);
       expect(logs.find((l) => l['msg'] === 'capture device recovered')).toMatchObject({ failures: 1 });
     } finally {
@@ -183,9 +208,9 @@ describe.skipIf(!alsa)('capture faults, real arecord (ALSA file plugin)', () => 
     }
   });
 
-  it('hangs (SIGSTOP): the stall watchdog kills the stopped process, reports AUDIO_ERR_DEVICE_STALLED, restarts it', async () => {
+  it.each(captures())('%s hangs (SIGSTOP): the stall watchdog kills the stopped process, reports AUDIO_ERR_DEVICE_STALLED, restarts it', async (_label, capture) => {
     const rec = recordingSpawn();
-    const source = new ArecordSource({ device: 'mic', env, spawn: rec.spawn });
+    const source = capture.make(rec.spawn);
     const supervised = new SupervisedSource(source, { stallTimeoutMs: 500, stuckTimeoutMs: null, initialDelayMs: 50 });
     const first = nextSamples(supervised, 4_000);
     await supervised.start();
@@ -196,7 +221,7 @@ describe.skipIf(!alsa)('capture faults, real arecord (ALSA file plugin)', () => 
       const resumed = firstSamplesAfterRestart(supervised, 8_000);
       hung.kill('SIGSTOP'); // alive, holding the device, silent: the hang a wedged driver produces
       const [error, retry] = await failed;
-      expect(error).toMatchObject({ code: 'AUDIO_ERR_DEVICE_STALLED', message: 'arecord -D mic @16000 Hz ×1 delivered no audio for 500 ms' });
+      expect(error).toMatchObject({ code: 'AUDIO_ERR_DEVICE_STALLED', message: `${capture.name} delivered no audio for 500 ms` });
       expect(retry).toEqual({ attempt: 1, delayMs: 50 });
       // Killed (SIGKILL reaches a stopped process) and reaped before the failure was reported.
       expect(hung.signalCode).toBe('SIGKILL');
@@ -323,35 +348,60 @@ describe.skipIf(!models.ok || !alsa)('garbage on the capture path', () => {
   });
 });
 
-describe.skipIf(!alsa)('playback faults, real aplay (ALSA file plugin)', () => {
-  it('the device vanishes mid-clip (aplay killed): the clip fails with a DeviceError, is reported, and the next clip plays on a new aplay', async () => {
-    const { ops, logs, hookFile, url } = await startOps('vanish');
+/** Play `first` (a faulty answer), then `second`, on `queue`; resolves with how each ended once the queue is idle. */
+async function twoClips(queue: PlaybackQueue<string>, first: AsyncGenerator<Int16Array>, second: Int16Array): Promise<{ ends: [string, string][]; errors: unknown[] }> {
+  const errors: unknown[] = [];
+  const ends: [string, string][] = [];
+  queue.on('clip_error', (_clip, error) => errors.push(error));
+  queue.on('clip_end', (clip, end) => ends.push([clip.meta, end.outcome]));
+  const idle = once(queue, 'idle');
+  queue.enqueue(first, 'answer');
+  queue.enqueue(second, 'next answer');
+  await idle;
+  return { ends, errors };
+}
+
+/** A player under test: aplay on the file-plugin speaker, and a custom playback command (sox writing a raw file). */
+interface PlayerCase {
+  readonly program: string;
+  /** The sink's name, as reports give it. */
+  readonly name: string;
+  /** Where the played audio ends up (known once the rig is set up). */
+  out(): string;
+  make(spawn: SpawnFn): AplaySink;
+}
+
+/** `[label, case]` rows for `it.each`: aplay always, the custom command (audio.playback_command) when sox is here. */
+function players(): [string, PlayerCase][] {
+  const rows: [string, PlayerCase][] = [['aplay', { program: 'aplay', name: 'aplay -D spk @16000 Hz ×1', out: () => spkFile, make: (spawn) => new AplaySink({ device: 'spk', env, spawn }) }]];
+  const out = (): string => join(dir, 'command-spk.raw');
+  const argv = (): string[] => ['sox', '-q', '-t', 'raw', '-r', '16000', '-e', 'signed', '-b', '16', '-c', '1', '-', '-t', 'raw', out()];
+  if (sox) rows.push(['a playback command (sox)', { program: 'sox', name: 'sox (playback command) @16000 Hz ×1', out, make: (spawn) => new CommandSink({ argv: argv(), spawn }) }]);
+  return rows;
+}
+
+describe.skipIf(!alsa)('playback faults, real aplay (ALSA file plugin) and a custom playback command (real sox)', () => {
+  it.each(players())('%s vanishes mid-clip (killed): the clip fails with a DeviceError, is reported, and the next clip plays on a new process', async (_label, player) => {
+    const { ops, logs, hookFile, url } = await startOps(`vanish-${player.program}`);
     const rec = recordingSpawn();
-    const queue = new PlaybackQueue<string>(ops.wrapSink(new AplaySink({ device: 'spk', env, spawn: rec.spawn })));
-    const errors: unknown[] = [];
-    const ends: [string, string][] = [];
-    queue.on('clip_error', (_clip, error) => errors.push(error));
-    queue.on('clip_end', (clip, end) => ends.push([clip.meta, end.outcome]));
+    const queue = new PlaybackQueue<string>(ops.wrapSink(player.make(rec.spawn)));
     try {
       // The first clip's second chunk is only asked for after its first was written: the device goes away in between.
       async function* answer(): AsyncGenerator<Int16Array> {
         yield ramp(16_000);
-        const aplay = rec.children[0] as ChildProcess;
-        aplay.kill('SIGKILL');
-        await exited(aplay);
+        const victim = rec.children[0] as ChildProcess;
+        victim.kill('SIGKILL');
+        await exited(victim);
         yield ramp(16_000);
       }
       const second = ramp(4_000).map((v) => -v);
-      const idle = once(queue, 'idle');
-      queue.enqueue(answer(), 'answer');
-      queue.enqueue(second, 'next answer');
-      await idle;
+      const { ends, errors } = await twoClips(queue, answer(), second);
 
       expect(ends).toEqual([['answer', 'failed'], ['next answer', 'completed']]);
-      expect(errors).toEqual([expect.objectContaining({ name: 'DeviceError', code: 'AUDIO_ERR_DEVICE_EXIT', signal: 'SIGKILL', message: 'aplay was killed by SIGKILL' })]);
-      // Recovery: a second aplay played the next clip, every byte of it (the file plugin pads to a whole period).
+      expect(errors).toEqual([expect.objectContaining({ name: 'DeviceError', code: 'AUDIO_ERR_DEVICE_EXIT', signal: 'SIGKILL', message: `${player.program} was killed by SIGKILL` })]);
+      // Recovery: a second process played the next clip, every byte of it (the file plugin pads to a whole period).
       expect(rec.children).toHaveLength(2);
-      const written = await readFile(spkFile);
+      const written = await readFile(player.out());
       expect(written.subarray(0, second.byteLength)).toEqual(pcmBytes(second));
       expect(written.subarray(second.byteLength).every((b) => b === 0)).toBe(true);
 
@@ -360,7 +410,7 @@ describe.skipIf(!alsa)('playback faults, real aplay (ALSA file plugin)', () => {
       expect(metricValue(text, 'hivesat_device_errors_total{device="playback",code="AUDIO_ERR_DEVICE_EXIT"}')).toBe(1);
       expect(await waitForLines(hookFile, (l) => l.length >= 1)).toEqual(['error AUDIO_ERR_DEVICE_EXIT playback']);
       expect(logs.filter((l) => l['level'] === 'error')).toEqual([
-        expect.objectContaining({ msg: 'playback device failed: aplay -D spk @16000 Hz ×1: aplay was killed by SIGKILL', device: 'playback', code: 'AUDIO_ERR_DEVICE_EXIT' }),
+        expect.objectContaining({ msg: `playback device failed: ${player.name}: ${player.program} was killed by SIGKILL`, device: 'playback', code: 'AUDIO_ERR_DEVICE_EXIT' }),
       ]);
       expect((await healthz(url)).capture.ok).toBe(true);
     } finally {
@@ -372,21 +422,14 @@ describe.skipIf(!alsa)('playback faults, real aplay (ALSA file plugin)', () => {
   it('the device hangs mid-clip (aplay stopped): the stall watchdog kills it, the clip fails, the next clip plays', async () => {
     const rec = recordingSpawn();
     const queue = new PlaybackQueue<string>(new AplaySink({ device: 'spk', env, spawn: rec.spawn, stallTimeoutMs: 300 }));
-    const errors: unknown[] = [];
-    const ends: [string, string][] = [];
-    queue.on('clip_error', (_clip, error) => errors.push(error));
-    queue.on('clip_end', (clip, end) => ends.push([clip.meta, end.outcome]));
     async function* answer(): AsyncGenerator<Int16Array> {
       yield ramp(16_000);
       (rec.children[0] as ChildProcess).kill('SIGSTOP'); // it stops reading: the pipe fills, writes block
       for (let i = 0; i < 100; i++) yield ramp(16_000); // 100 s of audio: far more than the pipe holds
     }
     const next = ramp(2_000);
-    const idle = once(queue, 'idle');
-    queue.enqueue(answer(), 'answer');
-    queue.enqueue(next, 'next answer');
     try {
-      await idle;
+      const { ends, errors } = await twoClips(queue, answer(), next);
       expect(ends).toEqual([['answer', 'failed'], ['next answer', 'completed']]);
       expect(errors).toEqual([expect.objectContaining({ code: 'AUDIO_ERR_DEVICE_STALLED', message: 'aplay accepted no audio for 300 ms and was killed' })]);
       expect(rec.children[0]?.signalCode).toBe('SIGKILL');
@@ -436,6 +479,28 @@ function runCli(args: readonly string[], childEnv: NodeJS.ProcessEnv): Promise<{
     });
   });
 }
+
+describe.skipIf(!sox)('custom audio commands (audio.capture_command / playback_command), real sox', () => {
+  it('a capture command that is not installed: AUDIO_ERR_DEVICE_SPAWN naming it, retried, never a crash', async () => {
+    const timers = new ManualTimers();
+    const supervised = new SupervisedSource(new CommandSource({ argv: [join(dir, 'no-such-recorder'), '-'], rateHz: 16_000, channels: 1 }), { timers, stallTimeoutMs: null, stuckTimeoutMs: null });
+    try {
+      const failed = once(supervised, 'deviceError') as Promise<[DeviceError, RetryInfo]>;
+      await supervised.start();
+      const [error, retry] = await failed;
+      const program = join(dir, 'no-such-recorder');
+      expect(error).toMatchObject({ name: 'DeviceError', code: 'AUDIO_ERR_DEVICE_SPAWN', message: `cannot start '${program}': spawn ${program} ENOENT` });
+      expect(retry).toEqual({ attempt: 1, delayMs: 500 });
+    } finally {
+      await supervised.stop();
+    }
+  });
+
+  it('an empty command is refused at construction with a typed error', () => {
+    expect(() => new CommandSource({ argv: [] })).toThrow(expect.objectContaining({ code: 'AUDIO_ERR_BAD_ARGUMENT' }));
+    expect(() => new CommandSink({ argv: [''] })).toThrow(expect.objectContaining({ code: 'AUDIO_ERR_BAD_ARGUMENT' }));
+  });
+});
 
 describe.skipIf(!models.ok)('a corrupt model file at start', () => {
   /** A model directory holding good copies of every model hivesat run needs, with `name` damaged by `damage`. */

@@ -57,6 +57,7 @@ describe('health and metrics over HTTP', () => {
       capture: { ok: true, since: null, lastError: null },
       lastTurn: { at: '2026-11-24T12:01:00.000Z', route: 'hub', outcome: 'answered', durationMs: 1234 },
       fallbackActive: false,
+      muted: false,
       uptimeSeconds: 61.2,
       version: '0.1.0',
     });

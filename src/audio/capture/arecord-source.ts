@@ -46,12 +46,12 @@ export class ArecordSource extends EventEmitter<AudioSourceEvents> implements Au
     const rateHz = options.rateHz ?? SAMPLE_RATE_HZ;
     const channels = options.channels ?? 1;
     this.#chunker = new PcmChunker({ rateHz, channels });
-    this.#command = options.command ?? 'arecord';
-    this.#args = arecordArgs(device, rateHz, channels, options.extraArgs);
+    this.#command = options.argv?.[0] ?? options.command ?? 'arecord';
+    this.#args = options.argv === undefined ? arecordArgs(device, rateHz, channels, options.extraArgs) : options.argv.slice(1);
     this.#env = options.env;
     this.#spawn = options.spawn ?? defaultSpawn;
     this.#timers = options.timers ?? systemTimers;
-    this.name = `${this.#command} -D ${device} @${rateHz} Hz ×${channels}`;
+    this.name = options.argv === undefined ? `${this.#command} -D ${device} @${rateHz} Hz ×${channels}` : `${this.#command} (capture command) @${rateHz} Hz ×${channels}`;
   }
 
   /** Current lifecycle state. */

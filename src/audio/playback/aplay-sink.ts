@@ -113,15 +113,15 @@ export class AplaySink extends BaseSink {
   constructor(options: AplaySinkOptions = {}) {
     super(options);
     const device = options.device ?? 'default';
-    this.#command = options.command ?? 'aplay';
-    this.#args = aplayArgs(device, this.deviceRateHz, this.deviceChannels, options.extraArgs);
+    this.#command = options.argv?.[0] ?? options.command ?? 'aplay';
+    this.#args = options.argv === undefined ? aplayArgs(device, this.deviceRateHz, this.deviceChannels, options.extraArgs) : options.argv.slice(1);
     this.#env = options.env;
     this.#spawn = options.spawn ?? defaultSpawn;
     this.#timers = options.timers ?? systemTimers;
     const stall = options.stallTimeoutMs === undefined ? PLAYBACK_STALL_TIMEOUT_MS : options.stallTimeoutMs;
     if (stall !== null && !(Number.isFinite(stall) && stall > 0)) throw new AudioError('AUDIO_ERR_BAD_ARGUMENT', `stallTimeoutMs: expected a positive number, got ${stall}`);
     this.#stallMs = stall;
-    this.name = `${this.#command} -D ${device} @${this.deviceRateHz} Hz ×${this.deviceChannels}`;
+    this.name = options.argv === undefined ? `${this.#command} -D ${device} @${this.deviceRateHz} Hz ×${this.deviceChannels}` : `${this.#command} (playback command) @${this.deviceRateHz} Hz ×${this.deviceChannels}`;
   }
 
   protected async openSession(): Promise<PlaybackSession> {

@@ -7,6 +7,7 @@
 import type { Command } from '../cli-io.js';
 import { askCommand } from './ask.js';
 import { configCommand } from './config.js';
+import { ctlCommand } from './ctl.js';
 import { demoCommand } from './demo.js';
 import { devicesCommand } from './devices.js';
 import { doctorCommand } from './doctor.js';
@@ -16,4 +17,4 @@ import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
 
 /** Every command. */
-export const COMMANDS: readonly Command[] = [runCommand, configCommand, demoCommand, listenCommand, askCommand, identityCommand, serveCommand, doctorCommand, devicesCommand];
+export const COMMANDS: readonly Command[] = [runCommand, configCommand, demoCommand, listenCommand, askCommand, identityCommand, serveCommand, ctlCommand, doctorCommand, devicesCommand];

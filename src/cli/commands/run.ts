@@ -10,15 +10,17 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AplaySink, type AudioInput, type AudioSink, openAudioInput, preloadMp3Decoder, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
+import { AplaySink, type AudioInput, type AudioSink, CommandSink, CommandSource, openAudioInput, preloadMp3Decoder, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
 import { defaultConfigPath } from '../../config/connection-config.js';
 import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellite-config.js';
 import { formatRefusal, loadStartupConfig, prepareStartup, type StartupRefusal } from '../../config/startup.js';
 import { HiveAuthError, HubConnection } from '../../hivemind/index.js';
 import type { Listener } from '../../listener/index.js';
 import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
-import { installSignalHandlers, isLogFormat } from '../../ops/index.js';
+import { Apa102Leds, DebugRecorder, GpioButton, MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, ledsFollow, resolveControlSettings } from '../../ops/index.js';
+import { type ControlParts, buttonAction } from '../run-control.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
 import { checkOutputPath } from '../output-path.js';
@@ -33,6 +35,13 @@ Options (the config file is --config, below; check it with "hivesat config check
                      stdin: a WAV (arecord/sox into a pipe, sizes unknown) or raw 16 kHz mono s16le
   --output FILE.wav  write everything the satellite would play into a WAV file instead of the speaker
   --once             exit after the first turn: 0 if it was answered and played, 1 (with the reason) if not
+  --control HOST:PORT  the control API (docs/control.md; default: the config's control.listen, 127.0.0.1:8338,
+                     with the microphone or stdin; with --input FILE only when given, and then run keeps serving
+                     after the file ended until SIGTERM/SIGINT)
+  --save DIR         debug recordings: each utterance as sent and the audio around each wake, as WAV with a JSON
+                     sidecar, bounded by the config's debug.max_recordings/max_bytes (default: debug.save_dir)
+  --control-token T  bearer token of the control API (default: HIVESAT_CONTROL_TOKEN, else the 0600 token file
+                     ~/.config/hivesat/control-token, generated at first start)
   --log-format FMT   "text" or "json" log lines on stderr (default: the config's ops.log.format, else text)
   -v, --verbose      log at debug level (the connection and every turn's timeline)
   -h, --help         show this help
@@ -65,7 +74,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const { values } = parseArgs({
       args: [...args],
       strict: true,
-      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { ...CONNECTION_OPTIONS, input: { type: 'string' }, output: { type: 'string' }, once: { type: 'boolean' }, control: { type: 'string' }, 'control-token': { type: 'string' }, save: { type: 'string' }, 'log-format': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
     if (values.help === true) {
       io.stdout.write(`${HELP}\n`);
@@ -83,7 +92,8 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (values.output !== undefined) await checkOutputPath('--output', values.output);
     const logFormat = values['log-format'];
     if (logFormat !== undefined && !isLogFormat(logFormat)) throw new Error(`--log-format: expected text or json, got ${JSON.stringify(logFormat)}`);
-    const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr });
+    const { mute, problem: muteProblem } = await MuteSwitch.load(join(config.control.state_dir ?? defaultStateDir(io.env), MUTE_FILE_NAME));
+    const ops = await startRunOps({ config, ...(logFormat === undefined ? {} : { logFormat }), verbose: values.verbose === true, env: io.env, stderr: io.stderr, mute });
     cleanup.push(() => ops.close());
     const logger = ops.logger;
     let link: HubConnection | undefined;
@@ -94,11 +104,21 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const { listener, settings, lang, stt, tts, persona, sounds } = prepared.startup;
     cleanup.push(() => prepared.startup.close());
     for (const note of prepared.startup.notes) logger.log('warn', note);
+    if (muteProblem !== undefined) logger.warn(muteProblem);
+    // The control API: asked for (flag/environment) or, with a live input, from the config.
+    const controlAsked = values.control !== undefined || (io.env['HIVESAT_CONTROL'] ?? '') !== '';
+    const fileInput = values.input !== undefined && values.input !== '-';
+    const controlFlags = { ...(values.control === undefined ? {} : { listen: values.control }), ...(values['control-token'] === undefined ? {} : { token: values['control-token'] }) };
+    const controlSettings = controlAsked || !fileInput ? await resolveControlSettings(config.control, controlFlags, io.env) : undefined;
+    ops.addSecret(controlSettings?.token);
+    if (controlSettings !== undefined) await ops.serveControl(controlSettings, controlAsked);
     for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
 
     const sink: AudioSink = ops.wrapSink(
       values.output === undefined
-        ? new AplaySink({ device: config.audio.playback_device, rateHz: config.audio.playback_rate_hz, channels: config.audio.playback_channels, env: io.env })
+        ? config.audio.playback_command !== null
+          ? new CommandSink({ argv: config.audio.playback_command, rateHz: config.audio.playback_rate_hz, channels: config.audio.playback_channels, env: io.env })
+          : new AplaySink({ device: config.audio.playback_device, rateHz: config.audio.playback_rate_hz, channels: config.audio.playback_channels, env: io.env })
         : new WavFileSink({ path: values.output }),
     );
     cleanup.push(() => sink.close());
@@ -130,6 +150,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     cleanup.push(() => satellite.close());
     cleanup.push(() => ops.stopping()); // first step of the teardown: STOPPING=1, /healthz 503
     ops.attach({ listener, satellite, link, hubUrl: settings === undefined ? 'none' : `${settings.tls ? 'wss' : 'ws'}://${settings.host}:${settings.port}` });
+    cleanup.push(...startHardware(config, { satellite, listener, link, health: ops.health, mute, events: ops.events }, ops, io.env));
     const firstTurn = new Promise<TurnReport>((resolve) => satellite.once('turn', resolve));
     let stopRequested: () => void = () => undefined;
     const stop = new Promise<void>((resolve) => (stopRequested = resolve));
@@ -149,8 +170,15 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (values.input !== undefined) await hubSettled;
     void hubSettled.then((status) => ops.ready(status));
 
+    const saveDir = values.save ?? config.debug.save_dir;
+    const recorder = saveDir === null ? undefined : startRecorder(saveDir, config, listener, satellite, ops);
+    if (recorder !== undefined) cleanup.push(() => recorder.finish());
+    // Mute means deaf: while muted, captured audio is dropped here, before the listener, the streamer and any file.
     const feed = (chunk: Int16Array): void => {
-      satellite.feed(chunk);
+      if (!mute.muted) {
+        satellite.feed(chunk);
+        recorder?.feed(chunk);
+      }
       ops.ping();
     };
     const deviceError = (error: Error, retryMs?: number): void =>
@@ -165,9 +193,12 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     }
     satellite.on('turn', (report) => io.stdout.write(`${JSON.stringify(report)}\n`));
     await inputDone;
+    logger.info('input ended', { open_turns: satellite.openTurns });
     let stopped = false;
     void stop.then(() => (stopped = true));
     while (satellite.openTurns > 0 && !stopped) await Promise.race([new Promise((resolve) => satellite.once('turn', resolve)), stop]);
+    // Asked for a control API with a file input: keep serving it until SIGTERM/SIGINT.
+    if (controlAsked && ops.controlServer !== undefined) await stop;
     return EXIT.OK;
   } catch (error) {
     const code = (error as { code?: unknown }).code;
@@ -249,10 +280,15 @@ async function feedInput(
     return;
   }
   const { audio } = config;
-  const source = new SupervisedSource(new ArecordSource({ device: audio.capture_device, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env }), {
-    stallTimeoutMs: audio.capture_stall_ms === 0 ? null : audio.capture_stall_ms,
-    stuckTimeoutMs: audio.capture_stuck_ms === 0 ? null : audio.capture_stuck_ms,
-  });
+  const source = new SupervisedSource(
+    audio.capture_command !== null
+      ? new CommandSource({ argv: audio.capture_command, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env })
+      : new ArecordSource({ device: audio.capture_device, rateHz: audio.capture_rate_hz, channels: audio.capture_channels, env: io.env }),
+    {
+      stallTimeoutMs: audio.capture_stall_ms === 0 ? null : audio.capture_stall_ms,
+      stuckTimeoutMs: audio.capture_stuck_ms === 0 ? null : audio.capture_stuck_ms,
+    },
+  );
   source.on('chunk', feed);
   // Capture failures are reported (log, metrics, `error` hook, health) and the source restarts itself with backoff.
   watchCapture(source);
@@ -267,6 +303,48 @@ async function feedInput(
   });
   await source.stop();
   await endInput();
+}
+
+/** Debug recordings into `dir` (docs/control.md "Debug recordings"), following the listener and the turns. */
+function startRecorder(dir: string, config: SatelliteConfig, listener: Listener, satellite: Satellite, ops: RunOps): DebugRecorder {
+  const d = config.debug;
+  let failing = false;
+  const recorder = new DebugRecorder({
+    dir, maxRecordings: d.max_recordings, maxBytes: d.max_bytes, wakeBeforeMs: d.wake_before_ms, wakeAfterMs: d.wake_after_ms,
+    onError: (error) => {
+      if (!failing) ops.logger.warn(`debug recordings: cannot write ${dir}: ${error.message}`);
+      failing = true;
+    },
+  });
+  listener.on('wake', (e) => recorder.wake({ keyword: e.keyword, score: e.score, sample: e.at.sample }));
+  listener.on('utterance', (u) => recorder.utterance(u.pcm));
+  satellite.on('turn', (report) => recorder.turn(report));
+  ops.logger.info('debug recordings on', { dir });
+  return recorder;
+}
+
+/** The opt-in button and LEDs (docs/hardware.md); returns their teardown steps. */
+function startHardware(config: SatelliteConfig, parts: ControlParts, ops: RunOps, env: NodeJS.ProcessEnv): (() => Promise<unknown>)[] {
+  const steps: (() => Promise<unknown>)[] = [];
+  if (config.leds.device !== null) {
+    const leds = new Apa102Leds({ device: config.leds.device, count: config.leds.count, brightness: config.leds.brightness });
+    let failing = false; // one warning per outage of the LED device, not one per state change
+    ledsFollow(leds, ops.stream, { muted: parts.mute.muted }, (error) => {
+      if (!failing) ops.logger.warn(`leds: cannot write ${config.leds.device ?? ''}: ${error.message}`);
+      failing = true;
+    });
+    steps.push(() => leds.close());
+  }
+  const b = config.buttons;
+  if (b.chip !== null) {
+    const button = new GpioButton({ chip: b.chip, line: b.line, activeLow: b.active_low, bias: b.bias, longPressMs: b.long_press_ms, env });
+    const act = buttonAction(parts);
+    button.on('press', (press) => void act(press).catch((error: unknown) => ops.logger.warn(`button: ${(error as Error).message}`)));
+    button.on('error', (message, retryMs) => ops.events.error({ kind: 'OPS_ERR_BUTTON', message: `button: ${message}; retrying in ${retryMs} ms` }));
+    button.start();
+    steps.push(() => button.stop());
+  }
+  return steps;
 }
 
 /** The `run` command. */
