@@ -27,7 +27,8 @@ import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { HUB_SECTION_SCHEMA } from './hub-schema.js';
 import { SERVE_CONFIG_KEYS } from '../serve/config-schema.js';
-import { OPS_SECTION_SCHEMA } from '../ops/index.js';
+// Deep import on purpose until serve stops importing config (ops/index → serve → config would be an init cycle).
+import { OPS_SECTION_SCHEMA } from '../ops/config.js';
 import { VAD_SECTION_SCHEMA, WAKE_SECTION_SCHEMA } from '../listener/index.js';
 import { type SchemaIssue, describeIssues } from '../schema-issues.js';
 import { MAX_DECOMPRESSED_BYTES, MAX_FRAME_BYTES, MIN_INBOUND_LIMIT_BYTES } from '../hivemind/constants.js';
