@@ -35,7 +35,7 @@ import {
   startOpsServer,
   WATCHDOG_PINGS_PER_INTERVAL,
 } from '../ops/index.js';
-import type { Satellite } from '../satellite/index.js';
+import { type Satellite, speechForLog } from '../satellite/index.js';
 
 /** The hivesat version (package.json two folders up from src/cli/ and dist/cli/). */
 export function packageVersion(): string {
@@ -154,6 +154,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     speakingStart: (e) => current.speakingStart(e),
     speakingEnd: (e) => current.speakingEnd(e),
     error: (e) => current.error(e),
+    solverFailed: (e) => current.solverFailed(e),
     hubRefused: (e) => current.hubRefused(e),
     deviceError: (e) => current.deviceError(e),
     deviceRecovered: (e) => current.deviceRecovered(e),
@@ -198,6 +199,8 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     satellite.on('failover', (_id, reason) => fallback(true, reason));
     satellite.on('refused', (error) => events.hubRefused({ code: error.code, message: error.message }));
     satellite.on('turn', (report) => {
+      // What the local STT heard is the user's speech: debug level only, and hidden by speech.redact_transcripts.
+      if (report.transcript !== undefined) logger.debug('transcript', { turn: report.id, route: report.route, outcome: report.outcome, text: speechForLog(report.transcript, config.speech.redact_transcripts) });
       events.turnCompleted(report);
       for (const answer of report.answers) events.answer({ answer, route: report.route });
       if (report.route === 'hub') fallback(false, 'the hub answered');

@@ -63,13 +63,14 @@ describe('pocketsphinx with the built-in grammar', () => {
     expect(await stt.transcribe(new Int16Array(16_000), { lang: 'en' })).toEqual({ text: '' });
   });
 
-  it('cleans up its scratch folder', async () => {
+  it('leaves no temporary files behind, after a good run and after a failed one', async () => {
     const own = await mkdtemp(join(tmpdir(), 'hivesat-sphinx-own-'));
     const engine = new PocketsphinxStt({ grammar: { phrases: ['hello there'] }, workDir: own });
     const speech = await flite.synthesize('hello there', { lang: 'en' });
     expect((await engine.transcribe(speech.pcm, { lang: 'en' })).text).toBe('hello there');
-    expect(await readdir(own)).toHaveLength(1); // the grammar folder; the audio file is already gone
-    await engine.close();
+    expect(await readdir(own)).toEqual([]);
+    const broken = new PocketsphinxStt({ grammar: { phrases: ['hello there'] }, workDir: own, extraArgs: ['-no_such_option', '1'] });
+    await expect(broken.transcribe(speech.pcm, { lang: 'en' })).rejects.toMatchObject({ code: 'SPEECH_ERR_ENGINE_FAILED' });
     expect(await readdir(own)).toEqual([]);
     await rm(own, { recursive: true, force: true });
   });

@@ -17,8 +17,8 @@ import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellit
 import { HubConnection } from '../../hivemind/index.js';
 import { createListener, type Listener } from '../../listener/index.js';
 import { builtinPhrases, defaultPersonaDir, loadPersonaOrDefault } from '../../persona/index.js';
-import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
-import { EspeakNgTts, FliteTts, PocketsphinxStt, type TextToSpeech } from '../../speech/index.js';
+import { answerLocally, type AnswerLocally, OfflineHints, redactReport, Satellite, type TurnReport } from '../../satellite/index.js';
+import { EspeakNgTts, FallbackStt, FliteTts, LAN_STT_TIMEOUT_MS, OpenAiTranscriber, PocketsphinxStt, type SpeechToText, type TextToSpeech } from '../../speech/index.js';
 import { installSignalHandlers, isLogFormat } from '../../ops/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
@@ -95,9 +95,17 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     );
     cleanup.push(() => sink.close());
     const tts: TextToSpeech = config.speech.tts === 'flite' ? new FliteTts() : new EspeakNgTts(config.speech.voice === null ? {} : { voice: config.speech.voice });
-    const stt = new PocketsphinxStt({ grammar: builtinPhrases(lang.split('-')[0] ?? 'en') });
-    const persona = await loadPersonaOrDefault(config.persona.dir ?? defaultPersonaDir(io.env), config.persona.name ?? undefined, { connectivity: () => ({ hub: link?.state === 'ready' }) });
-    const local: AnswerLocally = (u, localIo) => answerLocally(u.pcm, { stt, persona, tts }, localIo);
+    ops.addSecret(config.speech.stt_key ?? undefined);
+    const stt = localStt(config, lang, (error) => logger.log('warn', `speech.stt_url failed, transcribing with the grammar recognizer: ${error instanceof Error ? error.message : String(error)}`));
+    const persona = await loadPersonaOrDefault(config.persona.dir ?? defaultPersonaDir(io.env), config.persona.name ?? undefined, {
+      connectivity: () => ({ hub: link?.state === 'ready' }),
+      log: (event) => {
+        if (event.type === 'failure') ops.events.solverFailed({ ...event.failure, firstOfCause: event.firstOfCause });
+      },
+    });
+    // "Not understood" explains at length what works offline once per outage, briefly after.
+    const hints = new OfflineHints();
+    const local: AnswerLocally = (u, localIo) => answerLocally(u.pcm, { stt, persona, tts }, { ...localIo, hints });
     const link =
       settings === undefined
         ? undefined
@@ -106,6 +114,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
             limits: { maxFrameBytes: config.limits.max_frame_bytes, maxInflatedBytes: config.limits.max_inflated_bytes },
           });
     if (link !== undefined) cleanup.push(() => link.close());
+    link?.on('ready', () => hints.hubBack());
     void preloadMp3Decoder();
 
     const satellite = new Satellite({
@@ -152,11 +161,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
       if (result === undefined) throw new Error('no turn: the input ended without a wake word and an utterance');
-      io.stdout.write(`${JSON.stringify(result)}\n`);
+      io.stdout.write(`${JSON.stringify(redactReport(result, config.speech.redact_transcripts))}\n`);
       if (result.outcome !== 'answered') throw new Error(`the turn was not answered (${result.outcome}${result.failover === undefined ? '' : `, ${result.failover}`})`);
       return EXIT.OK;
     }
-    satellite.on('turn', (report) => io.stdout.write(`${JSON.stringify(report)}\n`));
+    satellite.on('turn', (report) => io.stdout.write(`${JSON.stringify(redactReport(report, config.speech.redact_transcripts))}\n`));
     await inputDone;
     let stopped = false;
     void stop.then(() => (stopped = true));
@@ -206,6 +215,18 @@ async function hubSettings(flags: ConnectionFlags, io: CliIo, warn: (m: string) 
     warn(`no hub configured (${(error as Error).message}): answering locally only`);
     return undefined;
   }
+}
+
+/**
+ * The local speech-to-text: pocketsphinx with the built-in phrases (rejecting what it cannot verify), behind an
+ * OpenAI-compatible transcription endpoint when `speech.stt_url` names one.
+ */
+function localStt(config: SatelliteConfig, lang: string, onFallback: (error: unknown) => void): SpeechToText {
+  const grammar = new PocketsphinxStt({ grammar: builtinPhrases(lang.split('-')[0] ?? 'en') });
+  const { stt_url: apiUrl, stt_model: model, stt_key: key } = config.speech;
+  if (apiUrl === null) return grammar;
+  const primary = new OpenAiTranscriber({ apiUrl, timeoutMs: LAN_STT_TIMEOUT_MS, ...(model === null ? {} : { model }), ...(key === null ? {} : { key }) });
+  return new FallbackStt({ primary, fallback: grammar, onFallback });
 }
 
 function buildListener(config: SatelliteConfig): Promise<Listener> {
