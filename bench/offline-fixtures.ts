@@ -3,7 +3,10 @@
  * voice conditions, noise mixed in at a given SNR, and a small scorer that classifies what the offline path did with
  * an utterance. TUNE_VOICES and EVAL_VOICES share no voice, speed or noise condition.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decodeWav } from '../src/audio/index.js';
 import { matchBuiltin } from '../src/persona/index.js';
 import { EspeakNgTts, FliteTts, type TextToSpeech } from '../src/speech/index.js';
 
@@ -133,4 +136,29 @@ export function cpuMsWithChildren(): number {
   const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]?.split(' ') ?? [];
   const ticks = Number(fields[14] ?? 0) + Number(fields[15] ?? 0);
   return (own.user + own.system) / 1000 + ticks * 10;
+}
+
+/**
+ * Real recorded human speech under a free license, fetched from Debian at bench time (never committed): the 14
+ * recordings of `pocketsphinx-testdata` (CMU's BSD-style test data and LibriVox public-domain readings of "Sense and
+ * Sensibility"; card names, digits, "go forward ten meters"), all outside the built-in phrases. Uses an installed copy
+ * when there is one, else `apt-get download` + `dpkg-deb -x` into `dir`. Empty when neither works (offline machine).
+ */
+export function realRecordings(dir: string): { readonly name: string; readonly pcm: Int16Array }[] {
+  const installed = '/usr/share/pocketsphinx/test/data';
+  let root = installed;
+  if (!existsSync(installed)) {
+    const got = spawnSync('sh', ['-c', 'apt-get download pocketsphinx-testdata && dpkg-deb -x pocketsphinx-testdata_*.deb x'], { cwd: dir, stdio: 'ignore', timeout: 120_000 });
+    root = join(dir, 'x', installed);
+    if (got.status !== 0 || !existsSync(root)) return [];
+  }
+  const files = [
+    ...['cards', 'librivox'].flatMap((d) => (existsSync(join(root, d)) ? readdirSync(join(root, d)).filter((f) => f.endsWith('.wav')).map((f) => join(d, f)) : [])),
+    ...['goforward.raw', 'numbers.raw', 'something.raw', 'tidigits/dhd.2934z.raw'].filter((f) => existsSync(join(root, f))),
+  ];
+  return files.map((f) => {
+    const bytes = readFileSync(join(root, f));
+    const pcm = f.endsWith('.wav') ? (decodeWav(new Uint8Array(bytes)).samples as Int16Array) : new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1);
+    return { name: f, pcm };
+  });
 }

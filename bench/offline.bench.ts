@@ -22,7 +22,7 @@ import { builtinPhrases } from '../src/persona/index.js';
 import { buildJsgf, POCKETSPHINX_EN_US_DICT, POCKETSPHINX_EN_US_HMM_DIR, PocketsphinxStt } from '../src/speech/index.js';
 import type { BenchRow } from './harness.js';
 import { EVAL_IN_DOMAIN, EVAL_OUT_OF_DOMAIN } from './offline-corpus.js';
-import { classify, closeFixtures, cpuMsWithChildren, EVAL_VOICES, type Handling, speak } from './offline-fixtures.js';
+import { classify, closeFixtures, cpuMsWithChildren, EVAL_VOICES, type Handling, realRecordings, speak } from './offline-fixtures.js';
 
 /** Today's recognizer before verification: the whole cmudict, the grammar, the nearest phrase. */
 async function legacyRecognize(dir: string, grammarFile: string, pcm: Int16Array): Promise<string> {
@@ -101,6 +101,19 @@ export async function run(): Promise<BenchRow[]> {
     const legacyRejected = tally(outcomes, 'legacy', 'rejected', 'refused-command');
     lines.push(`  ${`${kind}s (${n})`.padEnd(28)} ${pct(rejected, n).padStart(8)}   ${pct(n - rejected, n).padStart(8)}        (${pct(legacyRejected, n)} / ${pct(n - legacyRejected, n)})`);
     process.stderr.write(`offline: out-of-domain ${kind}s done\n`);
+  }
+  // Real human speech (Debian pocketsphinx-testdata), all out of domain.
+  const real = realRecordings(dir);
+  if (real.length === 0) lines.push('  real recordings: pocketsphinx-testdata not available (apt-get download failed)');
+  else {
+    let rejected = 0;
+    let legacyRejected = 0;
+    for (const r of real) {
+      const o = await measureOne('(real recording)', r.pcm);
+      if (o.handling !== 'wrong') rejected++;
+      if (o.legacy !== 'wrong') legacyRejected++;
+    }
+    lines.push(`  ${`real recordings (${real.length})`.padEnd(28)} ${pct(rejected, real.length).padStart(8)}   ${pct(real.length - rejected, real.length).padStart(8)}        (${pct(legacyRejected, real.length)} / ${pct(real.length - legacyRejected, real.length)})`);
   }
   await rm(dir, { recursive: true, force: true });
   await closeFixtures();
