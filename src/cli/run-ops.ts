@@ -42,7 +42,7 @@ import {
   createControlApi,
 } from '../ops/index.js';
 import { controlTarget } from './run-control.js';
-import type { Satellite } from '../satellite/index.js';
+import { type Satellite, speechForLog } from '../satellite/index.js';
 
 /** The hivesat version (package.json two folders up from src/cli/ and dist/cli/). */
 export function packageVersion(): string {
@@ -181,6 +181,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     speakingStart: (e) => current.speakingStart(e),
     speakingEnd: (e) => current.speakingEnd(e),
     error: (e) => current.error(e),
+    solverFailed: (e) => current.solverFailed(e),
     hubRefused: (e) => current.hubRefused(e),
     deviceError: (e) => current.deviceError(e),
     deviceRecovered: (e) => current.deviceRecovered(e),
@@ -277,6 +278,8 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     satellite.on('refused', (error) => events.hubRefused({ code: error.code, message: error.message }));
     satellite.on('streamsRefused', (advice) => health.streamsRefused(advice)); // logged (warn) by the satellite
     satellite.on('turn', (report) => {
+      // What the local STT heard is the user's speech: debug level only, and hidden by speech.redact_transcripts.
+      if (report.transcript !== undefined) logger.debug('transcript', { turn: report.id, route: report.route, outcome: report.outcome, text: speechForLog(report.transcript, config.speech.redact_transcripts) });
       events.turnCompleted(report);
       for (const answer of report.answers) events.answer({ answer, route: report.route });
       if (report.route === 'hub') fallback(false, 'the hub answered');

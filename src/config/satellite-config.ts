@@ -175,6 +175,17 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
   speech: z
     .strictObject({
       stt: z.enum(['pocketsphinx']).default('pocketsphinx'),
+      /**
+       * An OpenAI-compatible transcription endpoint (`/v1` root, e.g. a whisper server on the LAN) used before the
+       * grammar recognizer, which stays the fallback: what lets an LLM persona hear open questions offline.
+       */
+      stt_url: z.url({ protocol: /^https?$/ }).nullable().default(null),
+      /** Model name sent to `stt_url` (default `whisper-1`). */
+      stt_model: text.nullable().default(null),
+      /** API key for `stt_url` (sent as a bearer token; never logged). */
+      stt_key: text.nullable().default(null),
+      /** Keep what the user said out of the logs and the printed turn reports (`[redacted speech]`). */
+      redact_transcripts: z.boolean().default(false),
       tts: z.enum(['espeak-ng', 'flite']).default('espeak-ng'),
       voice: text.nullable().default(null),
     })

@@ -10,9 +10,9 @@
  */
 import { HivesatError } from '../errors.js';
 import { type CreateListenerOptions, createListener, type Listener } from '../listener/index.js';
-import { BUILTIN_SOLVERS, builtinPhrases, type ConnectivityStatus, defaultPersonaDir, loadPersonaOrDefault, type Persona } from '../persona/index.js';
+import { BUILTIN_SOLVERS, builtinPhrases, type ConnectivityStatus, defaultPersonaDir, loadPersonaOrDefault, type Persona, type PersonaLogEvent, personaOfflineWarnings } from '../persona/index.js';
 import { SoundLibrary } from '../satellite/index.js';
-import { detectSpeechEngines, EspeakNgTts, FliteTts, PocketsphinxStt, type SpeechToText, type TextToSpeech } from '../speech/index.js';
+import { detectSpeechEngines, EspeakNgTts, FallbackStt, FliteTts, LAN_STT_TIMEOUT_MS, OpenAiTranscriber, PocketsphinxStt, type SpeechToText, type TextToSpeech } from '../speech/index.js';
 import { listenerOptionsFromConfig } from './listener-options.js';
 import { type ConnectionFlags, type ConnectionSettings, resolveConnectionSettings } from './connection-config.js';
 import { ConfigError } from './errors.js';
@@ -72,6 +72,10 @@ export interface StartupInputs {
   readonly modelDirs?: readonly string[];
   /** What the persona's solvers are told about the hub (run: whether its connection is ready). */
   readonly connectivity?: () => ConnectivityStatus;
+  /** The persona's log (run: solver failures go to the log, metrics and the `error` hook). */
+  readonly personaLog?: (event: PersonaLogEvent) => void;
+  /** Told when `speech.stt_url` failed and the grammar recognizer transcribed instead. */
+  readonly onSttFallback?: (error: unknown) => void;
 }
 
 /** A config that could start ({@link Startup}), or every reason it cannot. */
@@ -162,7 +166,7 @@ function speechFix(code: string, engine: string, lang: string): string {
 }
 
 /** The local speech engines the config names, checked by running them once. */
-async function speechEngines(config: SatelliteConfig, env: NodeJS.ProcessEnv, lang: string): Promise<{ tts?: TextToSpeech; stt?: PocketsphinxStt; refusals: StartupRefusal[] }> {
+async function speechEngines(config: SatelliteConfig, env: NodeJS.ProcessEnv, lang: string, onSttFallback: (error: unknown) => void): Promise<{ tts?: TextToSpeech; stt?: SpeechToText; grammar?: PocketsphinxStt; refusals: StartupRefusal[] }> {
   const found = await detectSpeechEngines(env);
   const refusals: StartupRefusal[] = [];
   const tts: TextToSpeech = config.speech.tts === 'flite' ? new FliteTts() : new EspeakNgTts(config.speech.voice === null ? {} : { voice: config.speech.voice });
@@ -183,8 +187,19 @@ async function speechEngines(config: SatelliteConfig, env: NodeJS.ProcessEnv, la
     const missing = found.pocketsphinx === undefined ? 'pocketsphinx' : 'pocketsphinx-en-us';
     refusals.push({ subject: '$.speech.stt', code: found.pocketsphinx === undefined ? 'SPEECH_ERR_ENGINE_MISSING' : 'SPEECH_ERR_MODEL_MISSING', message: `speech.stt: pocketsphinx cannot run: ${missing} is not installed`, fix: `sudo apt-get install ${missing}` });
   }
-  const stt = new PocketsphinxStt({ grammar: builtinPhrases(lang.split('-')[0] ?? 'en') });
-  return { tts, stt, refusals };
+  const grammar = new PocketsphinxStt({ grammar: builtinPhrases(lang.split('-')[0] ?? 'en') });
+  return { tts, stt: localStt(config, grammar, onSttFallback), grammar, refusals };
+}
+
+/**
+ * The local speech-to-text: pocketsphinx with the built-in phrases (rejecting what it cannot verify), behind an
+ * OpenAI-compatible transcription endpoint when `speech.stt_url` names one.
+ */
+function localStt(config: SatelliteConfig, grammar: PocketsphinxStt, onFallback: (error: unknown) => void): SpeechToText {
+  const { stt_url: apiUrl, stt_model: model, stt_key: key } = config.speech;
+  if (apiUrl === null) return grammar;
+  const primary = new OpenAiTranscriber({ apiUrl, timeoutMs: LAN_STT_TIMEOUT_MS, ...(model === null ? {} : { model }), ...(key === null ? {} : { key }) });
+  return new FallbackStt({ primary, fallback: grammar, onFallback });
 }
 
 /** Decode the sounds the satellite plays by itself (the wake cue when `on_wake`, the error cue). */
@@ -237,19 +252,21 @@ export async function prepareStartup(config: SatelliteConfig, inputs: StartupInp
 
   const personaDir = config.persona.dir ?? defaultPersonaDir(inputs.env);
   const persona = await step(
-    () => loadPersonaOrDefault(personaDir, config.persona.name ?? undefined, { ...(inputs.connectivity === undefined ? {} : { connectivity: inputs.connectivity }) }),
+    () => loadPersonaOrDefault(personaDir, config.persona.name ?? undefined, { ...(inputs.connectivity === undefined ? {} : { connectivity: inputs.connectivity }), ...(inputs.personaLog === undefined ? {} : { log: inputs.personaLog }) }),
     (error, code) => ({ subject: '$.persona', code, message: `persona: ${message(error)}`, fix: personaFix(code, personaDir) }),
   );
   refusals.push(...(persona.refusals ?? []));
 
-  const speech = await speechEngines(config, inputs.env, lang);
+  const speech = await speechEngines(config, inputs.env, lang, inputs.onSttFallback ?? (() => undefined));
   refusals.push(...speech.refusals);
   const cues = await cueSounds(config);
   refusals.push(...cues.refusals);
+  // An LLM persona behind the grammar recognizer would only ever be asked the built-in phrases: say so.
+  if (persona.value !== undefined) notes.push(...personaOfflineWarnings(persona.value, speech.stt?.vocabulary === 'open'));
 
   const close = async (): Promise<void> => {
     await listener.value?.close().catch(() => undefined); // best-effort release
-    await speech.stt?.close().catch(() => undefined); // best-effort release
+    await speech.grammar?.close().catch(() => undefined); // best-effort release
   };
   if (refusals.length > 0 || listener.value === undefined || persona.value === undefined || speech.tts === undefined || speech.stt === undefined) {
     await close();

@@ -24,6 +24,12 @@ export interface OpsEvents {
   /** An error the satellite handled (kind = error code). */
   error(e: { readonly kind: string; readonly message: string }): void;
   /**
+   * A persona solver failed (refused, timed out, HTTP error, bad body). Logged at `warn` with the endpoint and the
+   * code only when `firstOfCause` (once per cause until the solver answers again); counted in
+   * `hivesat_errors_total{kind=code}` and sent to the `error` hook every time.
+   */
+  solverFailed(e: { readonly solverId: string; readonly endpoint?: string | undefined; readonly code: string; readonly detail: string; readonly message: string; readonly firstOfCause: boolean }): void;
+  /**
    * A capture or playback device failed (its process died, hung, is stuck, or vanished mid-clip). Logged at `error`,
    * counted in `hivesat_device_errors_total` (and `hivesat_errors_total`), the `error` hook runs with `kind` = the
    * code and `device`; a capture failure marks health degraded until {@link OpsEvents.deviceRecovered}.
@@ -89,7 +95,7 @@ export function createOpsEvents(sinks: OpsSinks): OpsEvents {
     },
     utterance(e) {
       // The transcript is the user's speech: debug only, so the journal does not keep a diary of the kitchen.
-      logger.debug('utterance', { chars: e.utterance?.length ?? 0, lang: e.lang, durationSeconds: e.durationSeconds });
+      logger.debug('utterance', { ...(e.utterance === undefined ? {} : { chars: e.utterance.length }), lang: e.lang, durationSeconds: e.durationSeconds });
       hooks?.fire('utterance', e);
     },
     answer(e) {
@@ -107,6 +113,11 @@ export function createOpsEvents(sinks: OpsSinks): OpsEvents {
       logger.warn(e.message, { kind: e.kind });
       metrics?.error(e.kind);
       hooks?.fire('error', e);
+    },
+    solverFailed(e) {
+      if (e.firstOfCause) logger.warn(`solver ${e.solverId} failed: ${e.message}`, { solver: e.solverId, endpoint: e.endpoint ?? null, code: e.code, detail: e.detail });
+      metrics?.error(e.code);
+      hooks?.fire('error', { kind: e.code, message: `solver ${e.solverId}${e.endpoint === undefined ? '' : ` at ${e.endpoint}`}: ${e.detail}` });
     },
     hubRefused(e) {
       metrics?.error(e.code);

@@ -12,6 +12,12 @@
 /** The questions the built-in solver answers. */
 export type BuiltinIntent = 'time' | 'date' | 'weekday' | 'arithmetic' | 'online' | 'identity';
 
+/**
+ * Commands the offline path recognizes but cannot carry out (they need the hub's skills): recognized so that the
+ * user hears "I can't do that while I'm offline" instead of a wrong answer or a bare "not understood".
+ */
+export type OfflineCommand = 'lights' | 'weather' | 'music' | 'timer';
+
 /** Arithmetic operators. */
 export type Operator = 'plus' | 'minus' | 'times' | 'divide';
 
@@ -21,6 +27,10 @@ export interface BuiltinLanguage {
   readonly locale: string;
   /** Phrase templates per intent, in matching order; `{number}` and `{operator}` are slots. Also the STT grammar. */
   readonly intents: Readonly<Record<BuiltinIntent, readonly string[]>>;
+  /** Command templates per offline command (`{room}` and `{number}` are slots). Also the STT grammar. */
+  readonly commands: Readonly<Record<OfflineCommand, readonly string[]>>;
+  /** Values of the `{room}` slot of the command templates. */
+  readonly rooms: readonly string[];
   /**
    * More templates that are matched but kept out of the STT grammar: short or rare forms that would make the
    * recognizer confuse the common ones (measured: every extra alternative costs accuracy).
@@ -65,6 +75,8 @@ export interface BuiltinLanguage {
     readonly hubOffline: string;
     readonly connectivityUnknown: string;
     readonly identity: string;
+    /** What each offline command cannot do now. */
+    readonly unavailable: Readonly<Record<OfflineCommand, string>>;
   };
 }
 
@@ -98,6 +110,22 @@ const EN: BuiltinLanguage = {
     online: ['are you online', 'are you offline', 'are you connected', 'are you connected to the hub', 'is the hub online', 'is the hub offline', 'can you reach the hub'],
     identity: ['who are you', 'what are you', 'what is your name', 'tell me about yourself'],
   },
+  commands: {
+    lights: [
+      'turn on the lights',
+      'turn off the lights',
+      'turn the lights on',
+      'turn the lights off',
+      'turn on the {room} lights',
+      'turn off the {room} lights',
+      'switch on the lights',
+      'switch off the lights',
+    ],
+    weather: ['what is the weather', 'what is the weather like', 'what is the weather today', 'what is the weather tomorrow', 'is it going to rain'],
+    music: ['play some music', 'play music', 'stop the music', 'pause the music', 'play the radio'],
+    timer: ['set a timer', 'set a timer for {number} minutes', 'set an alarm', 'cancel the timer'],
+  },
+  rooms: ['kitchen', 'living room', 'bedroom', 'bathroom', 'hall', 'office', 'dining room'],
   matchOnly: {
     arithmetic: ['{number} {operator} {number}'],
     date: ["today's date", 'what is the day of the month', 'date'],
@@ -145,6 +173,12 @@ const EN: BuiltinLanguage = {
     hubOffline: "No, I'm offline. I can't reach my HiveMind hub, so I'm answering on my own.",
     connectivityUnknown: "I can't tell right now whether my HiveMind hub is reachable.",
     identity: "I'm {name}, a HiveMind voice satellite. While my hub is out of reach, I can tell you the time and the date, and do simple sums.",
+    unavailable: {
+      lights: "I can't control the lights while I'm offline.",
+      weather: "I can't get the weather while I'm offline.",
+      music: "I can't play music while I'm offline.",
+      timer: "I can't set timers or alarms while I'm offline.",
+    },
   },
 };
 

@@ -13,7 +13,7 @@
  * @module
  */
 import { assertNever } from '../errors.js';
-import { type BuiltinIntent, type BuiltinLanguage, builtinLanguage, type Operator } from './builtin-phrases.js';
+import { type BuiltinIntent, type BuiltinLanguage, builtinLanguage, type OfflineCommand, type Operator } from './builtin-phrases.js';
 import { DEFAULT_SATELLITE_NAME, LOCAL_SOLVER_TIMEOUT_MS } from './constants.js';
 import { parseSpokenNumber, spellNumber } from './numbers.js';
 import { splitSentences } from './sentences.js';
@@ -22,7 +22,9 @@ import type { ConnectivityStatus, Solver, SolverConfig, SolverContext, SolverDep
 /** What the built-in solver recognized in a question. */
 export type BuiltinMatch =
   | { readonly intent: Exclude<BuiltinIntent, 'arithmetic'> }
-  | { readonly intent: 'arithmetic'; readonly a: number; readonly operator: Operator; readonly b: number };
+  | { readonly intent: 'arithmetic'; readonly a: number; readonly operator: Operator; readonly b: number }
+  /** A command it recognizes but cannot carry out offline. */
+  | { readonly intent: 'unavailable'; readonly command: OfflineCommand };
 
 /** Phrases for an STT grammar: templates with `{number}`/`{operator}` slots and the slot values. */
 export interface BuiltinPhraseSet {
@@ -45,7 +47,7 @@ export function builtinPhrases(lang = 'en', options: BuiltinPhrasesOptions = {})
   if (table === undefined) return { phrases: [], slots: {} };
   const maxNumber = options.maxNumber ?? 100;
   const phrases = new Set<string>();
-  for (const templates of Object.values(table.intents)) {
+  for (const templates of [...Object.values(table.intents), ...Object.values(table.commands)]) {
     for (const template of templates) {
       phrases.add(template);
       for (const [short, long] of Object.entries(table.contractions)) {
@@ -55,7 +57,7 @@ export function builtinPhrases(lang = 'en', options: BuiltinPhrasesOptions = {})
   }
   const numbers: string[] = [];
   for (let n = 0; n <= maxNumber; n++) numbers.push(spellNumber(n, table.numbers));
-  return { phrases: [...phrases], slots: { number: numbers, operator: Object.values(table.operators).flat() } };
+  return { phrases: [...phrases], slots: { number: numbers, operator: Object.values(table.operators).flat(), room: [...table.rooms] } };
 }
 
 /** Lower case, symbols spelled out, punctuation dropped, contractions expanded, fillers stripped. */
@@ -109,7 +111,20 @@ export function matchBuiltin(question: string, lang: string): BuiltinMatch | und
       } else if (text === expand(template)) return { intent };
     }
   }
+  for (const [command, templates] of Object.entries(table.commands) as [OfflineCommand, readonly string[]][]) {
+    for (const template of templates) if (templateMatches(text, expand(template), table)) return { intent: 'unavailable', command };
+  }
   return undefined;
+}
+
+/** A template with `{room}`/`{number}` slots matches the whole text (slot values from the table). */
+function templateMatches(text: string, template: string, table: BuiltinLanguage): boolean {
+  if (!template.includes('{')) return text === template;
+  const parts = template.split(/(\{room\}|\{number\})/);
+  const pattern = parts
+    .map((part) => (part === '{room}' ? `(?:${table.rooms.join('|')})` : part === '{number}' ? '(?:[a-z0-9 .-]+?)' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${pattern}$`).test(text);
 }
 
 function matchArithmetic(text: string, template: string, table: BuiltinLanguage): BuiltinMatch | undefined {
@@ -200,6 +215,8 @@ export class BuiltinSolver implements Solver {
       }
       case 'identity':
         return fill(a.identity, { name: this.#name });
+      case 'unavailable':
+        return a.unavailable[match.command];
       case 'arithmetic': {
         if (match.operator === 'divide' && match.b === 0) return a.divideByZero;
         const exact = compute(match.a, match.operator, match.b);

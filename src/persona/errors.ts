@@ -33,7 +33,45 @@ export type PersonaErrorCode =
   /** Every solver of the chain failed or had nothing to say. */
   | 'PERSONA_ERR_NO_ANSWER';
 
+/** Options of {@link PersonaError}: the standard `cause`, and what a failing remote solver reports. */
+export interface PersonaErrorOptions extends ErrorOptions {
+  /**
+   * The low-level cause in a word or two, for logs and metrics: the socket error (`ECONNREFUSED`), the HTTP status
+   * (`HTTP 500`), `timeout`, `bad body`.
+   */
+  readonly detail?: string;
+  /** PERSONA_ERR_NO_ANSWER: the solvers that failed (not those that had nothing to say). */
+  readonly failures?: readonly SolverFailure[];
+}
+
+/** A solver of a chain that failed on a question: who, where, and why. */
+export interface SolverFailure {
+  readonly solverId: string;
+  /** What the solver stands for, in the user's words (see {@link Solver.role}). */
+  readonly role: SolverRole;
+  /** Host (and port) of its endpoint, when it has one. */
+  readonly endpoint?: string;
+  /** The error code (`PERSONA_ERR_NETWORK`, `PERSONA_ERR_HTTP`, `PERSONA_ERR_TIMEOUT` …). */
+  readonly code: string;
+  /** See {@link PersonaErrorOptions.detail}. */
+  readonly detail: string;
+  readonly message: string;
+}
+
+/** What a solver stands for: a language model (an LLM endpoint), another hub, or a local solver. */
+export type SolverRole = 'language-model' | 'hub' | 'local';
+
 /** A persona problem. Match on `code`; the message tells a person what to fix. */
 export class PersonaError extends HivesatError<PersonaErrorCode> {
   override readonly name = 'PersonaError';
+  /** See {@link PersonaErrorOptions.detail}. */
+  readonly detail: string | undefined;
+  /** See {@link PersonaErrorOptions.failures}. */
+  readonly failures: readonly SolverFailure[];
+
+  constructor(code: PersonaErrorCode, message: string, options?: PersonaErrorOptions) {
+    super(code, message, options);
+    this.detail = options?.detail;
+    this.failures = options?.failures ?? [];
+  }
 }

@@ -5,8 +5,30 @@
  * @module
  */
 import { LOCAL_SOLVER_TIMEOUT_MS } from './constants.js';
+import type { SolverFailure, SolverRole } from './errors.js';
 import { splitSentences } from './sentences.js';
 import type { Solver, SolverConfig, SolverContext } from './solver.js';
+
+/** Why the answer failed, per base language and failed solver's role (a language without an entry says the apology). */
+export const FAILURE_REASONS: Readonly<Record<string, Readonly<Partial<Record<SolverRole, string>>>>> = {
+  en: {
+    'language-model': "Sorry, I can't reach my language model right now.",
+    hub: "Sorry, I can't reach the other HiveMind hub right now.",
+  },
+};
+
+/**
+ * The reason the user hears when solvers failed on their question: the first remote solver's ("I can't reach my
+ * language model right now"), or undefined when none of the failures has a spoken reason in `lang`.
+ */
+export function spokenFailureReason(failures: readonly SolverFailure[], lang: string): string | undefined {
+  const base = lang.toLowerCase().split(/[-_]/)[0] ?? 'en';
+  for (const failure of failures) {
+    const reason = FAILURE_REASONS[base]?.[failure.role];
+    if (reason !== undefined) return reason;
+  }
+  return undefined;
+}
 
 /** The failure answer per base language. */
 export const FAILURE_ANSWERS: Readonly<Record<string, string>> = {
@@ -19,7 +41,7 @@ export const FAILURE_ANSWERS: Readonly<Record<string, string>> = {
   nl: 'Sorry, daar kan ik nu geen antwoord op geven.',
 };
 
-/** Always answers "I can't answer that right now". */
+/** Always answers: why, when a solver before it failed ("I can't reach my language model right now"), else "I can't answer that right now". */
 export class FailureSolver implements Solver {
   readonly id: string;
   readonly timeoutMs: number;
@@ -34,9 +56,10 @@ export class FailureSolver implements Solver {
     this.#fixed = fixed;
   }
 
-  /** Yields the apology. */
+  /** Yields the reason, or the apology. */
   async *answer(_question: string, context: SolverContext): AsyncGenerator<string, void, undefined> {
     const base = context.lang.toLowerCase().split(/[-_]/)[0] ?? 'en';
-    yield* splitSentences(this.#fixed ?? FAILURE_ANSWERS[base] ?? FAILURE_ANSWERS['en'] ?? '', context.lang);
+    const reason = this.#fixed === undefined ? spokenFailureReason(context.failures ?? [], context.lang) : undefined;
+    yield* splitSentences(reason ?? this.#fixed ?? FAILURE_ANSWERS[base] ?? FAILURE_ANSWERS['en'] ?? '', context.lang);
   }
 }

@@ -43,6 +43,8 @@ function readTarget(config: SolverConfig): HiveMindTarget {
 export class HiveMindSolver implements Solver {
   readonly id: string;
   readonly timeoutMs: number;
+  readonly role = 'hub' as const;
+  readonly endpoint: string | undefined;
   /** Where it connects. Private: it holds the password and access key. */
   readonly #target: HiveMindTarget;
   readonly #connect: (target: HiveMindTarget) => HiveMindAsker;
@@ -57,6 +59,7 @@ export class HiveMindSolver implements Solver {
     this.id = config.solverId;
     this.timeoutMs = config.timeoutMs(HIVEMIND_DEFAULT_TIMEOUT_MS);
     this.#target = readTarget(config);
+    this.endpoint = this.#target.kind === 'explicit' ? `${this.#target.host}:${this.#target.port}` : undefined;
     this.#lang = config.string('lang');
     if (deps.hivemind === undefined) {
       throw new PersonaError('PERSONA_ERR_UNAVAILABLE', `${config.source}: solver "${this.id}" needs a HiveMind client, but none was wired (SolverDeps.hivemind)`);

@@ -6,11 +6,12 @@
  *
  * @module
  */
-export { PersonaError, type PersonaErrorCode } from './errors.js';
+export { PersonaError, type PersonaErrorCode, type PersonaErrorOptions, type SolverFailure, type SolverRole } from './errors.js';
+export { offlineWarnings, openEndedSolvers, personaOfflineWarnings, OPEN_VOCABULARY_FIX, type OfflineWarningsInput } from './offline-warnings.js';
 export * from './constants.js';
 export type { Solver, SolverContext, SolverDeps, SolverFactory, SolverRegistry, ConnectivityStatus, HiveMindAsker, HiveMindAskOptions, HiveMindTarget } from './solver.js';
 export { SolverConfig } from './solver.js';
-export { Persona, type AskOptions, type PersonaAnswer, type PersonaLogEvent, type PersonaOptions, type PersonaTimers, type SolverAttempt, type SolverOutcome } from './persona.js';
+export { Persona, solverFailure, type AskOptions, type PersonaAnswer, type PersonaLogEvent, type PersonaOptions, type PersonaTimers, type SolverAttempt, type SolverOutcome } from './persona.js';
 export {
   BUILTIN_SOLVERS,
   createDefaultPersona,
@@ -26,8 +27,8 @@ export {
 export { OpenAiChatSolver } from './openai-solver.js';
 export { HiveMindSolver } from './hivemind-solver.js';
 export { BuiltinSolver, builtinPhrases, matchBuiltin, normalizeQuestion, type BuiltinMatch, type BuiltinPhraseSet, type BuiltinPhrasesOptions } from './builtin-solver.js';
-export { BUILTIN_LANGUAGES, builtinLanguage, type BuiltinIntent, type BuiltinLanguage, type Operator } from './builtin-phrases.js';
-export { FailureSolver, FAILURE_ANSWERS } from './failure-solver.js';
+export { BUILTIN_LANGUAGES, builtinLanguage, type BuiltinIntent, type BuiltinLanguage, type OfflineCommand, type Operator } from './builtin-phrases.js';
+export { FailureSolver, FAILURE_ANSWERS, FAILURE_REASONS, spokenFailureReason } from './failure-solver.js';
 export { SentenceSplitter, cleanSentence, splitSentences } from './sentences.js';
 export { SseParser } from './sse.js';
 export { parseSpokenNumber, spellNumber } from './numbers.js';

@@ -8,7 +8,9 @@
  * ```
  *
  * `handlers` (current ovos-persona) and `solvers` (legacy alias) are both accepted; `name` defaults to the file
- * name; `memory_module: null` turns conversation memory off. Each listed solver's config is the object under its
+ * name; `memory_module: null` turns conversation memory off. The built-in solver (time, date, sums, status) answers
+ * first for its intents in every chain — added in front when the list lacks it, moved there when it is listed later —
+ * unless the file says `"builtin": false` (hivesat extension): an LLM asked "what time is it" would guess. Each listed solver's config is the object under its
  * id. An unknown solver id or a bad config field is a {@link PersonaError} at load time naming the file, the solver
  * and the field; config keys hivesat does not use are load warnings (OVOS files carry plugin-specific extras).
  * A persona folder (default `~/.config/ovos_persona`, as ovos-persona) holds one `.json` file per persona.
@@ -69,7 +71,7 @@ export interface PersonaLoadOptions {
 }
 
 /** Top-level keys of a persona file that are not solver configs. */
-const PERSONA_KEYS = new Set(['name', 'handlers', 'solvers', 'memory_module', 'description']);
+const PERSONA_KEYS = new Set(['name', 'handlers', 'solvers', 'memory_module', 'description', 'builtin']);
 
 function solverDeps(options: PersonaLoadOptions): SolverDeps {
   return {
@@ -111,12 +113,15 @@ export function personaFromJson(value: unknown, source: string, options: Persona
   const file = value as Record<string, unknown>;
   const name = file['name'] ?? fallbackName;
   if (typeof name !== 'string' || name.trim() === '') throw new PersonaError('PERSONA_ERR_INVALID_CONFIG', `${source}: field "name": expected a non-empty string, got ${typeName(name)}`);
-  const ids = solverList(file, source);
+  const builtin = file['builtin'] ?? true;
+  if (typeof builtin !== 'boolean') throw new PersonaError('PERSONA_ERR_INVALID_CONFIG', `${source}: field "builtin": expected true or false, got ${typeName(builtin)}`);
+  const listed = solverList(file, source);
+  const registry = options.registry ?? BUILTIN_SOLVERS;
+  const ids = builtin && registry.has(BUILTIN_SOLVER_ID) ? [BUILTIN_SOLVER_ID, ...listed.filter((id) => id !== BUILTIN_SOLVER_ID)] : listed;
   const memoryModule = file['memory_module'];
   if (memoryModule !== undefined && memoryModule !== null && typeof memoryModule !== 'string') {
     throw new PersonaError('PERSONA_ERR_INVALID_CONFIG', `${source}: field "memory_module": expected a plugin name or null, got ${typeName(memoryModule)}`);
   }
-  const registry = options.registry ?? BUILTIN_SOLVERS;
   const unknown = ids.filter((id) => !registry.has(id));
   if (unknown.length > 0) {
     throw new PersonaError(

@@ -40,6 +40,9 @@ interface Turn {
 export class OpenAiChatSolver implements Solver {
   readonly id: string;
   readonly timeoutMs: number;
+  readonly role = 'language-model' as const;
+  /** Host and port of the endpoint. */
+  readonly endpoint: string;
   readonly #url: URL;
   readonly #where: string;
   readonly #key: string | undefined;
@@ -57,6 +60,7 @@ export class OpenAiChatSolver implements Solver {
     this.#url = config.url('api_url', OPENAI_DEFAULT_API_URL);
     this.#url.pathname = `${this.#url.pathname.replace(/\/+$/, '')}/chat/completions`;
     this.#where = redactUrl(this.#url);
+    this.endpoint = this.#url.host;
     this.#key = config.string('key', { secret: true });
     this.#systemPrompt = config.string('system_prompt') ?? config.string('persona') ?? config.string('initial_prompt') ?? OPENAI_DEFAULT_SYSTEM_PROMPT;
     const memory = (config.boolean('enable_memory') ?? true) && config.memoryEnabled;
@@ -106,12 +110,12 @@ export class OpenAiChatSolver implements Solver {
     } catch (err) {
       if (signal.aborted) throw signal.reason;
       const code = (err as { cause?: { code?: unknown } }).cause?.code;
-      throw new PersonaError('PERSONA_ERR_NETWORK', `${this.id}: could not reach ${this.#where}: ${typeof code === 'string' ? code : (err as Error).message}`, { cause: err });
+      throw new PersonaError('PERSONA_ERR_NETWORK', `${this.id}: could not reach ${this.#where}: ${typeof code === 'string' ? code : (err as Error).message}`, { cause: err, detail: typeof code === 'string' ? code : 'unreachable' });
     }
     if (!response.ok) {
       const body = await readText(response, 64 * 1024, `${this.id}: error body from ${this.#where}`, signal).catch(() => '');
       const detail = serverErrorText(body, this.#key);
-      throw new PersonaError('PERSONA_ERR_HTTP', `${this.id}: expected HTTP 2xx from ${this.#where}, got ${response.status} ${response.statusText}${detail === '' ? '' : `: ${detail}`}`);
+      throw new PersonaError('PERSONA_ERR_HTTP', `${this.id}: expected HTTP 2xx from ${this.#where}, got ${response.status} ${response.statusText}${detail === '' ? '' : `: ${detail}`}`, { detail: `HTTP ${response.status}` });
     }
     const splitter = new SentenceSplitter(lang);
     const spoken: string[] = [];
@@ -127,6 +131,8 @@ export class OpenAiChatSolver implements Solver {
       spoken.push(sentence);
       yield sentence;
     }
+    // An LLM with nothing to say is a broken endpoint (empty body, empty content), not "I pass": report it.
+    if (spoken.length === 0) throw new PersonaError('PERSONA_ERR_BAD_RESPONSE', `${this.id}: expected an answer from ${this.#where}, got an empty one`, { detail: 'empty body' });
     if (spoken.length > 0 && this.#memoryTurns > 0) {
       this.#turns.push({ question, answer: spoken.join(' ') });
       if (this.#turns.length > this.#memoryTurns) this.#turns.splice(0, this.#turns.length - this.#memoryTurns);
@@ -144,7 +150,7 @@ export class OpenAiChatSolver implements Solver {
       for (;;) {
         const read = await reader.read().catch((err: unknown) => {
           if (signal.aborted) throw signal.reason;
-          throw new PersonaError('PERSONA_ERR_NETWORK', `${this.id}: the stream from ${this.#where} broke: ${(err as Error).message}`, { cause: err });
+          throw new PersonaError('PERSONA_ERR_NETWORK', `${this.id}: the stream from ${this.#where} broke: ${(err as Error).message}`, { cause: err, detail: 'stream broke' });
         });
         const events = read.done ? [...sse.push(decoder.decode()), ...sse.flush()] : sse.push(decoder.decode(read.value, { stream: true }));
         for (const data of events) {
@@ -187,16 +193,16 @@ export class OpenAiChatSolver implements Solver {
       choices?: { delta?: { content?: unknown }; message?: { content?: unknown }; text?: unknown; finish_reason?: unknown }[];
     };
     if (obj.error !== undefined && obj.error !== null) {
-      throw new PersonaError('PERSONA_ERR_REMOTE', `${this.id}: ${this.#where} reported an error: ${serverErrorText(JSON.stringify({ error: obj.error }), this.#key)}`);
+      throw new PersonaError('PERSONA_ERR_REMOTE', `${this.id}: ${this.#where} reported an error: ${serverErrorText(JSON.stringify({ error: obj.error }), this.#key)}`, { detail: 'error in body' });
     }
     if (!Array.isArray(obj.choices)) {
-      throw new PersonaError('PERSONA_ERR_BAD_RESPONSE', `${this.id}: expected a chat-completions object with "choices" from ${this.#where}, got ${describe(value)}`);
+      throw new PersonaError('PERSONA_ERR_BAD_RESPONSE', `${this.id}: expected a chat-completions object with "choices" from ${this.#where}, got ${describe(value)}`, { detail: 'bad body' });
     }
     const choice = obj.choices[0];
     if (choice === undefined) return { content: '', finished: !streaming };
     const raw = choice.delta?.content ?? choice.message?.content ?? choice.text;
     if (raw !== undefined && raw !== null && typeof raw !== 'string') {
-      throw new PersonaError('PERSONA_ERR_BAD_RESPONSE', `${this.id}: expected "content" to be a string from ${this.#where}, got ${typeof raw}`);
+      throw new PersonaError('PERSONA_ERR_BAD_RESPONSE', `${this.id}: expected "content" to be a string from ${this.#where}, got ${typeof raw}`, { detail: 'bad body' });
     }
     return { content: raw ?? '', finished: choice.finish_reason !== undefined && choice.finish_reason !== null };
   }
@@ -206,7 +212,7 @@ function parseJson(text: string, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new PersonaError('PERSONA_ERR_BAD_RESPONSE', `${what}: expected JSON, got ${JSON.stringify(text.slice(0, 60))}`, { cause: err });
+    throw new PersonaError('PERSONA_ERR_BAD_RESPONSE', `${what}: expected JSON, got ${JSON.stringify(text.slice(0, 60))}`, { cause: err, detail: 'bad body' });
   }
 }
 

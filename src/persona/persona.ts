@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { PersonaError } from './errors.js';
+import { PersonaError, type SolverFailure } from './errors.js';
 import type { Solver } from './solver.js';
 import { type TimeoutTimers, systemTimers } from '../timers.js';
 
@@ -44,10 +44,30 @@ export interface SolverAttempt {
   readonly error?: Error;
 }
 
-/** What a persona reports to its log. */
+/**
+ * What a persona reports to its log. `failure`: a solver failed (refused, timed out, HTTP error, bad body);
+ * `firstOfCause` is true the first time this solver fails this way since it last answered, so a log writes one line
+ * per cause while metrics and hooks can count every one.
+ */
 export type PersonaLogEvent =
   | { readonly type: 'attempt'; readonly persona: string; readonly attempt: SolverAttempt }
+  | { readonly type: 'failure'; readonly persona: string; readonly failure: SolverFailure; readonly firstOfCause: boolean }
   | { readonly type: 'warning'; readonly persona: string; readonly message: string };
+
+/** A failed attempt as a {@link SolverFailure}. */
+export function solverFailure(solver: Solver, attempt: SolverAttempt): SolverFailure {
+  const error = attempt.error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  const detail = (error as { detail?: unknown } | undefined)?.detail;
+  return {
+    solverId: solver.id,
+    role: solver.role ?? 'local',
+    ...(solver.endpoint === undefined ? {} : { endpoint: solver.endpoint }),
+    code: typeof code === 'string' ? code : attempt.outcome === 'timeout' ? 'PERSONA_ERR_TIMEOUT' : (error?.name ?? 'Error'),
+    detail: typeof detail === 'string' ? detail : attempt.outcome === 'timeout' ? 'timeout' : code === 'PERSONA_ERR_BAD_RESPONSE' ? 'bad body' : 'error',
+    message: error?.message ?? attempt.outcome,
+  };
+}
 
 /** Options of {@link Persona}. */
 export interface PersonaOptions {
@@ -100,6 +120,8 @@ export class Persona {
   readonly #now: () => number;
   readonly #timers: PersonaTimers;
   readonly #log: ((event: PersonaLogEvent) => void) | undefined;
+  /** Causes (`solver|code|detail`) already reported, cleared per solver when it answers again. */
+  readonly #reportedCauses = new Set<string>();
 
   /** @throws {PERSONA_ERR_MALFORMED} an empty chain */
   constructor(options: PersonaOptions) {
@@ -123,6 +145,7 @@ export class Persona {
    */
   async *stream(question: string, options: AskOptions): AsyncGenerator<string, void, undefined> {
     const attempts: SolverAttempt[] = [];
+    const failures: SolverFailure[] = [];
     const outer = options.signal;
     for (const solver of this.solvers) {
       if (outer?.aborted === true) throw outer.reason;
@@ -137,7 +160,7 @@ export class Persona {
       let iterator: AsyncIterator<string> | undefined;
       let finished = false;
       try {
-        iterator = solver.answer(question, { lang: options.lang, signal: controller.signal })[Symbol.asyncIterator]();
+        iterator = solver.answer(question, { lang: options.lang, signal: controller.signal, failures: [...failures] })[Symbol.asyncIterator]();
         for (;;) {
           const step = await this.#next(iterator, controller, solver);
           if (step.done === true) {
@@ -181,6 +204,8 @@ export class Persona {
         };
         attempts.push(attempt);
         this.#log?.({ type: 'attempt', persona: this.name, attempt });
+        if (attempt.outcome === 'error' || attempt.outcome === 'timeout') failures.push(this.#reportFailure(solver, attempt));
+        else if (attempt.outcome === 'answered') this.#clearCauses(solver.id);
         options.onAttempt?.(attempt);
       }
       if (count > 0) return;
@@ -189,7 +214,21 @@ export class Persona {
     const errors = attempts.flatMap((a) => (a.error !== undefined ? [a.error] : []));
     throw new PersonaError('PERSONA_ERR_NO_ANSWER', `persona "${this.name}": expected one of ${attempts.length} solvers to answer, got none (${summary})`, {
       cause: new AggregateError(errors, 'solver errors'),
+      failures,
     });
+  }
+
+  #reportFailure(solver: Solver, attempt: SolverAttempt): SolverFailure {
+    const failure = solverFailure(solver, attempt);
+    const cause = `${solver.id}|${failure.code}|${failure.detail}`;
+    const firstOfCause = !this.#reportedCauses.has(cause);
+    this.#reportedCauses.add(cause);
+    this.#log?.({ type: 'failure', persona: this.name, failure, firstOfCause });
+    return failure;
+  }
+
+  #clearCauses(solverId: string): void {
+    for (const cause of this.#reportedCauses) if (cause.startsWith(`${solverId}|`)) this.#reportedCauses.delete(cause);
   }
 
   /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { MAX_SOLVER_TIMEOUT_S } from './constants.js';
-import { PersonaError } from './errors.js';
+import { PersonaError, type SolverFailure, type SolverRole } from './errors.js';
 
 /** What a solver gets with each question. */
 export interface SolverContext {
@@ -14,6 +14,8 @@ export interface SolverContext {
   readonly lang: string;
   /** Aborted when the solver timed out, or the caller gave up (barge-in, shutdown). */
   readonly signal: AbortSignal;
+  /** Solvers before this one in the chain that failed on this question (so a last resort can say why). */
+  readonly failures?: readonly SolverFailure[];
 }
 
 /** One link of a persona's chain. */
@@ -22,6 +24,10 @@ export interface Solver {
   readonly id: string;
   /** Time limit to the first sentence, and between sentences, milliseconds. */
   readonly timeoutMs: number;
+  /** What it stands for, for the reason the user hears when it fails (default `local`). */
+  readonly role?: SolverRole;
+  /** Host (and port) of its endpoint, for logs; never with credentials. */
+  readonly endpoint?: string | undefined;
   /**
    * Answer `question`, one sentence per item, as soon as each is complete. Yield nothing to pass; throw to fail
    * (the persona records the error and asks the next solver).

@@ -47,7 +47,20 @@ export { routeBus, type BusActions, type HubListenEvent } from './bus-router.js'
 export { sendUtteranceAudio, sendUtteranceText, type SenderIdentity } from './hub-send.js';
 export { BUNDLED_SOUNDS_DIR, SoundLibrary, resolveSoundUri } from './sounds.js';
 export { VolumeControl, type VolumeOptions, type VolumeState } from './volume.js';
-export { answerLocally, type LocalTurnEngines, type LocalTurnOptions, type LocalTurnResult, type LocalTurnTimings } from './local-turn.js';
+export {
+  answerLocally,
+  nextOfflineHint,
+  NOT_UNDERSTOOD_OFFLINE,
+  OfflineHints,
+  type LocalTurnEngines,
+  type LocalTurnOptions,
+  type LocalTurnOutcome,
+  type LocalTurnResult,
+  type LocalTurnTimings,
+  type OfflineHintEvent,
+  type OfflineHintState,
+} from './local-turn.js';
+export { redactReport, speechForLog } from './transcripts.js';
 export {
   DEFAULT_MAX_ANSWER_SECONDS,
   DEFAULT_MAX_IGNORED_PER_INTERVAL,

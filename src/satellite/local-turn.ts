@@ -2,13 +2,15 @@
  * The local answer path: one utterance → local STT → persona → local TTS → playback, with per-stage timings.
  *
  * Used when the hub cannot answer (failover) and by `hivesat demo`. Speech starts with the first sentence: the
- * persona streams sentences and each is synthesised while the one before it plays. Nothing is dropped silently:
- * when nothing was recognised, or no solver could answer, the user hears why.
+ * persona streams sentences and each is synthesised while the one before it plays. Nothing is dropped silently and
+ * nothing is answered that was not asked: when nothing was recognised, when the recognizer heard speech it could not
+ * verify as one of its phrases, or when no solver could answer, the user hears why. "Not understood" says what does
+ * work offline, at length the first time in an outage ({@link OfflineHints}) and briefly after.
  *
  * @module
  */
 import { performance } from 'node:perf_hooks';
-import type { Persona } from '../persona/index.js';
+import { type Persona, type SolverFailure, spokenFailureReason } from '../persona/index.js';
 import type { SpeechToText, TextToSpeech } from '../speech/index.js';
 
 /** What the local path is made of. */
@@ -34,6 +36,8 @@ export interface LocalTurnOptions {
   readonly notHeardText?: string;
   /** Said when no solver answered. */
   readonly noAnswerText?: string;
+  /** Picks the long or the short "not understood" reason; default: a fresh one (so the long form). */
+  readonly hints?: OfflineHints;
 }
 
 /** Per-stage timings of a local turn, milliseconds from the call. */
@@ -55,13 +59,57 @@ export interface LocalTurnResult {
   /** The spoken answer, sentences joined. */
   readonly answer: string;
   readonly sentences: readonly string[];
-  /** Why the answer is what it is. */
-  readonly outcome: 'answered' | 'not-heard' | 'no-answer';
+  /**
+   * Why the answer is what it is: `not-heard` nothing recognised; `not-understood` speech the recognizer could not
+   * verify as one of its phrases (`transcript` is then '' and `rejected` holds its guess); `no-answer` no solver
+   * answered.
+   */
+  readonly outcome: LocalTurnOutcome;
+  /** What a grammar recognizer guessed for a rejected utterance (for debug logs; never answered). */
+  readonly rejected?: string;
   readonly timings: LocalTurnTimings;
 }
 
+/** See {@link LocalTurnResult.outcome}. */
+export type LocalTurnOutcome = 'answered' | 'not-heard' | 'not-understood' | 'no-answer';
+
 const NOT_HEARD = "Sorry, I didn't catch that.";
 const NO_ANSWER = "Sorry, I can't answer that right now.";
+
+/** What the user hears when the offline recognizer did not understand: once at length per outage, then briefly. */
+export const NOT_UNDERSTOOD_OFFLINE = {
+  long: "Sorry, I didn't understand. I'm offline, so I can only tell the time and the date and do sums.",
+  short: 'Sorry, offline I only know the time, the date and sums.',
+} as const;
+
+/** Where an outage is in explaining what works offline. */
+export type OfflineHintState = { readonly kind: 'long-due' } | { readonly kind: 'long-given' };
+
+/** An event of {@link nextOfflineHint}: a reason is to be spoken, or the hub answered again (the outage ended). */
+export type OfflineHintEvent = 'explain' | 'hub-back';
+
+/** The pure transition: which form to speak for `explain`, and the next state. */
+export function nextOfflineHint(state: OfflineHintState, event: OfflineHintEvent): { readonly state: OfflineHintState; readonly form?: 'long' | 'short' } {
+  if (event === 'hub-back') return { state: { kind: 'long-due' } };
+  return state.kind === 'long-due' ? { state: { kind: 'long-given' }, form: 'long' } : { state, form: 'short' };
+}
+
+/** Holds the {@link OfflineHintState} of one satellite; call {@link hubBack} when the hub is reachable again. */
+export class OfflineHints {
+  #state: OfflineHintState = { kind: 'long-due' };
+
+  /** The reason to speak now for a "not understood". */
+  explain(): string {
+    const { state, form } = nextOfflineHint(this.#state, 'explain');
+    this.#state = state;
+    return form === 'long' ? NOT_UNDERSTOOD_OFFLINE.long : NOT_UNDERSTOOD_OFFLINE.short;
+  }
+
+  /** The outage ended: the next "not understood" explains at length again. */
+  hubBack(): void {
+    this.#state = nextOfflineHint(this.#state, 'hub-back').state;
+  }
+}
 
 /**
  * Answer one utterance locally and play the answer.
@@ -73,7 +121,8 @@ export async function answerLocally(pcm: Int16Array, engines: LocalTurnEngines, 
   const now = options.now ?? (() => performance.now());
   const start = now();
   const signal = options.signal;
-  const transcript = (options.transcript ?? (await engines.stt.transcribe(pcm, { lang: options.lang, signal })).text).trim();
+  const heard = options.transcript !== undefined ? { text: options.transcript } : await engines.stt.transcribe(pcm, { lang: options.lang, signal });
+  const transcript = heard.text.trim();
   const sttMs = now() - start;
 
   let firstSentenceMs = Number.NaN;
@@ -90,11 +139,15 @@ export async function answerLocally(pcm: Int16Array, engines: LocalTurnEngines, 
     playing = options.play(speech.pcm);
   };
 
-  let outcome: LocalTurnResult['outcome'] = 'answered';
-  if (transcript === '') {
+  let outcome: LocalTurnOutcome = 'answered';
+  if (heard.rejected !== undefined) {
+    outcome = 'not-understood';
+    await speak((options.hints ?? new OfflineHints()).explain());
+  } else if (transcript === '') {
     outcome = 'not-heard';
     await speak(options.notHeardText ?? NOT_HEARD);
   } else {
+    let failures: readonly SolverFailure[] = [];
     try {
       for await (const sentence of engines.persona.stream(transcript, { lang: options.lang, signal })) {
         if (sentence.trim() !== '') await speak(sentence);
@@ -102,12 +155,15 @@ export async function answerLocally(pcm: Int16Array, engines: LocalTurnEngines, 
     } catch (error) {
       // The chain reports "nobody could answer" as an error; anything else (an abort, a broken engine) propagates.
       if (signal?.aborted === true || (error as { code?: string }).code !== 'PERSONA_ERR_NO_ANSWER') throw error;
+      failures = (error as { failures?: readonly SolverFailure[] }).failures ?? [];
     }
     if (sentences.length === 0) {
       outcome = 'no-answer';
-      await speak(options.noAnswerText ?? NO_ANSWER);
+      // Say why when a solver failed ("I can't reach my language model right now"), else the plain apology.
+      await speak(spokenFailureReason(failures, options.lang) ?? options.noAnswerText ?? NO_ANSWER);
     }
   }
   await playing;
-  return { transcript, answer: sentences.join(' '), sentences, outcome, timings: { sttMs, firstSentenceMs, firstAudioMs, totalMs: now() - start } };
+  const timings = { sttMs, firstSentenceMs, firstAudioMs, totalMs: now() - start };
+  return { transcript, answer: sentences.join(' '), sentences, outcome, ...(heard.rejected === undefined ? {} : { rejected: heard.rejected.heard }), timings };
 }

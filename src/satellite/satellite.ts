@@ -409,7 +409,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     if (turn.mode === 'audio') return sendUtteranceAudio(link, turn.utterance, { lang: this.#o.lang, siteId: this.#o.siteId });
     if (turn.mode === 'text') {
       if (this.#o.stt === undefined) throw new RangeError('text mode needs a local STT engine');
-      if ((await sendUtteranceText(link, this.#o.stt, turn.utterance, this.#o.lang)) === '') this.#notUnderstood();
+      turn.transcript = await sendUtteranceText(link, this.#o.stt, turn.utterance, this.#o.lang);
+      if (turn.transcript === '') this.#notUnderstood();
       return;
     }
     await this.#stream?.streamed();
@@ -425,6 +426,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     }
     const summary = await this.#o.answerLocally(turn.utterance, { lang: this.#o.lang, play, signal });
     turn.answers.push(summary.answer);
+    turn.transcript = summary.transcript;
+    if (summary.outcome === 'not-understood' || summary.outcome === 'not-heard') turn.notUnderstood = true;
   }
 
   #armStream(): void {

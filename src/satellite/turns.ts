@@ -52,6 +52,8 @@ export interface Turn {
   route: TurnRoute;
   failover: string | undefined;
   notUnderstood: boolean;
+  /** What the local STT heard, when it transcribed this turn. */
+  transcript?: string;
   readonly answers: string[];
   /** Clips of this turn queued or playing. */
   clipsInFlight: number;
@@ -271,6 +273,7 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
       outcome: outcomeOf(turn),
       ...(turn.failover === undefined ? {} : { failover: turn.failover }),
       ...(turn.playbackError === undefined ? {} : { playbackError: turn.playbackError }),
+      ...(turn.transcript === undefined ? {} : { transcript: turn.transcript }),
       answers: [...turn.answers],
       marks: turn.timeline.marks(),
       figures: turn.timeline.figures(),

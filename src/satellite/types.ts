@@ -35,6 +35,7 @@ export interface LocalAnswerSummary {
   readonly transcript: string;
   /** The spoken answer. */
   readonly answer: string;
+  /** `answered`, `not-heard`, `not-understood`, `no-answer` (src/satellite/local-turn.ts). */
   readonly outcome: string;
 }
 
@@ -52,7 +53,10 @@ export type TurnRoute = 'hub' | 'local';
 export type TurnOutcome =
   /** An answer was played to the end. */
   | 'answered'
-  /** The hub's STT heard nothing usable (error sound and hint played). */
+  /**
+   * Nothing usable was heard: the hub's STT (error sound and hint played), or the local recognizer heard nothing or
+   * speech it could not verify as one of its phrases (the reason spoken says what works offline).
+   */
   | 'not-understood'
   /** Playback was interrupted (barge-in, `mycroft.stop`). */
   | 'interrupted'
@@ -104,6 +108,12 @@ export interface TurnReport {
   readonly failover?: string;
   /** Why the answer could not be heard: the playback device failed (`AUDIO_ERR_DEVICE_EXIT: aplay exited …`). */
   readonly playbackError?: string;
+  /**
+   * What the local speech-to-text heard (local answers and text mode); '' when it heard nothing or could not verify
+   * what it heard (then `outcome` is `not-understood`). Absent when the hub transcribed. User speech: print it, log it
+   * only at debug level (the `speech.redact_transcripts` switch hides it).
+   */
+  readonly transcript?: string;
   /** The spoken answers, in order. */
   readonly answers: readonly string[];
   readonly marks: TurnMarks;

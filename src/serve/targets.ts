@@ -98,7 +98,9 @@ export function personaError(error: unknown): ServeError {
   if (error instanceof PersonaError) {
     const everyoneTimedOut = error.code === 'PERSONA_ERR_TIMEOUT' || (error.cause instanceof AggregateError && error.cause.errors.length > 0 && error.cause.errors.every((e: unknown) => (e as { code?: unknown }).code === 'PERSONA_ERR_TIMEOUT'));
     if (everyoneTimedOut) return new ServeError('SERVE_ERR_TIMEOUT', 'no solver of the persona answered in time', { cause: error });
-    return new ServeError('SERVE_ERR_UPSTREAM', `the persona did not answer (${error.code})`, { cause: error });
+    // Name each failed solver's endpoint and cause, so the client sees "127.0.0.1:8080 ECONNREFUSED", not just 502.
+    const causes = error.failures.map((f) => `${f.solverId}${f.endpoint === undefined ? '' : ` at ${f.endpoint}`}: ${f.code} ${f.detail}`);
+    return new ServeError('SERVE_ERR_UPSTREAM', `the persona did not answer (${error.code}${causes.length === 0 ? '' : `; ${causes.join('; ')}`})`, { cause: error });
   }
   return new ServeError('SERVE_ERR_UPSTREAM', 'the persona failed', { cause: error });
 }

@@ -58,6 +58,12 @@ export const FLITE_DEFAULT_VOICE = 'slt';
 /** piper program name. */
 export const PIPER_BINARY = 'piper';
 
+/**
+ * Time limit of the satellite's transcription endpoint (`speech.stt_url`), milliseconds: a LAN whisper server
+ * answers a short utterance in well under this; past it the grammar recognizer answers instead.
+ */
+export const LAN_STT_TIMEOUT_MS = 8_000;
+
 /** Default model of an OpenAI-compatible `/audio/transcriptions` endpoint. */
 export const OPENAI_STT_DEFAULT_MODEL = 'whisper-1';
 /** Default model of an OpenAI-compatible `/audio/speech` endpoint. */

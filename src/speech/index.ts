@@ -11,7 +11,21 @@ export type { SpeechToText, TextToSpeech, TranscribeOptions, Transcript, Synthes
 export { SpeechError, type SpeechErrorCode } from './errors.js';
 export * from './constants.js';
 export { buildJsgf, grammarWords, mergeGrammarSpecs, normalizeGrammarText, type GrammarSpec } from './grammar.js';
-export { PocketsphinxStt, type PocketsphinxOptions } from './pocketsphinx.js';
+export { PocketsphinxStt, type PocketsphinxOptions, type SpottingOptions } from './pocketsphinx.js';
+export {
+  coverage,
+  decide,
+  DEFAULT_REJECTION,
+  parseSpottedSpans,
+  speechSpan,
+  spottingThreshold,
+  type RejectionParams,
+  type RejectionReason,
+  type TimeSpan,
+  type Verdict,
+  type VerificationFeatures,
+} from './rejection.js';
+export { FallbackStt, type FallbackSttOptions } from './fallback.js';
 export { OpenAiTranscriber, OpenAiSpeechSynthesizer, type OpenAiSpeechEndpoint, type OpenAiTranscriberOptions, type OpenAiSpeechSynthesizerOptions } from './openai.js';
 export { EspeakNgTts, FliteTts, PiperTts, type CliEngineOptions, type EspeakNgOptions, type FliteOptions, type PiperOptions } from './local-tts.js';
 export { detectSpeechEngines, findExecutable, type SpeechEngineReport } from './detect.js';

@@ -58,6 +58,7 @@ function iso639(lang: string): string {
 /** STT through an OpenAI-compatible `/audio/transcriptions` endpoint. */
 export class OpenAiTranscriber implements SpeechToText {
   readonly name = 'openai-stt';
+  readonly vocabulary = 'open' as const;
   readonly #url: URL;
   readonly #o: OpenAiTranscriberOptions;
 

@@ -1,17 +1,23 @@
 /**
  * Offline STT with the pocketsphinx 5-prealpha CLI that Debian 12 ships (`pocketsphinx_continuous`, package
- * `pocketsphinx`; English model in `pocketsphinx-en-us`). The utterance is padded with silence and piped as raw
- * 16 kHz s16le to `-infile /dev/stdin` (only names ending in `.wav` are parsed as WAV); each recognized segment is a
+ * `pocketsphinx`; English model in `pocketsphinx-en-us`). The utterance is padded with silence and written as raw
+ * 16 kHz s16le to a file for `-infile` (only names ending in `.wav` are parsed as WAV); each recognized segment is a
  * line on stdout.
  *
  * With a {@link GrammarSpec} the search is restricted to a JSGF grammar (`-jsgf`), which is what makes it usable:
- * on espeak-ng/flite speech of the built-in phrases it is near-exact, while the generic language model is poor.
+ * on espeak-ng/flite speech of the built-in phrases it is near-exact, while the generic language model is poor. A
+ * grammar search always returns its nearest phrase, though, so each hypothesis is verified (src/speech/rejection.ts):
+ * a keyword-spotting pass must find it against pocketsphinx's phone loop, spanning most of the speech. A rejected
+ * hypothesis comes back as `text: ''` with `rejected` set.
+ *
  * Every grammar word is checked against the dictionary first, because pocketsphinx rejects the whole grammar over
- * one unknown word with only a log line.
+ * one unknown word with only a log line; the passes then load a dictionary of just those words (loading the whole
+ * cmudict is half of each run's time). Each run works in its own temporary folder, removed when the run ends.
  *
  * @module
  */
-import { access, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   INSTALL_POCKETSPHINX,
@@ -26,8 +32,8 @@ import {
 } from './constants.js';
 import { SpeechError } from './errors.js';
 import { buildJsgf, type GrammarSpec, grammarWords } from './grammar.js';
-import { ScratchDir } from './scratch.js';
 import { defaultSpawn, defaultTimers, runProcess, type SpawnFn, type SpeechTimers, stderrSummary } from './process.js';
+import { decide, DEFAULT_REJECTION, parseSpottedSpans, type RejectionParams, speechSpan, spottingThreshold, type TimeSpan } from './rejection.js';
 import type { SpeechToText, TranscribeOptions, Transcript } from './types.js';
 
 /** Options of {@link PocketsphinxStt}. */
@@ -42,11 +48,16 @@ export interface PocketsphinxOptions {
   readonly languageModel?: string;
   /** Restrict recognition to these phrases (strongly recommended). */
   readonly grammar?: GrammarSpec;
+  /**
+   * How grammar hypotheses are verified (default {@link DEFAULT_REJECTION}); `false` returns every hypothesis
+   * unverified (the nearest phrase, whatever was said).
+   */
+  readonly rejection?: RejectionParams | false;
   /** Base languages the model serves (default `["en"]`). */
   readonly languages?: readonly string[];
   /** Extra CLI arguments, appended last (e.g. `["-vad_threshold", "3.0"]`). */
   readonly extraArgs?: readonly string[];
-  /** Parent folder of the scratch folder holding the grammar and audio files (default the OS temp dir). */
+  /** Parent folder of the per-run temporary folders (default the OS temp dir). */
   readonly workDir?: string;
   /** Time limit of one run, milliseconds. */
   readonly timeoutMs?: number;
@@ -54,7 +65,26 @@ export interface PocketsphinxOptions {
   readonly timers?: SpeechTimers;
 }
 
+/** A keyword-spotting pass: the phone-loop probability and the phrase's detection threshold. */
+export interface SpottingOptions {
+  readonly phoneLoopProbability: number;
+  readonly threshold: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
 const ENGINE = 'pocketsphinx';
+
+/** What {@link PocketsphinxStt.prepare} works out once. */
+interface Prepared {
+  /** Arguments every pass shares (model, features, dither). */
+  readonly common: readonly string[];
+  /** The grammar and its small dictionary, when there is a grammar. */
+  readonly grammar?: { readonly jsgf: string; readonly dictionary: string; readonly phones: ReadonlyMap<string, number> };
+  /** The language model, when there is no grammar. */
+  readonly languageModel?: string;
+  readonly dictionaryPath: string;
+  readonly extra: readonly string[];
+}
 
 /** pocketsphinx speech-to-text. Create once, reuse for every utterance. */
 export class PocketsphinxStt implements SpeechToText {
@@ -62,29 +92,33 @@ export class PocketsphinxStt implements SpeechToText {
   readonly #options: PocketsphinxOptions;
   readonly #spawn: SpawnFn;
   readonly #timers: SpeechTimers;
-  readonly #scratch: ScratchDir;
-  #prepared: Promise<readonly string[]> | undefined;
+  #prepared: Promise<Prepared> | undefined;
 
   constructor(options: PocketsphinxOptions = {}) {
     this.#options = options;
     this.#spawn = options.spawn ?? defaultSpawn;
     this.#timers = options.timers ?? defaultTimers;
-    this.#scratch = new ScratchDir('hivesat-sphinx-', options.workDir);
+  }
+
+  /** `closed` when a grammar restricts what it hears (so it only ever returns its phrases). */
+  get vocabulary(): 'open' | 'closed' {
+    return this.#options.grammar === undefined ? 'open' : 'closed';
   }
 
   /**
-   * Check the model files, validate the grammar against the dictionary and write it. Called by the first
+   * Check the model files and validate the grammar against the dictionary. Called by the first
    * {@link transcribe}; call it at start-up to fail early.
    *
    * @throws {SPEECH_ERR_MODEL_MISSING} model folder or dictionary missing
    * @throws {SPEECH_ERR_GRAMMAR} a grammar word is not in the dictionary, or a phrase is malformed
    */
-  prepare(): Promise<readonly string[]> {
+  async prepare(): Promise<void> {
     this.#prepared ??= this.#prepare();
-    return this.#prepared;
+    this.#prepared.catch(() => (this.#prepared = undefined));
+    await this.#prepared;
   }
 
-  async #prepare(): Promise<readonly string[]> {
+  async #prepare(): Promise<Prepared> {
     const o = this.#options;
     const hmm = o.modelDir ?? POCKETSPHINX_EN_US_HMM_DIR;
     const dict = o.dictionary ?? POCKETSPHINX_EN_US_DICT;
@@ -93,80 +127,153 @@ export class PocketsphinxStt implements SpeechToText {
     // Dither with a fixed seed: runs of digital zeros (our own padding, a muted or gated input) make frames of zero
     // energy that skew cepstral mean normalisation — the soak found "what time is it" heard as "what are you" after
     // 0.6 s of exact silence. Half a bit of noise removes that; the fixed seed keeps the result reproducible.
-    const args = ['-samprate', String(SAMPLE_RATE_HZ), '-input_endian', 'little', '-hmm', hmm, '-dict', dict, '-dither', 'yes', '-seed', '1'];
-    if (o.grammar !== undefined) {
-      const jsgf = buildJsgf(o.grammar);
-      const known = await loadDictionaryWords(dict);
-      const unknown = grammarWords(o.grammar).filter((w) => !known.has(w));
-      if (unknown.length > 0) {
-        throw new SpeechError('SPEECH_ERR_GRAMMAR', `expected every grammar word in ${dict}, got ${unknown.length} unknown: ${unknown.slice(0, 10).join(', ')}`);
-      }
-      const file = await this.#scratch.file('grammar', '.gram');
-      await writeFile(file, jsgf);
-      args.push('-jsgf', file);
-    } else {
+    const common = ['-samprate', String(SAMPLE_RATE_HZ), '-input_endian', 'little', '-hmm', hmm, '-dither', 'yes', '-seed', '1'];
+    const extra = o.extraArgs ?? [];
+    if (o.grammar === undefined) {
       const lm = o.languageModel ?? POCKETSPHINX_EN_US_LM;
       await mustExist(lm, 'language model');
-      args.push('-lm', lm);
+      return { common, languageModel: lm, dictionaryPath: dict, extra };
     }
-    args.push(...(o.extraArgs ?? []));
-    return args;
+    const jsgf = buildJsgf(o.grammar);
+    const entries = await loadDictionary(dict);
+    const words = grammarWords(o.grammar);
+    const unknown = words.filter((w) => !entries.has(w));
+    if (unknown.length > 0) {
+      throw new SpeechError('SPEECH_ERR_GRAMMAR', `expected every grammar word in ${dict}, got ${unknown.length} unknown: ${unknown.slice(0, 10).join(', ')}`);
+    }
+    const lines: string[] = [];
+    const phones = new Map<string, number>();
+    for (const word of words) {
+      const pronunciations = entries.get(word) ?? [];
+      phones.set(word, pronunciations[0]?.split(' ').length ?? 1);
+      pronunciations.forEach((p, i) => lines.push(`${i === 0 ? word : `${word}(${i + 1})`} ${p}`));
+    }
+    return { common, grammar: { jsgf, dictionary: `${lines.join('\n')}\n`, phones }, dictionaryPath: dict, extra };
   }
 
   /**
-   * Transcribe one utterance.
+   * Transcribe one utterance. With a grammar, a hypothesis that fails verification is returned as `text: ''` with
+   * `rejected` naming it and why.
    *
    * @throws {SPEECH_ERR_UNSUPPORTED_LANGUAGE} `lang` is not one of the model's languages
    * @throws {SPEECH_ERR_BAD_INPUT} empty or longer than {@link MAX_STT_SAMPLES}
    * @throws {SPEECH_ERR_ENGINE_MISSING} / {SPEECH_ERR_MODEL_MISSING} / {SPEECH_ERR_ENGINE_FAILED} / {SPEECH_ERR_TIMEOUT}
    */
   async transcribe(pcm: Int16Array, options: TranscribeOptions): Promise<Transcript> {
-    const base = options.lang.toLowerCase().split(/[-_]/)[0] ?? '';
+    const heard = await this.recognize(pcm, options);
+    const params = this.#options.rejection ?? DEFAULT_REJECTION;
+    if (heard === '' || this.vocabulary === 'open' || params === false) return { text: heard };
+    const phones = await this.phoneCount(heard);
+    const spotted = await this.spot(pcm, heard, { phoneLoopProbability: params.phoneLoopProbability, threshold: spottingThreshold(phones, params), signal: options.signal });
+    const verdict = decide({ phones, spotted, speech: speechSpan(pcm, POCKETSPHINX_LEAD_SILENCE_MS / 1000) }, params);
+    if (verdict.accepted) return { text: heard };
+    return { text: '', rejected: { heard, reason: verdict.reason } };
+  }
+
+  /**
+   * The grammar's (or the language model's) hypothesis, unverified.
+   *
+   * @throws as {@link transcribe}
+   */
+  async recognize(pcm: Int16Array, options: TranscribeOptions): Promise<string> {
+    this.#checkInput(pcm, options.lang);
+    const prepared = await this.#ready();
+    return this.#inScratch(async (dir) => {
+      const args = [...prepared.common];
+      if (prepared.grammar !== undefined) {
+        await writeFile(join(dir, 'grammar.gram'), prepared.grammar.jsgf);
+        await writeFile(join(dir, 'grammar.dict'), prepared.grammar.dictionary);
+        args.push('-jsgf', join(dir, 'grammar.gram'), '-dict', join(dir, 'grammar.dict'));
+      } else {
+        args.push('-lm', prepared.languageModel ?? POCKETSPHINX_EN_US_LM, '-dict', prepared.dictionaryPath);
+      }
+      const stdout = await this.#run(dir, pcm, [...args, ...prepared.extra], options.signal);
+      return stdout
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line !== '')
+        .join(' ')
+        .replace(/\s+/g, ' ');
+    });
+  }
+
+  /**
+   * Keyword-spotting pass: where pocketsphinx finds `phrase` (grammar words only) in the utterance, seconds from
+   * the start of the padded audio (the lead silence is {@link POCKETSPHINX_LEAD_SILENCE_MS}).
+   *
+   * @throws {SPEECH_ERR_GRAMMAR} no grammar, or a word outside it; and as {@link transcribe}
+   */
+  async spot(pcm: Int16Array, phrase: string, options: SpottingOptions): Promise<TimeSpan[]> {
+    const prepared = await this.#ready();
+    const grammar = prepared.grammar;
+    if (grammar === undefined || phrase.split(' ').some((w) => !grammar.phones.has(w))) {
+      throw new SpeechError('SPEECH_ERR_GRAMMAR', `${ENGINE}: expected a phrase of grammar words to spot, got ${JSON.stringify(phrase)}`);
+    }
+    return this.#inScratch(async (dir) => {
+      await writeFile(join(dir, 'grammar.dict'), grammar.dictionary);
+      await writeFile(join(dir, 'phrase.kws'), `${phrase} /${options.threshold.toExponential()}/\n`);
+      const args = [...prepared.common, '-kws', join(dir, 'phrase.kws'), '-dict', join(dir, 'grammar.dict'), '-kws_plp', options.phoneLoopProbability.toExponential(), '-time', 'yes'];
+      return parseSpottedSpans(await this.#run(dir, pcm, [...args, ...prepared.extra], options.signal), phrase);
+    });
+  }
+
+  /** Phones of a phrase of grammar words (first pronunciation of each; unknown words count one). */
+  async phoneCount(phrase: string): Promise<number> {
+    const phones = (await this.#ready()).grammar?.phones;
+    return phrase.split(' ').reduce((n, w) => n + (phones?.get(w) ?? 1), 0);
+  }
+
+  /** Nothing to release: each run removes its own temporary folder. Kept for callers that close engines. */
+  async close(): Promise<void> {
+    this.#prepared = undefined;
+  }
+
+  async #ready(): Promise<Prepared> {
+    await this.prepare();
+    return this.#prepared as Promise<Prepared>;
+  }
+
+  #checkInput(pcm: Int16Array, lang: string): void {
+    const base = lang.toLowerCase().split(/[-_]/)[0] ?? '';
     const languages = this.#options.languages ?? ['en'];
     if (!languages.includes(base)) {
-      throw new SpeechError('SPEECH_ERR_UNSUPPORTED_LANGUAGE', `${ENGINE}: expected a language among ${languages.join(', ')}, got ${JSON.stringify(options.lang)}; install a model for it and set modelDir/dictionary`);
+      throw new SpeechError('SPEECH_ERR_UNSUPPORTED_LANGUAGE', `${ENGINE}: expected a language among ${languages.join(', ')}, got ${JSON.stringify(lang)}; install a model for it and set modelDir/dictionary`);
     }
     if (pcm.length === 0 || pcm.length > MAX_STT_SAMPLES) {
       throw new SpeechError('SPEECH_ERR_BAD_INPUT', `${ENGINE}: expected 1..${MAX_STT_SAMPLES} samples, got ${pcm.length}`);
     }
-    const args = await this.prepare();
+  }
+
+  /** Run `work` in a fresh private folder that is removed afterwards, whatever happens. */
+  async #inScratch<T>(work: (dir: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(join(this.#options.workDir ?? tmpdir(), 'hivesat-sphinx-'));
+    try {
+      return await work(dir);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** Pad the utterance with silence, decode it with `args`, return stdout. */
+  async #run(dir: string, pcm: Int16Array, args: readonly string[], signal: AbortSignal | undefined): Promise<string> {
     const lead = (POCKETSPHINX_LEAD_SILENCE_MS * SAMPLE_RATE_HZ) / 1000;
     const tail = (POCKETSPHINX_TAIL_SILENCE_MS * SAMPLE_RATE_HZ) / 1000;
     const padded = new Int16Array(lead + pcm.length + tail);
     padded.set(pcm, lead);
-    const binary = this.#options.binary ?? POCKETSPHINX_BINARY;
-    const audioFile = await this.#scratch.file('utterance', '.raw');
+    const audioFile = join(dir, 'utterance.raw');
     await writeFile(audioFile, new Uint8Array(padded.buffer)); // s16le on the little-endian hosts we run on
-    let result;
-    try {
-      result = await runProcess(binary, ['-infile', audioFile, ...args], {
-        spawn: this.#spawn,
-        timers: this.#timers,
-        engine: ENGINE,
-        install: INSTALL_POCKETSPHINX,
-        signal: options.signal,
-        ...(this.#options.timeoutMs !== undefined ? { timeoutMs: this.#options.timeoutMs } : {}),
-      });
-    } finally {
-      await rm(audioFile, { force: true });
-    }
+    const result = await runProcess(this.#options.binary ?? POCKETSPHINX_BINARY, ['-infile', audioFile, ...args], {
+      spawn: this.#spawn,
+      timers: this.#timers,
+      engine: ENGINE,
+      install: INSTALL_POCKETSPHINX,
+      signal,
+      ...(this.#options.timeoutMs !== undefined ? { timeoutMs: this.#options.timeoutMs } : {}),
+    });
     if (result.code !== 0) {
       throw new SpeechError('SPEECH_ERR_ENGINE_FAILED', `${ENGINE}: expected exit code 0, got ${String(result.code)}: ${stderrSummary(result.stderrTail)}`);
     }
-    const text = new TextDecoder()
-      .decode(result.stdout)
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '')
-      .join(' ')
-      .replace(/\s+/g, ' ');
-    return { text };
-  }
-
-  /** Remove the scratch folder (grammar file). The engine prepares again on next use. */
-  async close(): Promise<void> {
-    this.#prepared = undefined;
-    await this.#scratch.close();
+    return new TextDecoder().decode(result.stdout);
   }
 }
 
@@ -178,20 +285,23 @@ async function mustExist(path: string, what: string): Promise<void> {
   }
 }
 
-const dictionaryCache = new Map<string, Promise<Set<string>>>();
+const dictionaryCache = new Map<string, Promise<Map<string, string[]>>>();
 
-/** The words of a CMU-format dictionary (`word PH ONES`, alternates as `word(2)`), cached per path. */
-function loadDictionaryWords(path: string): Promise<Set<string>> {
+/** The pronunciations of a CMU-format dictionary (`word PH ONES`, alternates as `word(2)`), by word, cached per path. */
+function loadDictionary(path: string): Promise<Map<string, string[]>> {
   let cached = dictionaryCache.get(path);
   if (cached === undefined) {
     cached = readFile(path, 'utf8').then((text) => {
-      const words = new Set<string>();
+      const entries = new Map<string, string[]>();
       for (const line of text.split('\n')) {
-        const end = line.search(/[\s(]/);
-        const word = (end < 0 ? line : line.slice(0, end)).toLowerCase();
-        if (word !== '') words.add(word);
+        const m = /^([^\s(]+)(?:\(\d+\))?\s+(.+?)\s*$/.exec(line);
+        if (m === null) continue;
+        const word = (m[1] ?? '').toLowerCase();
+        const list = entries.get(word) ?? [];
+        list.push((m[2] ?? '').replace(/\s+/g, ' '));
+        entries.set(word, list);
       }
-      return words;
+      return entries;
     });
     cached.catch(() => dictionaryCache.delete(path));
     dictionaryCache.set(path, cached);

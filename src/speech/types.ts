@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { RejectionReason } from './rejection.js';
 
 /** Options of {@link SpeechToText.transcribe}. */
 export interface TranscribeOptions {
@@ -18,12 +19,22 @@ export interface Transcript {
   readonly text: string;
   /** 0..1 when the engine reports one; pocketsphinx with a grammar reports none. */
   readonly confidence?: number;
+  /**
+   * Set when the engine heard speech but could not verify it as one of its phrases (a grammar recognizer that
+   * heard something else): `text` is then '' and this says what the grammar guessed and why it was refused.
+   */
+  readonly rejected?: { readonly heard: string; readonly reason: RejectionReason };
 }
 
 /** A speech-to-text engine. */
 export interface SpeechToText {
   /** Engine name for logs ("pocketsphinx", "openai"). */
   readonly name: string;
+  /**
+   * `open`: it can transcribe anything said (a whisper endpoint); `closed`: only its own phrases (pocketsphinx with a
+   * grammar). Undefined: unknown, treated as closed by the checks that warn about it.
+   */
+  readonly vocabulary?: 'open' | 'closed';
   /**
    * Transcribe one utterance.
    *

@@ -22,6 +22,7 @@ import {
   playbackCheck,
   runDoctor,
   selectChecks,
+  offlineUnderstandingCheck,
   speechCheck,
   testTone,
 } from '../../src/ops/doctor/index.js';
@@ -223,11 +224,27 @@ describe('system checks', () => {
   });
 });
 
+describe('offline understanding', () => {
+  it('warns when an LLM persona only gets the grammar recognizer, and is ok with a transcription endpoint', async () => {
+    const personas = join(dir, 'personas');
+    await mkdir(personas, { recursive: true });
+    await writeFile(join(personas, 'llm.json'), JSON.stringify({ name: 'Llama', handlers: ['ovos-solver-openai-plugin'] }));
+    const config = join(dir, 'offline-config.json');
+    await writeFile(config, JSON.stringify({ persona: { name: 'Llama', dir: personas } }));
+    const warn = await offlineUnderstandingCheck.run(context({ flags: { config } }));
+    expect(warn).toMatchObject({ status: 'warn', fix: expect.stringContaining('"stt_url"') as unknown, summary: expect.stringContaining('only understands the built-in phrases') as unknown });
+    await writeFile(config, JSON.stringify({ persona: { name: 'Llama', dir: personas }, speech: { stt_url: 'http://192.168.1.10:8000/v1' } }));
+    expect(await offlineUnderstandingCheck.run(context({ flags: { config } }))).toMatchObject({ status: 'ok', summary: 'speech in: 192.168.1.10:8000 first, grammar recognizer as fallback' });
+    await writeFile(config, JSON.stringify({ persona: { name: 'missing', dir: personas } }));
+    expect(await offlineUnderstandingCheck.run(context({ flags: { config } }))).toMatchObject({ status: 'fail' });
+  });
+});
+
 describe('running and formatting', () => {
   it('selects by id or group and pulls in what a check depends on', () => {
     expect(selectChecks({ only: ['hub'] }).map((c) => c.id)).toEqual(['config', 'hub-reachable', 'hub-handshake', 'hub-tts', 'hub-stream']);
     expect(selectChecks({ only: ['capture'] }).map((c) => c.id)).toEqual(['audio-devices', 'capture']);
-    expect(selectChecks({ skip: ['audio', 'hub', 'models'] }).map((c) => c.id)).toEqual(['node', 'cpu-aes', 'clock', 'disk', 'memory-cgroup', 'config', 'local-speech']);
+    expect(selectChecks({ skip: ['audio', 'hub', 'models'] }).map((c) => c.id)).toEqual(['node', 'cpu-aes', 'clock', 'disk', 'memory-cgroup', 'config', 'local-speech', 'offline-understanding']);
   });
 
   it('prints one line per check, what to do under problems, and a summary', async () => {

@@ -45,3 +45,23 @@ describe('hubRefused', () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe('solverFailed', () => {
+  it('logs the first failure of a cause with its endpoint and code, counts and hooks every one', async () => {
+    const out = join(dir, 'solver.txt');
+    const lines: string[] = [];
+    const logger = createLogger({ stream: { write: (t: string) => lines.push(t) }, env: { JOURNAL_STREAM: '1:1' } });
+    const hooks = new HookRunner({ hooks: { error: [['/bin/sh', '-c', `echo "$HIVESAT_KIND|$HIVESAT_MESSAGE" >> '${out}'`]] }, maxConcurrent: 1 });
+    const metrics = createMetrics({ processMetrics: false });
+    const events = createOpsEvents({ logger, metrics, hooks });
+    const failure = { solverId: 'ovos-solver-openai-plugin', endpoint: '127.0.0.1:9', code: 'PERSONA_ERR_NETWORK', detail: 'ECONNREFUSED', message: 'could not reach http://127.0.0.1:9/v1/chat/completions: ECONNREFUSED' };
+    events.solverFailed({ ...failure, firstOfCause: true });
+    events.solverFailed({ ...failure, firstOfCause: false });
+    expect(await hooks.idle()).toBe(true);
+    expect(readFileSync(out, 'utf8')).toBe('PERSONA_ERR_NETWORK|solver ovos-solver-openai-plugin at 127.0.0.1:9: ECONNREFUSED\n'.repeat(2));
+    expect(await metrics.registry.metrics()).toMatch(/hivesat_errors_total\{kind="PERSONA_ERR_NETWORK"\} 2/);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('127.0.0.1:9');
+    expect(lines[0]).toContain('PERSONA_ERR_NETWORK');
+  });
+});

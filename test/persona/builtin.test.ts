@@ -112,8 +112,21 @@ describe('built-in solver: status and identity', () => {
   });
 });
 
+describe('built-in solver: commands it recognizes but cannot carry out offline', () => {
+  it.each([
+    ['turn on the kitchen lights', "I can't control the lights while I'm offline."],
+    ['please switch off the lights', "I can't control the lights while I'm offline."],
+    ["what's the weather like", "I can't get the weather while I'm offline."],
+    ['play some music', "I can't play music while I'm offline."],
+    ['set a timer for ten minutes', "I can't set timers or alarms while I'm offline."],
+  ])('%j → %j', (q, answer) => {
+    expect(solver().respond(q, 'en-us')).toBe(answer);
+    expect(matchBuiltin(q, 'en')).toMatchObject({ intent: 'unavailable' });
+  });
+});
+
 describe('built-in solver: what it does not answer', () => {
-  it.each(['what is the capital of france', 'what is the date of easter', 'play some music', 'what is twelve times banana', ''])('%j → nothing', async (q) => {
+  it.each(['what is the capital of france', 'what is the date of easter', 'play some jazz', 'turn on the garden lights', 'what is twelve times banana', ''])('%j → nothing', async (q) => {
     expect(await collect(solver().answer(q, { lang: 'en-us', signal: new AbortController().signal }))).toEqual([]);
   });
 
@@ -145,7 +158,7 @@ describe('builtinPhrases', () => {
     const set = builtinPhrases('en', { maxNumber: 12 });
     const s = solver({ connectivity: () => ({ hub: false }) });
     for (const phrase of set.phrases) {
-      const filled = phrase.replace('{number}', 'twelve').replace('{operator}', 'times').replace('{number}', 'seven');
+      const filled = phrase.replace('{number}', 'twelve').replace('{operator}', 'times').replace('{number}', 'seven').replace('{room}', 'living room');
       expect(s.respond(filled, 'en-us'), filled).toBeDefined();
     }
   });

@@ -13,7 +13,7 @@ class FakeHive implements HiveMindAsker {
 }
 
 function persona(config: Record<string, unknown>, client: HiveMindAsker, targets: HiveMindTarget[] = [], timers?: ManualTimers) {
-  return personaFromJson({ handlers: [HIVEMIND_SOLVER_ID, 'ovos-solver-failure-plugin'], [HIVEMIND_SOLVER_ID]: config }, 'hive.json', {
+  return personaFromJson({ builtin: false, handlers: [HIVEMIND_SOLVER_ID, 'ovos-solver-failure-plugin'], [HIVEMIND_SOLVER_ID]: config }, 'hive.json', {
     hivemind: (target) => {
       targets.push(target);
       return client;

@@ -43,9 +43,23 @@ describe('persona files in the ovos-persona format', () => {
     const persona = await loadPersonaFile(path);
     expect(persona.name).toBe('My Local LLM');
     expect(persona.source).toBe(path);
-    expect(persona.solvers.map((s) => s.id)).toEqual(['ovos-solver-openai-plugin']);
-    expect(persona.solvers[0]?.timeoutMs).toBe(15_000);
+    // The built-in solver answers its intents first (an LLM would guess the time).
+    expect(persona.solvers.map((s) => s.id)).toEqual(['hivesat-solver-builtin', 'ovos-solver-openai-plugin']);
+    expect(persona.solvers[1]?.timeoutMs).toBe(15_000);
     expect(persona.warnings).toEqual([]);
+  });
+
+  it('moves a listed built-in solver to the front, keeping its config', async () => {
+    const path = await writePersona('late-builtin.json', { handlers: ['ovos-solver-openai-plugin', 'hivesat-solver-builtin', 'ovos-solver-failure-plugin'], 'hivesat-solver-builtin': { timeout: 0.25 } });
+    const persona = await loadPersonaFile(path);
+    expect(persona.solvers.map((s) => [s.id, s.timeoutMs])).toEqual([['hivesat-solver-builtin', 250], ['ovos-solver-openai-plugin', 15_000], ['ovos-solver-failure-plugin', 1_000]]);
+  });
+
+  it('"builtin": false keeps the chain as written', async () => {
+    const path = await writePersona('no-builtin.json', { builtin: false, handlers: ['ovos-solver-openai-plugin', 'hivesat-solver-builtin'] });
+    expect((await loadPersonaFile(path)).solvers.map((s) => s.id)).toEqual(['ovos-solver-openai-plugin', 'hivesat-solver-builtin']);
+    const none = await writePersona('no-builtin-2.json', { builtin: false, handlers: ['ovos-solver-failure-plugin'] });
+    expect((await loadPersonaFile(none)).solvers.map((s) => s.id)).toEqual(['ovos-solver-failure-plugin']);
   });
 
   it('loads the legacy format ("solvers", ovos-solver-openai-persona-plugin, "persona" prompt)', async () => {
@@ -54,7 +68,7 @@ describe('persona files in the ovos-persona format', () => {
       solvers: ['ovos-solver-openai-persona-plugin', 'ovos-solver-failure-plugin'],
       'ovos-solver-openai-persona-plugin': { api_url: 'https://llama.smartgic.io/v1', key: 'sk-xxxx', persona: 'helpful, creative, clever, and very friendly.' },
     });
-    expect((await loadPersonaFile(path)).solvers.map((s) => s.id)).toEqual(['ovos-solver-openai-persona-plugin', 'ovos-solver-failure-plugin']);
+    expect((await loadPersonaFile(path)).solvers.map((s) => s.id)).toEqual(['hivesat-solver-builtin', 'ovos-solver-openai-persona-plugin', 'ovos-solver-failure-plugin']);
   });
 
   it('takes the name from the file name when the file has none, and honours per-solver timeouts', async () => {
@@ -148,6 +162,7 @@ describe('load-time errors name the file, the solver and the field', () => {
     ['{"handlers": ["ovos-solver-failure-plugin"], "ovos-solver-failure-plugin": "on"}', 'PERSONA_ERR_INVALID_CONFIG', /solver "ovos-solver-failure-plugin": expected its config to be an object, got string$/],
     ['{"name": 7, "handlers": ["ovos-solver-failure-plugin"]}', 'PERSONA_ERR_INVALID_CONFIG', /field "name": expected a non-empty string, got number$/],
     ['{"handlers": ["ovos-solver-failure-plugin"], "memory_module": 3}', 'PERSONA_ERR_INVALID_CONFIG', /field "memory_module": expected a plugin name or null/],
+    ['{"handlers": ["ovos-solver-failure-plugin"], "builtin": "no"}', 'PERSONA_ERR_INVALID_CONFIG', /field "builtin": expected true or false, got string$/],
   ])('%s', async (text, code, message) => {
     const path = await writePersona('broken.json', text);
     const err = (await loadPersonaFile(path).catch((e: unknown) => e)) as Error;
@@ -216,6 +231,8 @@ describe('solver registry', () => {
     });
     const registry = new Map([...BUILTIN_SOLVERS, ['my-echo-solver', echo]]);
     const persona = personaFromJson({ handlers: ['my-echo-solver'], 'my-echo-solver': { timeout: 2 } }, 'inline', { registry });
-    expect(persona.solvers[0]).toMatchObject({ id: 'my-echo-solver', timeoutMs: 2000 });
+    expect(persona.solvers[1]).toMatchObject({ id: 'my-echo-solver', timeoutMs: 2000 });
+    const own = personaFromJson({ handlers: ['my-echo-solver'] }, 'inline', { registry: new Map([['my-echo-solver', echo]]) });
+    expect(own.solvers.map((s) => s.id)).toEqual(['my-echo-solver']); // a registry without the built-in solver
   });
 });

@@ -69,7 +69,7 @@ describe('OpenAI-compatible solver: streaming', () => {
       await gate.promise;
       res.end(`${sseDelta('Second one.', 'stop')}data: [DONE]\n\n`);
     });
-    const persona = personaFromJson({ handlers: [OPENAI_SOLVER_ID, 'ovos-solver-failure-plugin'], [OPENAI_SOLVER_ID]: { api_url: `${server.origin}/v1` } }, 'inline');
+    const persona = personaFromJson({ builtin: false, handlers: [OPENAI_SOLVER_ID, 'ovos-solver-failure-plugin'], [OPENAI_SOLVER_ID]: { api_url: `${server.origin}/v1` } }, 'inline');
     const it = persona.stream('tell me', { lang: 'en' });
     expect((await it.next()).value).toBe('First sentence.');
     gate.resolve();
@@ -97,12 +97,12 @@ describe('OpenAI-compatible solver: streaming', () => {
     expect(JSON.parse(server.requests[0]!.body.toString()).stream).toBe(false);
   });
 
-  it('an empty answer yields nothing (the persona asks the next solver)', async () => {
+  it('an empty answer is a failure of the endpoint (PERSONA_ERR_BAD_RESPONSE, detail "empty body")', async () => {
     server = await startServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end(`${sseDelta('')}${sseDelta('  ', 'stop')}data: [DONE]\n\n`);
     });
-    expect(await collect(solver({ api_url: `${server.origin}/v1` }).answer('q', ctx()))).toEqual([]);
+    await expect(collect(solver({ api_url: `${server.origin}/v1` }).answer('q', ctx()))).rejects.toMatchObject({ code: 'PERSONA_ERR_BAD_RESPONSE', detail: 'empty body' });
   });
 });
 
@@ -184,7 +184,7 @@ describe('OpenAI-compatible solver: time limits in the chain', () => {
     server = await startServer(() => undefined); // never responds
     const timers = new ManualTimers();
     const persona = personaFromJson(
-      { handlers: [OPENAI_SOLVER_ID, 'hivesat-solver-builtin'], [OPENAI_SOLVER_ID]: { api_url: `${server.origin}/v1`, timeout: 2.5 } },
+      { builtin: false, handlers: [OPENAI_SOLVER_ID, 'hivesat-solver-builtin'], [OPENAI_SOLVER_ID]: { api_url: `${server.origin}/v1`, timeout: 2.5 } },
       'inline',
       { timers, clock: () => Date.UTC(2026, 10, 24, 15, 7), timeZone: 'UTC' },
     );
@@ -205,7 +205,7 @@ describe('OpenAI-compatible solver: time limits in the chain', () => {
       sent.resolve();
     });
     const timers = new ManualTimers();
-    const persona = personaFromJson({ handlers: [OPENAI_SOLVER_ID, 'ovos-solver-failure-plugin'], [OPENAI_SOLVER_ID]: { api_url: `${server.origin}/v1` } }, 'inline', { timers });
+    const persona = personaFromJson({ builtin: false, handlers: [OPENAI_SOLVER_ID, 'ovos-solver-failure-plugin'], [OPENAI_SOLVER_ID]: { api_url: `${server.origin}/v1` } }, 'inline', { timers });
     const pending = persona.ask('q', { lang: 'en-us' });
     await sent.promise;
     timers.fireAll();
@@ -216,9 +216,9 @@ describe('OpenAI-compatible solver: time limits in the chain', () => {
 
   it('a server error falls through to the next solver', async () => {
     server = await startServer((_req, res) => json(res, 500, { error: { message: 'overloaded' } }));
-    const persona = personaFromJson({ handlers: [OPENAI_SOLVER_ID, 'ovos-solver-failure-plugin'], [OPENAI_SOLVER_ID]: { api_url: `${server.origin}/v1`, key: KEY } }, 'inline');
+    const persona = personaFromJson({ builtin: false, handlers: [OPENAI_SOLVER_ID, 'ovos-solver-failure-plugin'], [OPENAI_SOLVER_ID]: { api_url: `${server.origin}/v1`, key: KEY } }, 'inline');
     const answer = await persona.ask('q', { lang: 'en-us' });
-    expect(answer.text).toBe("Sorry, I can't answer that right now.");
-    expect(answer.attempts[0]).toMatchObject({ outcome: 'error', error: expect.objectContaining({ code: 'PERSONA_ERR_HTTP' }) });
+    expect(answer.text).toBe("Sorry, I can't reach my language model right now.");
+    expect(answer.attempts[0]).toMatchObject({ outcome: 'error', error: expect.objectContaining({ code: 'PERSONA_ERR_HTTP', detail: 'HTTP 500' }) });
   });
 });

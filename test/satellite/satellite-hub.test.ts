@@ -141,7 +141,7 @@ describe.skipIf(!models.ok)('satellite, audio mode, on a loopback hub', () => {
     });
     await feedAll(r.satellite, r.listener, (fixture as NonNullable<typeof fixture>).audio);
     const report = await r.turn;
-    expect(report).toMatchObject({ route: 'local', outcome: 'answered', answers: ['it is noon'] });
+    expect(report).toMatchObject({ route: 'local', outcome: 'answered', answers: ['it is noon'], transcript: 'what time is it' });
     expect(report.failover).toMatch(/link dropped|send failed/);
     expect(isSliceCovering((fixture as NonNullable<typeof fixture>).audio, given as Int16Array, (fixture as NonNullable<typeof fixture>).command)).toBe(true);
   });
@@ -155,6 +155,16 @@ describe.skipIf(!models.ok)('satellite, audio mode, on a loopback hub', () => {
     await feedAll(r.satellite, r.listener, (fixture as NonNullable<typeof fixture>).audio);
     const report = await r.turn;
     expect(report).toMatchObject({ route: 'local', outcome: 'answered', failover: 'no answer in 1000 ms' });
+  });
+
+  it('a local turn whose utterance was not understood reports not-understood, with its transcript', async () => {
+    const local: AnswerLocally = async (_u, io) => {
+      await io.play(speak("I'm offline, so I can only tell the time and the date and do sums."));
+      return { transcript: '', answer: "I'm offline, so I can only tell the time and the date and do sums.", outcome: 'not-understood' };
+    };
+    const r = await setUp({ agent: agents.silent(), answerLocally: local, answerTimeoutMs: 1_000 });
+    await feedAll(r.satellite, r.listener, (fixture as NonNullable<typeof fixture>).audio);
+    expect(await r.turn).toMatchObject({ route: 'local', outcome: 'not-understood', transcript: '' });
   });
 
   it('mycroft.stop interrupts playback within 100 ms', async () => {

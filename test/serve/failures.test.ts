@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HubConnection } from '../../src/hivemind/index.js';
-import { type ServeTarget, ServeError, hubTarget, withFallback } from '../../src/serve/index.js';
+import { personaFromJson } from '../../src/persona/index.js';
+import { type ServeTarget, ServeError, hubTarget, personaTarget, withFallback } from '../../src/serve/index.js';
+import { freePort } from '../helpers/net.js';
 import { agents } from '../hub/index.js';
 import { ManualTimers } from '../persona/helpers.js';
 import { FAST_ASK, TOKEN, connectionOptions, hubModel, ndjson, offlinePersona, ollamaHeaders, serve, startHub } from './helpers.js';
@@ -153,5 +155,20 @@ describe('ollama client headers on failures', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(Object.keys((await res.json()) as object)).toEqual(['error']);
+  });
+});
+
+describe('a persona whose LLM endpoint is down', () => {
+  it('answers 502 naming the endpoint and the cause', async () => {
+    const port = await freePort();
+    const target = personaTarget({
+      personaName: 'llama',
+      create: () => personaFromJson({ name: 'llama', handlers: ['ovos-solver-openai-plugin'], 'ovos-solver-openai-plugin': { api_url: `http://127.0.0.1:${port}/v1` } }, 'llama.json'),
+    });
+    const server = await serve([target]);
+    const res = await post(server.url, '/v1/chat/completions', { model: 'persona:llama', messages: [{ role: 'user', content: 'tell me a joke' }] });
+    expect(res.status).toBe(502);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toBe(`the persona did not answer (PERSONA_ERR_NO_ANSWER; ovos-solver-openai-plugin at 127.0.0.1:${port}: PERSONA_ERR_NETWORK ECONNREFUSED)`);
   });
 });

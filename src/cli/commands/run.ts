@@ -18,7 +18,7 @@ import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellit
 import { formatRefusal, loadStartupConfig, prepareStartup, type StartupRefusal } from '../../config/startup.js';
 import { HiveAuthError, HubConnection } from '../../hivemind/index.js';
 import type { Listener } from '../../listener/index.js';
-import { answerLocally, type AnswerLocally, Satellite, type TurnReport } from '../../satellite/index.js';
+import { answerLocally, type AnswerLocally, OfflineHints, redactReport, Satellite, type TurnReport } from '../../satellite/index.js';
 import { Apa102Leds, DebugRecorder, GpioButton, MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, ledsFollow, resolveControlSettings } from '../../ops/index.js';
 import { type ControlParts, buttonAction } from '../run-control.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
@@ -99,6 +99,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     let link: HubConnection | undefined;
     const prepared = await prepareStartup(config, {
       configPath, explicit: explicit !== undefined, flags: toConnectionFlags(values as ConnectionFlagValues), env: io.env, connectivity: () => ({ hub: link?.state === 'ready' }),
+      personaLog: (event) => {
+        if (event.type === 'failure') ops.events.solverFailed({ ...event.failure, firstOfCause: event.firstOfCause });
+      },
+      onSttFallback: (error) => logger.log('warn', `speech.stt_url failed, transcribing with the grammar recognizer: ${error instanceof Error ? error.message : String(error)}`),
     });
     if (!prepared.ok) return cannotStart(io, prepared.refusals);
     const { listener, settings, lang, stt, tts, persona, sounds } = prepared.startup;
@@ -113,6 +117,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     ops.addSecret(controlSettings?.token);
     if (controlSettings !== undefined) await ops.serveControl(controlSettings, controlAsked);
     for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
+    ops.addSecret(config.speech.stt_key ?? undefined);
 
     const sink: AudioSink = ops.wrapSink(
       values.output === undefined
@@ -122,7 +127,9 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
         : new WavFileSink({ path: values.output }),
     );
     cleanup.push(() => sink.close());
-    const local: AnswerLocally = (u, localIo) => answerLocally(u.pcm, { stt, persona, tts }, localIo);
+    // "Not understood" explains at length what works offline once per outage, briefly after.
+    const hints = new OfflineHints();
+    const local: AnswerLocally = (u, localIo) => answerLocally(u.pcm, { stt, persona, tts }, { ...localIo, hints });
     link =
       settings === undefined
         ? undefined
@@ -132,6 +139,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
           });
     const hubLink = link;
     if (hubLink !== undefined) cleanup.push(() => hubLink.close());
+    hubLink?.on('ready', () => hints.hubBack());
     void preloadMp3Decoder();
 
     const satellite = new Satellite({
@@ -187,11 +195,11 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
       if (result === undefined) throw new Error('no turn: the input ended without a wake word and an utterance');
-      io.stdout.write(`${JSON.stringify(result)}\n`);
+      io.stdout.write(`${JSON.stringify(redactReport(result, config.speech.redact_transcripts))}\n`);
       if (result.outcome !== 'answered') throw new Error(`the turn was not answered (${result.outcome}): ${whyNotAnswered(result, link)}`);
       return EXIT.OK;
     }
-    satellite.on('turn', (report) => io.stdout.write(`${JSON.stringify(report)}\n`));
+    satellite.on('turn', (report) => io.stdout.write(`${JSON.stringify(redactReport(report, config.speech.redact_transcripts))}\n`));
     await inputDone;
     logger.info('input ended', { open_turns: satellite.openTurns });
     let stopped = false;
@@ -260,6 +268,7 @@ function cannotStart(io: CliIo, refusals: readonly StartupRefusal[]): number {
   return EXIT.CANNOT_START;
 }
 
+/**
 /**
  * Feed the input; resolves when a finite input (file, stdin) ended or `stop` resolved (SIGINT/SIGTERM). A file or
  * stdin is read no faster than the listener keeps up; a read or format error rejects (one line, exit 1).

@@ -24,4 +24,4 @@ export { LEVEL_SECONDS, captureCheck, devicesCheck, levels, playbackCheck, testT
 export { isRequiredModel, modelsCheck } from './models.js';
 export { configCheck } from './config.js';
 export { hubHandshakeCheck, hubReachableCheck, hubSynthCheck } from './hub.js';
-export { speechCheck } from './speech.js';
+export { offlineUnderstandingCheck, speechCheck } from './speech.js';

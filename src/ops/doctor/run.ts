@@ -9,7 +9,7 @@ import { devicesCheck, captureCheck, playbackCheck } from './audio.js';
 import { modelsCheck } from './models.js';
 import { configCheck } from './config.js';
 import { hubReachableCheck, hubHandshakeCheck, hubStreamCheck, hubSynthCheck } from './hub.js';
-import { speechCheck } from './speech.js';
+import { offlineUnderstandingCheck, speechCheck } from './speech.js';
 import type { CheckResult, CheckStatus, DoctorCheck, DoctorContext, DoctorReport } from './types.js';
 
 /** Every check, in report order (config before hub: the hub checks use the resolved settings). */
@@ -29,6 +29,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
   hubSynthCheck,
   hubStreamCheck,
   speechCheck,
+  offlineUnderstandingCheck,
 ]);
 
 /** Which checks to run: ids or groups to keep (`only`) and to leave out (`skip`). */

@@ -1,0 +1,150 @@
+/**
+ * Deciding whether the grammar recognizer really heard one of its phrases. A grammar search always returns the
+ * phrase closest to the audio, so "what is the capital of france" comes back as "what is three plus zero". The
+ * hypothesis is verified with a second, cheap pocketsphinx pass in keyword-spotting mode: the hypothesis is the only
+ * keyphrase, competing with pocketsphinx's free phone loop, with a detection threshold that scales with the
+ * phrase's phone count. The spotted phrase must then cover most of the speech in the utterance (a short phrase
+ * matched inside a long sentence is not what was asked).
+ *
+ * Why this method: bench/offline.bench.ts measured the alternatives pocketsphinx offers on tuning voices; see
+ * docs/offline.md for the numbers. Everything here is a pure function of the audio and the two decoder outputs, so
+ * the decision is deterministic and testable on fixed inputs.
+ *
+ * @module
+ */
+import { SAMPLE_RATE_HZ } from './constants.js';
+
+/** The tuned parameters of the decision (defaults: {@link DEFAULT_REJECTION}). */
+export interface RejectionParams {
+  /** Phone-loop probability of the keyword-spotting pass (`-kws_plp`). */
+  readonly phoneLoopProbability: number;
+  /** log10 of the detection threshold per phone of the phrase: the keyphrase threshold is 10^(this × phones). */
+  readonly log10ThresholdPerPhone: number;
+  /** Least share of the utterance's speech the spotted phrase must span, 0..1. */
+  readonly minCoverage: number;
+}
+
+/**
+ * Chosen by bench/offline-tune.ts on the tuning half only (16 in-domain questions × 5 voices: espeak-ng en-us 175 wpm,
+ * en-us+f3 140 wpm, en-gb 160 wpm, flite slt, kal; 40 out-of-domain sentences): it kept 44 of the 49 correctly
+ * recognized questions and rejected 39 of 40 out-of-domain sentences. A phone-loop probability of 1e-5 rejects
+ * everything out of domain but keeps only 29 of 49; 1e-20 keeps 47 but rejects 35 of 40. Coverage is the strongest
+ * feature: it is what refuses a long sentence forced into a short phrase ("how old are you" for "who are you").
+ */
+export const DEFAULT_REJECTION: RejectionParams = Object.freeze({ phoneLoopProbability: 1e-10, log10ThresholdPerPhone: -1, minCoverage: 0.8 });
+
+/** Why a hypothesis was not accepted. */
+export type RejectionReason =
+  /** The keyword-spotting pass did not find the phrase: the phone loop explains the audio better. */
+  | 'not-spotted'
+  /** The phrase was spotted but spans too little of the speech: more was said than the phrase. */
+  | 'partial';
+
+/** What the decision looked at, for logs and the bench. */
+export interface VerificationFeatures {
+  /** Phones of the hypothesis (first pronunciation of each word). */
+  readonly phones: number;
+  /** Spans of the keyphrase the spotting pass reported, seconds from the start of the decoded audio. */
+  readonly spotted: readonly TimeSpan[];
+  /** Where the speech is in the decoded audio, seconds (undefined: no frame loud enough). */
+  readonly speech: TimeSpan | undefined;
+}
+
+/** A time span, seconds. */
+export interface TimeSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** The verdict on one hypothesis. */
+export type Verdict = { readonly accepted: true; readonly coverage: number } | { readonly accepted: false; readonly reason: RejectionReason; readonly coverage: number };
+
+/** The keyword-spotting threshold for a phrase of `phones` phones (at least 1e-300, pocketsphinx parses a double). */
+export function spottingThreshold(phones: number, params: RejectionParams = DEFAULT_REJECTION): number {
+  return Math.max(1e-300, 10 ** (params.log10ThresholdPerPhone * Math.max(1, phones)));
+}
+
+/** The share of `speech` that the spotted spans cover (their union), 0..1; 0 when nothing was spotted. */
+export function coverage(spotted: readonly TimeSpan[], speech: TimeSpan | undefined): number {
+  if (spotted.length === 0) return 0;
+  if (speech === undefined || speech.end <= speech.start) return 1;
+  const clipped = spotted
+    .map((s) => ({ start: Math.max(s.start, speech.start), end: Math.min(s.end, speech.end) }))
+    .filter((s) => s.end > s.start)
+    .sort((a, b) => a.start - b.start);
+  let covered = 0;
+  let reach = speech.start;
+  for (const s of clipped) {
+    const from = Math.max(s.start, reach);
+    if (s.end > from) covered += s.end - from;
+    reach = Math.max(reach, s.end);
+  }
+  return covered / (speech.end - speech.start);
+}
+
+/** Accept or reject a grammar hypothesis from its verification features. */
+export function decide(features: VerificationFeatures, params: RejectionParams = DEFAULT_REJECTION): Verdict {
+  const share = coverage(features.spotted, features.speech);
+  if (features.spotted.length === 0) return { accepted: false, reason: 'not-spotted', coverage: share };
+  if (share < params.minCoverage) return { accepted: false, reason: 'partial', coverage: share };
+  return { accepted: true, coverage: share };
+}
+
+/** Frame length of the speech-span estimate, samples (10 ms). */
+const FRAME_SAMPLES = SAMPLE_RATE_HZ / 100;
+
+/**
+ * Where the speech is in `pcm`: from the first to the last 10 ms frame whose energy is above a level between the
+ * quiet floor (10th percentile) and the loud peak (98th percentile) of the utterance, in dB. Relative levels make it
+ * independent of the input gain and of steady background noise.
+ *
+ * @param offsetSeconds added to both ends (padding put before `pcm` when it was decoded)
+ */
+export function speechSpan(pcm: Int16Array, offsetSeconds = 0): TimeSpan | undefined {
+  const frames = Math.floor(pcm.length / FRAME_SAMPLES);
+  if (frames === 0) return undefined;
+  const levels = new Float64Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let sum = 0;
+    for (let i = f * FRAME_SAMPLES; i < (f + 1) * FRAME_SAMPLES; i++) {
+      const v = pcm[i] ?? 0;
+      sum += v * v;
+    }
+    levels[f] = 10 * Math.log10(sum / FRAME_SAMPLES + 1);
+  }
+  const sorted = Float64Array.from(levels).sort();
+  const floor = sorted[Math.floor(0.1 * (frames - 1))] ?? 0;
+  const peak = sorted[Math.floor(0.98 * (frames - 1))] ?? 0;
+  if (peak - floor < SPEECH_MIN_RANGE_DB) return undefined;
+  const level = floor + SPEECH_LEVEL_SHARE * (peak - floor);
+  let first = -1;
+  let last = -1;
+  for (let f = 0; f < frames; f++) {
+    if ((levels[f] ?? 0) > level) {
+      if (first < 0) first = f;
+      last = f;
+    }
+  }
+  if (first < 0) return undefined;
+  return { start: offsetSeconds + first / 100, end: offsetSeconds + (last + 1) / 100 };
+}
+
+/** Below this spread between quiet and loud frames the utterance has no speech to locate, dB. */
+const SPEECH_MIN_RANGE_DB = 6;
+/** Where between floor and peak (in dB) a frame counts as speech: 0.5 is halfway. */
+const SPEECH_LEVEL_SHARE = 0.5;
+
+/**
+ * The spans of `phrase` in pocketsphinx_continuous `-time yes` output in keyword-spotting mode: lines
+ * `<phrase>  <start> <end> <probability>`; the hypothesis lines (no numbers) are skipped.
+ */
+export function parseSpottedSpans(stdout: string, phrase: string): TimeSpan[] {
+  const spans: TimeSpan[] = [];
+  for (const line of stdout.split('\n')) {
+    const m = /^(.*\S)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*$/.exec(line.trim());
+    if (m === null) continue;
+    if ((m[1] ?? '').replace(/\s+/g, ' ') !== phrase) continue;
+    spans.push({ start: Number(m[2]), end: Number(m[3]) });
+  }
+  return spans;
+}
