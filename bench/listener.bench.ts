@@ -309,7 +309,7 @@ interface Rig {
   scoreWindow(window: { from: number; to: number } | null): void;
 }
 
-async function makeRig(): Promise<Rig> {
+async function makeRig(energyGate = true): Promise<Rig> {
   const n = VERIFIER_SWEEP.length;
   let peaks = new Array<number>(3 * n).fill(0);
   const prev1 = new Array<number>(n).fill(0);
@@ -344,7 +344,7 @@ async function makeRig(): Promise<Rig> {
     },
   });
   const wake = new CountingWake(inner);
-  const listener = new Listener({ wake, vad, log: () => undefined, settings: { silenceEndMs: SILENCE_END_MS, preRollMs: PRE_ROLL_MS, wakeSpeechGateMs: ws.gateMs } });
+  const listener = new Listener({ wake, vad, log: () => undefined, settings: { silenceEndMs: SILENCE_END_MS, preRollMs: PRE_ROLL_MS, wakeSpeechGateMs: ws.gateMs, energyGate } });
   tap = listener.onWakeScore;
   const seen: Seen = { wakes: [], utterances: [], noSpeech: [] };
   listener.on('wake', (e) => seen.wakes.push({ sample: e.at.sample, score: e.score }));
@@ -628,7 +628,7 @@ function costAudio(): Int16Array {
   return join16(parts).audio.subarray(0, 60 * RATE);
 }
 
-async function cost(): Promise<{ listener: Cost; detectors: Cost; lagFast: LagStats; lagRealtime: LagStats; realtimeSeconds: number }> {
+async function cost(): Promise<{ listener: Cost; ungated: Cost; detectors: Cost; lagFast: LagStats; lagRealtime: LagStats; realtimeSeconds: number }> {
   const audio = costAudio();
   const seconds = audio.length / RATE;
   const vad = await createSileroVad({ minSilenceMs: 100 });
@@ -642,7 +642,7 @@ async function cost(): Promise<{ listener: Cost; detectors: Cost; lagFast: LagSt
       await vad.process(c);
     }
   };
-  let best: { listener?: Cost; detectors?: Cost } = {};
+  let best: { listener?: Cost; ungated?: Cost; detectors?: Cost } = {};
   let lagFast: LagStats | undefined;
   for (let r = 0; r < 3; r++) {
     const d = await measure(detectorsOnly, seconds);
@@ -652,7 +652,11 @@ async function cost(): Promise<{ listener: Cost; detectors: Cost; lagFast: LagSt
     const l = await measure(() => feedAll(rig.listener, audio), seconds);
     h.disable();
     await rig.listener.close();
+    const ungatedRig = await makeRig(false);
+    const u = await measure(() => feedAll(ungatedRig.listener, audio), seconds);
+    await ungatedRig.listener.close();
     if (best.detectors === undefined || d.cpuPerAudioS < best.detectors.cpuPerAudioS) best = { ...best, detectors: d };
+    if (best.ungated === undefined || u.cpuPerAudioS < best.ungated.cpuPerAudioS) best = { ...best, ungated: u };
     if (best.listener === undefined || l.cpuPerAudioS < best.listener.cpuPerAudioS) {
       best = { ...best, listener: l };
       lagFast = lagStats(h);
@@ -682,7 +686,7 @@ async function cost(): Promise<{ listener: Cost; detectors: Cost; lagFast: LagSt
   await rig.listener.drained();
   h.disable();
   await rig.listener.close();
-  return { listener: best.listener as Cost, detectors: best.detectors as Cost, lagFast: lagFast as LagStats, lagRealtime: lagStats(h), realtimeSeconds };
+  return { listener: best.listener as Cost, ungated: best.ungated as Cost, detectors: best.detectors as Cost, lagFast: lagFast as LagStats, lagRealtime: lagStats(h), realtimeSeconds };
 }
 
 interface LagStats {
@@ -725,7 +729,16 @@ export async function run(): Promise<BenchRow[]> {
   const tPos = performance.now();
   const neg = await negatives(rig, NEGATIVE_MINUTES);
   const tNeg = performance.now();
+  const gateStats = rig.listener.gateStats;
   await rig.listener.close();
+  // The same corpus without the energy gate, for the gated/ungated table (HIVESAT_BENCH_UNGATED=0 skips it).
+  const ungated = process.env.HIVESAT_BENCH_UNGATED === '0' ? undefined : await (async () => {
+    const r = await makeRig(false);
+    const p = await positives(r);
+    const n = await negatives(r, NEGATIVE_MINUTES);
+    await r.listener.close();
+    return { pos: p, neg: n };
+  })();
   const c = await cost();
 
   const voices = positiveVoices();
@@ -795,8 +808,31 @@ export async function run(): Promise<BenchRow[]> {
     }
   }
 
+  if (ungated !== undefined) {
+    say('energy gate: the same corpus with the gate (default) and without it');
+    say(`  ${'condition'.padEnd(14)} ${'gated'.padStart(8)} ${'ungated'.padStart(8)} ${'Δ points'.padStart(9)}`);
+    const rate = (rs: readonly PositiveResult[]) => (100 * rs.filter((r) => r.detected).length) / rs.length;
+    const gateRow = (label: string, g: readonly PositiveResult[], u: readonly PositiveResult[]) =>
+      say(`  ${label.padEnd(14)} ${`${rate(g).toFixed(1)} %`.padStart(8)} ${`${rate(u).toFixed(1)} %`.padStart(8)} ${(rate(g) - rate(u)).toFixed(1).padStart(9)}`);
+    for (const cond of CONDITIONS) gateRow(cond.label, pos.results.filter((r) => r.condition === cond), ungated.pos.results.filter((r) => r.condition.label === cond.label));
+    gateRow('all', pos.results, ungated.pos.results);
+    const uh = ungated.neg.audioSeconds / 3600;
+    say(`  false accepts per hour: gated ${(neg.listenerWakes / hours).toFixed(2)} (${neg.listenerWakes}), ungated ${(ungated.neg.listenerWakes / uh).toFixed(2)} (${ungated.neg.listenerWakes})`);
+    for (const [category, g] of neg.categories) {
+      const u = ungated.neg.categories.get(category);
+      say(`    ${category.padEnd(20)} gated ${String(g.wakes).padStart(3)}, ungated ${String(u?.wakes ?? 0).padStart(3)}`);
+    }
+    if (gateStats !== null) {
+      const total = gateStats.detectedSamples + gateStats.skippedSamples + gateStats.replayedSamples;
+      say(
+        `  gate over the whole corpus: ${pct(gateStats.detectedSamples, total)} run live, ${pct(gateStats.replayedSamples, total)} replayed as look-back, ${pct(gateStats.skippedSamples, total)} skipped; ${gateStats.openings} openings`,
+      );
+    }
+  }
+
   say(`listener cost over 60 s of speech and silence in ${CHUNK}-sample chunks (best of 3; CPU = user + system of this process)`);
   say(`  listener (VAD + wake + ring + state machine): ${c.listener.cpuPerAudioS.toFixed(4)} CPU-s per audio-s (target ≤ 0.0300), ${(60_000 / c.listener.wallMs).toFixed(0)}× real time`);
+  say(`  the same without the energy gate:             ${c.ungated.cpuPerAudioS.toFixed(4)} CPU-s per audio-s → gated/ungated ${(c.listener.cpuPerAudioS / c.ungated.cpuPerAudioS).toFixed(3)}× (speech must cost no more)`);
   say(`  detectors alone:                               ${c.detectors.cpuPerAudioS.toFixed(4)} CPU-s per audio-s → listener overhead ${(((c.listener.cpuPerAudioS - c.detectors.cpuPerAudioS) / c.detectors.cpuPerAudioS) * 100).toFixed(1)} %`);
   say(`  event-loop delay while processing flat out: p50 ${c.lagFast.p50.toFixed(1)} ms, p99 ${c.lagFast.p99.toFixed(1)} ms, max ${c.lagFast.max.toFixed(1)} ms (resolution 5 ms)`);
   say(`  event-loop delay fed in real time (${c.realtimeSeconds} s, 80 ms chunks): p50 ${c.lagRealtime.p50.toFixed(1)} ms, p99 ${c.lagRealtime.p99.toFixed(1)} ms, max ${c.lagRealtime.max.toFixed(1)} ms`);
