@@ -15,7 +15,7 @@ export function listenerOptionsFromConfig(config: SatelliteConfig): CreateListen
     settings: {
       silenceEndMs: vad.silence_end_ms, maxUtteranceMs: vad.max_utterance_ms, noSpeechTimeoutMs: vad.no_speech_timeout_ms,
       minUtteranceMs: vad.min_utterance_ms, preRollMs: vad.pre_roll_ms, postRollMs: vad.post_roll_ms, bargeInThreshold: wake.barge_in_threshold,
-      wakeSpeechGateMs: wake.speech_gate_ms,
+      wakeSpeechGateMs: wake.speech_gate_ms, energyGate: vad.energy_gate, energyGateMarginDb: vad.energy_gate_margin_db,
     },
     keywords: wake.keywords, threshold: wake.threshold, triggerLevel: wake.trigger_level, refractoryMs: wake.refractory_ms,
     ...(wake.verifier !== null && { verifier: wake.verifier }), ...(wake.verifier_threshold !== undefined && { verifierThreshold: wake.verifier_threshold }),

@@ -108,6 +108,10 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       min_utterance_ms: ms(0, 5_000, 300),
       pre_roll_ms: ms(0, 2_000, 500),
       post_roll_ms: ms(0, 5_000, 300),
+      /** Run the VAD and wake word only on audio above the room's noise floor (quiet rooms cost almost nothing). */
+      energy_gate: z.boolean().default(true),
+      /** How far above the noise floor a sound must be to open the energy gate, dB. */
+      energy_gate_margin_db: z.number().min(1).max(30).default(6),
     })
     .superRefine((vad, ctx) => {
       if (vad.post_roll_ms > vad.silence_end_ms) ctx.addIssue({ code: 'custom', path: ['post_roll_ms'], message: `expected at most silence_end_ms (${vad.silence_end_ms})` });
