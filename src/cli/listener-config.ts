@@ -8,9 +8,9 @@
 import type { SatelliteConfig } from '../config/satellite-config.js';
 import type { CreateListenerOptions } from '../listener/index.js';
 
-/** `createListener` options from the `wake` and `vad` sections of `config`. */
+/** `createListener` options from the `wake`, `vad` and `audio` (microphone processing) sections of `config`. */
 export function listenerOptionsFromConfig(config: SatelliteConfig): CreateListenerOptions & { readonly settings: NonNullable<CreateListenerOptions['settings']> } {
-  const { vad, wake } = config;
+  const { vad, wake, audio } = config;
   return {
     settings: {
       silenceEndMs: vad.silence_end_ms, maxUtteranceMs: vad.max_utterance_ms, noSpeechTimeoutMs: vad.no_speech_timeout_ms,
@@ -19,6 +19,6 @@ export function listenerOptionsFromConfig(config: SatelliteConfig): CreateListen
     },
     keywords: wake.keywords, threshold: wake.threshold, triggerLevel: wake.trigger_level, refractoryMs: wake.refractory_ms,
     ...(wake.verifier !== null && { verifier: wake.verifier }), ...(wake.verifier_threshold !== undefined && { verifierThreshold: wake.verifier_threshold }),
-    vadThreshold: vad.threshold, vadModel: vad.model,
+    vadThreshold: vad.threshold, vadModel: vad.model, noiseSuppression: audio.mic_noise_suppression, autoGainDbfs: audio.mic_auto_gain,
   };
 }

@@ -76,6 +76,10 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       capture_stall_ms: z.union([z.literal(0), z.number().int().min(200).max(60_000)]).default(2_000),
       /** Constant non-zero or full-scale capture audio for this long (ms of audio) = stuck: report, restart. 0 = off. */
       capture_stuck_ms: z.union([z.literal(0), z.number().int().min(500).max(600_000)]).default(3_000),
+      /** Noise suppression in front of the wake word, VAD and the audio sent (wyoming-satellite --mic-noise-suppression). */
+      mic_noise_suppression: z.enum(['off', 'rnnoise']).default('off'),
+      /** Automatic gain: target speech level in dB below full scale, 1–31; 0 is off (wyoming-satellite --mic-auto-gain). */
+      mic_auto_gain: z.number().int().min(0).max(31).default(0),
     })
     .prefault({}),
   /**

@@ -164,5 +164,3 @@ export const GATE_FLOOR_FALL = 0.5;
 /** The floor rises at most this fast towards louder pieces, dB per second of audio. */
 export const GATE_FLOOR_RISE_DB_PER_S = 2;
 
-/** Level the gate gives a piece of digital silence, dBFS (below any floor). */
-export const GATE_SILENCE_DBFS = -120;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { AutoGain, createRnnoiseSuppressor, type MicProcessor } from '../audio/index.js';
 import { createSileroVad, type ModelLocatorOptions, type OrtModule } from '../vad/index.js';
 import { createOpenWakeWord, DEFAULT_KEYWORD, type KeywordOptions, loadWakeVerifier, type ScoreListener, type WakeVerifier, type WakeWordDetector } from '../wake/index.js';
 import { VAD_HANGOVER_MS, VAD_SPEECH_PAD_MS } from './constants.js';
@@ -33,6 +34,10 @@ export interface CreateListenerOptions extends ModelLocatorOptions {
   readonly vadThreshold?: number;
   /** VAD model manifest name (`silero_vad_v5`, `silero_vad_v6`). Default `silero_vad_v5`. */
   readonly vadModel?: string;
+  /** Noise suppression in front of everything that listens: `rnnoise` or `off`. Default `off`. */
+  readonly noiseSuppression?: 'off' | 'rnnoise';
+  /** Automatic gain after it: the target speech level in dB below full scale, 1–31, or 0 for off. Default 0. */
+  readonly autoGainDbfs?: number;
   /** Transition log. */
   readonly log?: (line: string) => void;
   /** Loads onnxruntime (tests). */
@@ -82,9 +87,18 @@ export async function createListener(options: CreateListenerOptions = {}): Promi
     await vad.close();
     throw error;
   }
+  const processors: MicProcessor[] = [];
+  try {
+    if (options.noiseSuppression === 'rnnoise') processors.push(await createRnnoiseSuppressor());
+    if (options.autoGainDbfs !== undefined && options.autoGainDbfs !== 0) processors.push(new AutoGain({ targetDbfs: options.autoGainDbfs }));
+  } catch (error) {
+    await Promise.all([vad.close(), wake.close()]);
+    throw error;
+  }
   const listener = new Listener({
     wake,
     vad,
+    processors,
     vadSpeechPadMs: VAD_SPEECH_PAD_MS,
     ...(options.settings !== undefined && { settings: options.settings }),
     ...(options.log !== undefined && { log: options.log }),

@@ -1,7 +1,7 @@
 /**
  * The energy gate in front of the detectors: in a quiet room the VAD and the wake-word models need not run at all.
  *
- * Per 80 ms piece the gate measures the level (RMS, dBFS) and tracks the room's noise floor: the floor falls quickly
+ * Per 80 ms piece the gate measures the level (RMS, dBFS, {@link levelDbfs}) and tracks the room's noise floor: the floor falls quickly
  * to a quieter piece and rises only slowly (a fan switched on is learnt in seconds, a sentence barely moves it). A
  * piece louder than the floor by the margin opens the gate; it stays open for the hold time after the last loud
  * piece. While the gate is closed the listener keeps the audio in its history and, when the gate opens, replays the
@@ -13,13 +13,13 @@
  *
  * @module
  */
+import { levelDbfs } from '../audio/index.js';
 import {
   GATE_FLOOR_FALL,
   GATE_FLOOR_RISE_DB_PER_S,
   GATE_INITIAL_MAX_FLOOR_DBFS,
   GATE_MAX_FLOOR_DBFS,
   GATE_MIN_FLOOR_DBFS,
-  GATE_SILENCE_DBFS,
 } from './constants.js';
 
 /** The gate's settings. */
@@ -41,19 +41,6 @@ export interface GateState {
 /** A gate that has heard nothing yet: the first piece sets the floor (NaN until then). */
 export function initialGate(): GateState {
   return { floorDb: Number.NaN, openUntil: 0 };
-}
-
-/** RMS level of `piece` in dBFS (digital silence: {@link GATE_SILENCE_DBFS}). */
-export function levelDbfs(piece: Int16Array): number {
-  let sum = 0;
-  const n = piece.length;
-  for (let i = 0; i < n; i++) {
-    const x = piece[i] as number;
-    sum += x * x;
-  }
-  if (sum === 0 || n === 0) return GATE_SILENCE_DBFS;
-  // 10 log10(mean square / 32768²)
-  return 10 * Math.log10(sum / n) - 90.308_998_699_194_35;
 }
 
 /**

@@ -8,7 +8,7 @@
  * @module
  */
 export * from './constants.js';
-export { EnergyGate, type GateState, type GateStats, type GateTiming, initialGate, levelDbfs, nextGate } from './energy-gate.js';
+export { EnergyGate, type GateState, type GateStats, type GateTiming, initialGate, nextGate } from './energy-gate.js';
 export { ListenerError, type ListenerErrorCode } from './errors.js';
 export {
   type AwakeState,

@@ -22,7 +22,7 @@
  */
 import { debuglog } from 'node:util';
 import { EventEmitter } from 'node:events';
-import { PcmRingBuffer, SAMPLE_RATE_HZ } from '../audio/index.js';
+import { type MicProcessor, PcmRingBuffer, SAMPLE_RATE_HZ } from '../audio/index.js';
 import { assertNever } from '../errors.js';
 import type { VadEvent, VoiceActivityDetector } from '../vad/index.js';
 import type { ScoreListener, WakeDetection, WakeWordDetector } from '../wake/index.js';
@@ -100,6 +100,12 @@ export interface ListenerOptions {
   readonly settings?: ListenerSettings;
   /** Padding the VAD adds after each speech end, milliseconds (its `speechPadMs`). Default 30, Silero's default. */
   readonly vadSpeechPadMs?: number;
+  /**
+   * Processing applied to the audio, in order and in place, before anything listens to it (noise suppression, gain):
+   * the energy gate, both detectors and the utterances all get the processed audio. Positions then include the
+   * processors' fixed delay (a few milliseconds for RNNoise). The listener owns them and closes them. Default none.
+   */
+  readonly processors?: readonly MicProcessor[];
   /** Where transitions are logged, one line each. Default `util.debuglog('listener')` (NODE_DEBUG=listener). */
   readonly log?: (line: string) => void;
 }
@@ -143,6 +149,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
   /** Look-back audio replayed through the detectors when the energy gate opens (reused). */
   readonly #replay = new Int16Array(PIECE_SAMPLES);
   readonly #gate: EnergyGate | null;
+  readonly #processors: readonly MicProcessor[];
   /** Look-back the gate replays, samples (a multiple of {@link GATE_ALIGN_SAMPLES}). */
   readonly #lookback = Math.ceil((GATE_LOOKBACK_MS * 16) / GATE_ALIGN_SAMPLES) * GATE_ALIGN_SAMPLES;
   readonly #controls: Control[] = [];
@@ -177,6 +184,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.#wake = options.wake;
     this.#vad = options.vad;
     this.#log = options.log ?? defaultLog;
+    this.#processors = options.processors ?? [];
     const s = this.settings;
     // The oldest sample an utterance can need: its pre-roll (plus the onset guard) before the speech onset, or before
     // the wake word, which can precede the onset by the look-back window and the whole no-speech timeout.
@@ -205,6 +213,15 @@ export class Listener extends EventEmitter<ListenerEvents> {
   /** Samples processed so far: the listener's clock (16 kHz). */
   get position(): number {
     return this.#processed;
+  }
+
+  /**
+   * Listener position of the detectors' position 0, samples: add it to a position a detector reports (a score
+   * listener's `endSample`) to place it in the listener's stream. It moves when the energy gate skips audio and when
+   * the detectors are reset after a failure.
+   */
+  get detectorOffset(): number {
+    return this.#base;
   }
 
   /** What the energy gate let through so far, samples; null when the gate is off. */
@@ -284,6 +301,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     await this.drained();
+    for (const p of this.#processors) p.close();
     await Promise.all([this.#wake.close(), this.#vad.close()]);
   }
 
@@ -319,6 +337,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
         if (untilDeadline > 0 && untilDeadline < n) n = untilDeadline;
         const piece = n === PIECE_SAMPLES ? this.#work : this.#work.subarray(0, n);
         this.#queue.shiftInto(piece);
+        for (const p of this.#processors) p.process(piece);
         this.#history.write(piece);
         await this.#step(piece);
       }

@@ -1,6 +1,7 @@
 /** The energy gate's level meter and noise-floor tracking (pure functions on plain state). */
 import { describe, expect, it } from 'vitest';
-import { initialGate, levelDbfs, nextGate } from '../../src/listener/index.js';
+import { levelDbfs } from '../../src/audio/index.js';
+import { initialGate, nextGate } from '../../src/listener/index.js';
 
 const timing = { marginDb: 6, holdSamples: 16_000 };
 const PIECE = 1_280;
