@@ -19,6 +19,8 @@ export function listenerOptionsFromConfig(config: SatelliteConfig): CreateListen
     },
     keywords: wake.keywords, threshold: wake.threshold, triggerLevel: wake.trigger_level, refractoryMs: wake.refractory_ms,
     ...(wake.verifier !== null && { verifier: wake.verifier }), ...(wake.verifier_threshold !== undefined && { verifierThreshold: wake.verifier_threshold }),
+    engine: wake.engine,
+    porcupine: { keywords: wake.porcupine.keywords, sensitivity: wake.porcupine.sensitivity, ...(wake.porcupine.access_key !== undefined && { accessKey: wake.porcupine.access_key }) },
     vadThreshold: vad.threshold, vadModel: vad.model, noiseSuppression: audio.mic_noise_suppression, autoGainDbfs: audio.mic_auto_gain,
   };
 }

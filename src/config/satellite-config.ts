@@ -100,6 +100,16 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       verifier_threshold: z.number().gt(0).lt(1).optional(),
       /** Accept a detection only if the VAD heard speech this long before it (0: off). */
       speech_gate_ms: ms(0, 5_000, 1_000),
+      /** `openwakeword` (default) or `porcupine` (opt-in; falls back to openWakeWord when it cannot start). */
+      engine: z.enum(['openwakeword', 'porcupine']).default('openwakeword'),
+      /** Porcupine: AccessKey (else HIVESAT_PORCUPINE_ACCESS_KEY; never logged), built-in keywords or .ppn paths. */
+      porcupine: z
+        .strictObject({
+          access_key: text.optional(),
+          keywords: z.array(text).min(1).max(8).default(['jarvis']),
+          sensitivity: unit(0.5),
+        })
+        .prefault({}),
     })
     .prefault({}),
   vad: z

@@ -53,4 +53,4 @@ export {
   type WakeRejectedEvent,
 } from './utterance.js';
 export { type CreateListenerOptions, createListener } from './create-listener.js';
-export { Listener, type ListenerEvents, type ListenerOptions } from './listener.js';
+export { Listener, type ListenerEvents, type ListenerOptions, type WakeEngineInfo } from './listener.js';

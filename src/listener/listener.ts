@@ -106,8 +106,18 @@ export interface ListenerOptions {
    * processors' fixed delay (a few milliseconds for RNNoise). The listener owns them and closes them. Default none.
    */
   readonly processors?: readonly MicProcessor[];
+  /** Which wake engine `wake` is (for health and doctor). Default openWakeWord, no fallback. */
+  readonly wakeEngine?: WakeEngineInfo;
   /** Where transitions are logged, one line each. Default `util.debuglog('listener')` (NODE_DEBUG=listener). */
   readonly log?: (line: string) => void;
+}
+
+/** Which wake-word engine runs, and why not the configured one if it fell back. */
+export interface WakeEngineInfo {
+  /** The engine that runs. */
+  readonly engine: 'openwakeword' | 'porcupine';
+  /** Set when Porcupine was configured but could not start: its `WAKE_ERR_PORCUPINE_*` code and message. */
+  readonly fallback: { readonly code: string; readonly message: string } | null;
 }
 
 /** A control call waiting for the audio fed before it to be processed. */
@@ -139,6 +149,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
    * whose first hop scores below the barge-in threshold (and its refractory period) can hide a later, higher hop.
    */
   readonly onWakeScore: ScoreListener;
+  /** The wake-word engine that runs, and the reason when Porcupine fell back to openWakeWord. */
+  readonly wakeEngine: WakeEngineInfo;
 
   readonly #wake: WakeWordDetector;
   readonly #vad: VoiceActivityDetector;
@@ -185,6 +197,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.#vad = options.vad;
     this.#log = options.log ?? defaultLog;
     this.#processors = options.processors ?? [];
+    this.wakeEngine = options.wakeEngine ?? { engine: 'openwakeword', fallback: null };
     const s = this.settings;
     // The oldest sample an utterance can need: its pre-roll (plus the onset guard) before the speech onset, or before
     // the wake word, which can precede the onset by the look-back window and the whole no-speech timeout.
