@@ -338,3 +338,21 @@ describe('Listener energy gate', () => {
     expect(s.w.received.length).toBeLessThan(100 * 1_280);
   });
 });
+
+describe('Listener processors', () => {
+  it('runs the processors in order, in place, before the detectors and the history; closes them with the listener', async () => {
+    const calls: string[] = [];
+    const halve = { name: 'halve', delaySamples: 0, process: (p: Int16Array) => { calls.push('halve'); for (let i = 0; i < p.length; i++) p[i] = Math.trunc((p[i] as number) / 2); }, reset: () => undefined, close: () => calls.push('close halve') };
+    const negate = { name: 'negate', delaySamples: 0, process: (p: Int16Array) => { calls.push('negate'); for (let i = 0; i < p.length; i++) p[i] = -(p[i] as number); }, reset: () => undefined, close: () => calls.push('close negate') };
+    const s = setup([], [], { processors: [halve, negate] });
+    const audio = ramp(2 * 1_280);
+    const copy = audio.slice();
+    s.listener.feed(audio);
+    await s.listener.drained();
+    expect(audio).toEqual(copy); // the caller's chunk is untouched
+    expect(Int16Array.from(s.w.received)).toEqual(Int16Array.from(copy, (v) => -Math.trunc(v / 2)));
+    expect(calls).toEqual(['halve', 'negate', 'halve', 'negate']);
+    await s.listener.close();
+    expect(calls.slice(4)).toEqual(['close halve', 'close negate']);
+  });
+});
