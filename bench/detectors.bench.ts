@@ -6,8 +6,10 @@
  * Targets (issue "Audio front end"): VAD + one wake word ≤ 0.03 CPU-s per audio-s and within 15 % of the floor;
  * ready ≤ 1.5 s. Runs as part of `npm run bench`, or alone: `npx tsx bench/detectors.bench.ts`.
  */
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { Listener } from '../src/listener/index.js';
 import { createSileroVad, loadOnnxRuntime, type OrtModule, readModel, SESSION_OPTIONS } from '../src/vad/index.js';
 import { createOpenWakeWord, DEFAULT_VERIFIER } from '../src/wake/index.js';
 import { type BenchRow, printTable } from './harness.js';
@@ -33,6 +35,26 @@ function generateAudio(): Int16Array {
     out[i] = Math.max(-32768, Math.min(32767, Math.round(noise * (second % 5 === 1 ? 20 : 1) + burst)));
   }
   return out;
+}
+
+/**
+ * 60 s of a quiet room: sox pink noise (repeatable, `-R`) scaled to an RMS of −55 dBFS, the level of a quiet living
+ * room through a USB microphone.
+ */
+function quietRoom(): Int16Array {
+  const raw = execFileSync('sox', ['-R', '-n', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw', '-', 'synth', String(SECONDS), 'pinknoise', 'vol', '0.3'], {
+    maxBuffer: 4 * RATE * SECONDS,
+  });
+  const noise = new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
+  let ms = 0;
+  for (const v of noise) ms += v * v;
+  const gain = (32_768 * 10 ** (-55 / 20)) / Math.sqrt(ms / noise.length);
+  return Int16Array.from(noise, (v) => Math.round(v * gain));
+}
+
+function cpuOf(c0: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
 }
 
 /** CPU seconds and wall milliseconds of one call of `fn`. */
@@ -119,7 +141,31 @@ export async function run(): Promise<BenchRow[]> {
     }
   };
   const floor = await floors(await loadOnnxRuntime());
+  // The whole listener on a quiet room, a digitally silent input and the mixed audio above, with the energy gate on
+  // (the default) and off, in the same interleaved rounds.
+  const room = quietRoom();
+  const silent = new Int16Array(RATE * SECONDS);
+  const listen = (input: Int16Array, energyGate: boolean) => async () => {
+    const listener = new Listener({ wake: await createOpenWakeWord(), vad: await createSileroVad({ minSilenceMs: 100 }), log: () => undefined, settings: { energyGate } });
+    // Loading is not what is measured: the models were created above; the clock covers only the audio.
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < input.length; i += CHUNK) {
+      listener.feed(input.subarray(i, i + CHUNK));
+      await listener.drained();
+    }
+    const cpu = cpuOf(c0);
+    const key = `${input === room ? 'room' : input === silent ? 'silent' : 'mixed'}${energyGate ? 'Gated' : 'Ungated'}`;
+    if (cpu < (bestListen.get(key) ?? Number.POSITIVE_INFINITY)) bestListen.set(key, cpu);
+    await listener.close();
+  };
+  const bestListen = new Map<string, number>();
   const c = await costs({
+    roomGated: listen(room, true),
+    roomUngated: listen(room, false),
+    silentGated: listen(silent, true),
+    silentUngated: listen(silent, false),
+    mixedGated: listen(audio, true),
+    mixedUngated: listen(audio, false),
     vad: () => feed(true, false),
     wake: () => feed(false, true),
     both: () => feed(true, true),
@@ -128,6 +174,7 @@ export async function run(): Promise<BenchRow[]> {
     wakeFloor: floor.wake,
   });
   const rssRun = process.memoryUsage().rss;
+  const cpuOfListen = (k: string) => bestListen.get(k) ?? Number.NaN;
   const [vadCost, wakeCost, bothCost, vadFloor, wakeFloor] = [c.vad, c.wake, c.both, c.vadFloor, c.wakeFloor];
   const bothFloor = vadFloor.cpuS + wakeFloor.cpuS;
   await Promise.all([vad.close(), wake.close(), verified.close()]);
@@ -142,6 +189,20 @@ export async function run(): Promise<BenchRow[]> {
     `  ${'openWakeWord (1 head)'.padEnd(22)} ${perAudio(wakeCost.cpuS).toFixed(4).padStart(14)} ${perAudio(wakeFloor.cpuS).toFixed(4).padStart(10)} ${pct(wakeCost.cpuS, wakeFloor.cpuS).padStart(9)}`,
     `  ${'VAD + wake'.padEnd(22)} ${perAudio(bothCost.cpuS).toFixed(4).padStart(14)} ${perAudio(bothFloor).toFixed(4).padStart(10)} ${pct(bothCost.cpuS, bothFloor).padStart(9)}   (target ≤ 0.0300, ≤ 15 %)`,
     `  ${'VAD + wake + verifier'.padEnd(22)} ${perAudio(c.bothVerified.cpuS).toFixed(4).padStart(14)} ${perAudio(bothFloor).toFixed(4).padStart(10)} ${pct(c.bothVerified.cpuS, bothFloor).padStart(9)}   (the config's defaults)`,
+    `the whole listener (VAD + wake + ring + machine) with the energy gate on and off, over ${SECONDS} s each, same rounds:`,
+    `  ${'input'.padEnd(34)} ${'gated'.padStart(8)} ${'ungated'.padStart(8)} ${'gated/ungated'.padStart(14)} ${'gated/floor'.padStart(12)}`,
+    ...(
+      [
+        ['quiet room (pink noise, −55 dBFS)', 'room'],
+        ['digital silence', 'silent'],
+        ['tone + noise bursts (above)', 'mixed'],
+      ] as const
+    ).map(([label, k]) => {
+      const g = cpuOfListen(`${k}Gated`);
+      const u = cpuOfListen(`${k}Ungated`);
+      return `  ${label.padEnd(34)} ${perAudio(g).toFixed(4).padStart(8)} ${perAudio(u).toFixed(4).padStart(8)} ${`${(g / u).toFixed(3)}×`.padStart(14)} ${`${(g / bothFloor).toFixed(3)}×`.padStart(12)}`;
+    }),
+    `  (CPU-s per audio-s; floor = bare VAD + wake session.run, ${perAudio(bothFloor).toFixed(4)}; targets: quiet room and silence ≤ 0.3× ungated)`,
     `  ready: VAD ${(tVad - t0).toFixed(0)} ms (includes loading onnxruntime), + wake ${(tReady - tVad).toFixed(0)} ms = ${(tReady - t0).toFixed(0)} ms (target ≤ 1500 ms)`,
     `  RSS: ${mib(rss0)} before loading, ${mib(rssLoaded)} after loading both, ${mib(rssRun)} after the runs (floor sessions loaded too)`,
   ];

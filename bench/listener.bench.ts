@@ -30,6 +30,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import { AutoGain, createRnnoiseSuppressor, type MicProcessor } from '../src/audio/index.js';
 import { Listener } from '../src/listener/index.js';
 import { createSileroVad, type VoiceActivityDetector } from '../src/vad/index.js';
 import { SATELLITE_CONFIG_SCHEMA } from '../src/config/satellite-config.js';
@@ -309,13 +310,24 @@ interface Rig {
   scoreWindow(window: { from: number; to: number } | null): void;
 }
 
-async function makeRig(): Promise<Rig> {
+/** Microphone processing a rig runs: none, RNNoise, or the automatic gain (target −16 dBFS). */
+type Processing = 'none' | 'rnnoise' | 'agc';
+
+async function processorsFor(processing: Processing): Promise<MicProcessor[]> {
+  if (processing === 'rnnoise') return [await createRnnoiseSuppressor()];
+  if (processing === 'agc') return [new AutoGain({ targetDbfs: 16 })];
+  return [];
+}
+
+async function makeRig(energyGate = true, processing: Processing = 'none'): Promise<Rig> {
   const n = VERIFIER_SWEEP.length;
   let peaks = new Array<number>(3 * n).fill(0);
   const prev1 = new Array<number>(n).fill(0);
   const prev2 = new Array<number>(n).fill(0);
   let window: { from: number; to: number } | null = null;
   let tap: ScoreListener | undefined;
+  /** Maps a detector position to the listener's (the energy gate skips audio). */
+  let offset = () => 0;
   const ws = wakeSettings();
   const vad = await createSileroVad({ minSilenceMs: 100, speechPadMs: 30 });
   // The sweep needs the verifier's probability on every hop, so a verifier is loaded even for the bare head (with a
@@ -326,7 +338,8 @@ async function makeRig(): Promise<Rig> {
     triggerLevel: ws.triggerLevel,
     refractoryMs: ws.refractoryMs,
     keywords: [{ model: 'hey_jarvis', verifier, verifierThreshold: ws.verifier === null ? Number.MIN_VALUE : (ws.verifierThreshold ?? verifier.threshold) }],
-    onScore: (k, s, e, verified) => {
+    onScore: (k, s, end, verified) => {
+      const e = end + offset();
       for (let v = 0; v < n; v++) {
         const vt = VERIFIER_SWEEP[v] as number | null;
         const x = vt === null || (verified ?? 0) >= vt ? s : 0;
@@ -340,12 +353,13 @@ async function makeRig(): Promise<Rig> {
         prev2[v] = prev1[v] as number;
         prev1[v] = x;
       }
-      tap?.(k, s, e, verified);
+      tap?.(k, s, end, verified);
     },
   });
   const wake = new CountingWake(inner);
-  const listener = new Listener({ wake, vad, log: () => undefined, settings: { silenceEndMs: SILENCE_END_MS, preRollMs: PRE_ROLL_MS, wakeSpeechGateMs: ws.gateMs } });
+  const listener = new Listener({ wake, vad, processors: await processorsFor(processing), log: () => undefined, settings: { silenceEndMs: SILENCE_END_MS, preRollMs: PRE_ROLL_MS, wakeSpeechGateMs: ws.gateMs, energyGate } });
   tap = listener.onWakeScore;
+  offset = () => listener.detectorOffset;
   const seen: Seen = { wakes: [], utterances: [], noSpeech: [] };
   listener.on('wake', (e) => seen.wakes.push({ sample: e.at.sample, score: e.score }));
   listener.on('utterance', (u) =>
@@ -628,7 +642,7 @@ function costAudio(): Int16Array {
   return join16(parts).audio.subarray(0, 60 * RATE);
 }
 
-async function cost(): Promise<{ listener: Cost; detectors: Cost; lagFast: LagStats; lagRealtime: LagStats; realtimeSeconds: number }> {
+async function cost(): Promise<{ listener: Cost; ungated: Cost; detectors: Cost; rnnoise: Cost; agc: Cost; lagFast: LagStats; lagRealtime: LagStats; realtimeSeconds: number }> {
   const audio = costAudio();
   const seconds = audio.length / RATE;
   const vad = await createSileroVad({ minSilenceMs: 100 });
@@ -642,7 +656,7 @@ async function cost(): Promise<{ listener: Cost; detectors: Cost; lagFast: LagSt
       await vad.process(c);
     }
   };
-  let best: { listener?: Cost; detectors?: Cost } = {};
+  let best: { listener?: Cost; ungated?: Cost; detectors?: Cost; rnnoise?: Cost; agc?: Cost } = {};
   let lagFast: LagStats | undefined;
   for (let r = 0; r < 3; r++) {
     const d = await measure(detectorsOnly, seconds);
@@ -652,7 +666,17 @@ async function cost(): Promise<{ listener: Cost; detectors: Cost; lagFast: LagSt
     const l = await measure(() => feedAll(rig.listener, audio), seconds);
     h.disable();
     await rig.listener.close();
+    const ungatedRig = await makeRig(false);
+    const u = await measure(() => feedAll(ungatedRig.listener, audio), seconds);
+    await ungatedRig.listener.close();
+    for (const processing of ['rnnoise', 'agc'] as const) {
+      const pr = await makeRig(true, processing);
+      const m = await measure(() => feedAll(pr.listener, audio), seconds);
+      await pr.listener.close();
+      if (best[processing] === undefined || m.cpuPerAudioS < (best[processing] as Cost).cpuPerAudioS) best = { ...best, [processing]: m };
+    }
     if (best.detectors === undefined || d.cpuPerAudioS < best.detectors.cpuPerAudioS) best = { ...best, detectors: d };
+    if (best.ungated === undefined || u.cpuPerAudioS < best.ungated.cpuPerAudioS) best = { ...best, ungated: u };
     if (best.listener === undefined || l.cpuPerAudioS < best.listener.cpuPerAudioS) {
       best = { ...best, listener: l };
       lagFast = lagStats(h);
@@ -682,7 +706,7 @@ async function cost(): Promise<{ listener: Cost; detectors: Cost; lagFast: LagSt
   await rig.listener.drained();
   h.disable();
   await rig.listener.close();
-  return { listener: best.listener as Cost, detectors: best.detectors as Cost, lagFast: lagFast as LagStats, lagRealtime: lagStats(h), realtimeSeconds };
+  return { listener: best.listener as Cost, ungated: best.ungated as Cost, rnnoise: best.rnnoise as Cost, agc: best.agc as Cost, detectors: best.detectors as Cost, lagFast: lagFast as LagStats, lagRealtime: lagStats(h), realtimeSeconds };
 }
 
 interface LagStats {
@@ -725,7 +749,24 @@ export async function run(): Promise<BenchRow[]> {
   const tPos = performance.now();
   const neg = await negatives(rig, NEGATIVE_MINUTES);
   const tNeg = performance.now();
+  const gateStats = rig.listener.gateStats;
   await rig.listener.close();
+  // The same corpus without the energy gate, for the gated/ungated table (HIVESAT_BENCH_UNGATED=0 skips it).
+  const ungated = process.env.HIVESAT_BENCH_UNGATED === '0' ? undefined : await (async () => {
+    const r = await makeRig(false);
+    const p = await positives(r);
+    const n = await negatives(r, NEGATIVE_MINUTES);
+    await r.listener.close();
+    return { pos: p, neg: n };
+  })();
+  // The same corpus through RNNoise (HIVESAT_BENCH_NS=0 skips it).
+  const denoised = process.env.HIVESAT_BENCH_NS === '0' ? undefined : await (async () => {
+    const r = await makeRig(true, 'rnnoise');
+    const p = await positives(r);
+    const n = await negatives(r, NEGATIVE_MINUTES);
+    await r.listener.close();
+    return { pos: p, neg: n };
+  })();
   const c = await cost();
 
   const voices = positiveVoices();
@@ -795,8 +836,47 @@ export async function run(): Promise<BenchRow[]> {
     }
   }
 
+  if (ungated !== undefined) {
+    say('energy gate: the same corpus with the gate (default) and without it');
+    say(`  ${'condition'.padEnd(14)} ${'gated'.padStart(8)} ${'ungated'.padStart(8)} ${'Δ points'.padStart(9)}`);
+    const rate = (rs: readonly PositiveResult[]) => (100 * rs.filter((r) => r.detected).length) / rs.length;
+    const gateRow = (label: string, g: readonly PositiveResult[], u: readonly PositiveResult[]) =>
+      say(`  ${label.padEnd(14)} ${`${rate(g).toFixed(1)} %`.padStart(8)} ${`${rate(u).toFixed(1)} %`.padStart(8)} ${(rate(g) - rate(u)).toFixed(1).padStart(9)}`);
+    for (const cond of CONDITIONS) gateRow(cond.label, pos.results.filter((r) => r.condition === cond), ungated.pos.results.filter((r) => r.condition.label === cond.label));
+    gateRow('all', pos.results, ungated.pos.results);
+    const uh = ungated.neg.audioSeconds / 3600;
+    say(`  false accepts per hour: gated ${(neg.listenerWakes / hours).toFixed(2)} (${neg.listenerWakes}), ungated ${(ungated.neg.listenerWakes / uh).toFixed(2)} (${ungated.neg.listenerWakes})`);
+    for (const [category, g] of neg.categories) {
+      const u = ungated.neg.categories.get(category);
+      say(`    ${category.padEnd(20)} gated ${String(g.wakes).padStart(3)}, ungated ${String(u?.wakes ?? 0).padStart(3)}`);
+    }
+    if (gateStats !== null) {
+      const total = gateStats.detectedSamples + gateStats.skippedSamples + gateStats.replayedSamples;
+      say(
+        `  gate over the whole corpus: ${pct(gateStats.detectedSamples, total)} run live, ${pct(gateStats.replayedSamples, total)} replayed as look-back, ${pct(gateStats.skippedSamples, total)} skipped; ${gateStats.openings} openings`,
+      );
+    }
+  }
+
+  if (denoised !== undefined) {
+    say('noise suppression: the same corpus through RNNoise (@echogarden/rnnoise-wasm) in front of the listener, and without');
+    say(`  ${'condition'.padEnd(14)} ${'RNNoise'.padStart(8)} ${'none'.padStart(8)} ${'Δ points'.padStart(9)}`);
+    const rate = (rs: readonly PositiveResult[]) => (100 * rs.filter((r) => r.detected).length) / rs.length;
+    for (const cond of CONDITIONS) {
+      const d = rate(denoised.pos.results.filter((r) => r.condition.label === cond.label));
+      const p = rate(pos.results.filter((r) => r.condition === cond));
+      say(`  ${cond.label.padEnd(14)} ${`${d.toFixed(1)} %`.padStart(8)} ${`${p.toFixed(1)} %`.padStart(8)} ${(d - p).toFixed(1).padStart(9)}`);
+    }
+    const dh = denoised.neg.audioSeconds / 3600;
+    say(`  false accepts per hour: RNNoise ${(denoised.neg.listenerWakes / dh).toFixed(2)} (${denoised.neg.listenerWakes}), none ${(neg.listenerWakes / hours).toFixed(2)} (${neg.listenerWakes})`);
+    for (const [category, g] of neg.categories) say(`    ${category.padEnd(20)} RNNoise ${String(denoised.neg.categories.get(category)?.wakes ?? 0).padStart(3)}, none ${String(g.wakes).padStart(3)}`);
+  }
+
   say(`listener cost over 60 s of speech and silence in ${CHUNK}-sample chunks (best of 3; CPU = user + system of this process)`);
   say(`  listener (VAD + wake + ring + state machine): ${c.listener.cpuPerAudioS.toFixed(4)} CPU-s per audio-s (target ≤ 0.0300), ${(60_000 / c.listener.wallMs).toFixed(0)}× real time`);
+  say(`  the same without the energy gate:             ${c.ungated.cpuPerAudioS.toFixed(4)} CPU-s per audio-s → gated/ungated ${(c.listener.cpuPerAudioS / c.ungated.cpuPerAudioS).toFixed(3)}× (speech must cost no more)`);
+  say(`  with RNNoise in front:                         ${c.rnnoise.cpuPerAudioS.toFixed(4)} CPU-s per audio-s (+${(c.rnnoise.cpuPerAudioS - c.listener.cpuPerAudioS).toFixed(4)})`);
+  say(`  with the automatic gain in front:              ${c.agc.cpuPerAudioS.toFixed(4)} CPU-s per audio-s (+${(c.agc.cpuPerAudioS - c.listener.cpuPerAudioS).toFixed(4)})`);
   say(`  detectors alone:                               ${c.detectors.cpuPerAudioS.toFixed(4)} CPU-s per audio-s → listener overhead ${(((c.listener.cpuPerAudioS - c.detectors.cpuPerAudioS) / c.detectors.cpuPerAudioS) * 100).toFixed(1)} %`);
   say(`  event-loop delay while processing flat out: p50 ${c.lagFast.p50.toFixed(1)} ms, p99 ${c.lagFast.p99.toFixed(1)} ms, max ${c.lagFast.max.toFixed(1)} ms (resolution 5 ms)`);
   say(`  event-loop delay fed in real time (${c.realtimeSeconds} s, 80 ms chunks): p50 ${c.lagRealtime.p50.toFixed(1)} ms, p99 ${c.lagRealtime.p99.toFixed(1)} ms, max ${c.lagRealtime.max.toFixed(1)} ms`);

@@ -31,3 +31,21 @@ export function applyGain(input: Int16Array, gain: number, out: Int16Array): Int
   }
   return out.subarray(0, n);
 }
+
+/** Level given to digital silence by {@link levelDbfs}, dBFS (below any real microphone's noise). */
+export const SILENCE_LEVEL_DBFS = -120;
+
+/** 10 log10(32,768²): dB of a full-scale s16 square. */
+const FULL_SCALE_POWER_DB = 90.308_998_699_194_35;
+
+/** RMS level of `samples` in dBFS against a full scale of 32,768 (digital silence: {@link SILENCE_LEVEL_DBFS}). */
+export function levelDbfs(samples: Int16Array): number {
+  let sum = 0;
+  const n = samples.length;
+  for (let i = 0; i < n; i++) {
+    const x = samples[i] as number;
+    sum += x * x;
+  }
+  if (sum === 0 || n === 0) return SILENCE_LEVEL_DBFS;
+  return 10 * Math.log10(sum / n) - FULL_SCALE_POWER_DB;
+}

@@ -15,7 +15,9 @@ export { type SpawnFn, type TimerHandle, type Timers, defaultSpawn, systemTimers
 export { StreamingResampler, type ResamplerOptions, assertChannels, clampRound, resample } from './resample.js';
 export { PcmRingBuffer } from './ring-buffer.js';
 export { PcmChunker, type PcmChunkerOptions } from './pcm-chunker.js';
-export { applyGain, assertGain } from './gain.js';
+export { applyGain, assertGain, levelDbfs, SILENCE_LEVEL_DBFS } from './gain.js';
+export { AutoGain, AUTO_GAIN_MAX_TARGET, type AutoGainOptions } from './auto-gain.js';
+export { createRnnoiseSuppressor, type MicProcessor, RnnoiseSuppressor } from './noise-suppression.js';
 export {
   type DecodedWav,
   type WavInfo,

@@ -8,17 +8,19 @@
 import type { CreateListenerOptions } from '../listener/index.js';
 import type { SatelliteConfig } from './satellite-config.js';
 
-/** `createListener` options from the config's `wake` and `vad` sections. */
+/** `createListener` options from the config's `wake`, `vad` and `audio` (microphone processing) sections. */
 export function listenerOptionsFromConfig(config: SatelliteConfig): CreateListenerOptions & { readonly settings: NonNullable<CreateListenerOptions['settings']> } {
-  const { vad, wake } = config;
+  const { vad, wake, audio } = config;
   return {
     settings: {
       silenceEndMs: vad.silence_end_ms, maxUtteranceMs: vad.max_utterance_ms, noSpeechTimeoutMs: vad.no_speech_timeout_ms,
       minUtteranceMs: vad.min_utterance_ms, preRollMs: vad.pre_roll_ms, postRollMs: vad.post_roll_ms, bargeInThreshold: wake.barge_in_threshold,
-      wakeSpeechGateMs: wake.speech_gate_ms,
+      wakeSpeechGateMs: wake.speech_gate_ms, energyGate: vad.energy_gate, energyGateMarginDb: vad.energy_gate_margin_db,
     },
     keywords: wake.keywords, threshold: wake.threshold, triggerLevel: wake.trigger_level, refractoryMs: wake.refractory_ms,
     ...(wake.verifier !== null && { verifier: wake.verifier }), ...(wake.verifier_threshold !== undefined && { verifierThreshold: wake.verifier_threshold }),
-    vadThreshold: vad.threshold, vadModel: vad.model,
+    engine: wake.engine,
+    porcupine: { keywords: wake.porcupine.keywords, sensitivity: wake.porcupine.sensitivity, ...(wake.porcupine.access_key !== undefined && { accessKey: wake.porcupine.access_key }) },
+    vadThreshold: vad.threshold, vadModel: vad.model, noiseSuppression: audio.mic_noise_suppression, autoGainDbfs: audio.mic_auto_gain,
   };
 }

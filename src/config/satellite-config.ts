@@ -88,6 +88,10 @@ export const SATELLITE_CONFIG_SCHEMA = z.strictObject({
       capture_command: z.array(text).min(1).nullable().default(null),
       /** A program playing raw s16le PCM at playback_rate_hz × playback_channels from stdin, instead of aplay. */
       playback_command: z.array(text).min(1).nullable().default(null),
+      /** Noise suppression in front of the wake word, VAD and the audio sent (wyoming-satellite --mic-noise-suppression). */
+      mic_noise_suppression: z.enum(['off', 'rnnoise']).default('off'),
+      /** Automatic gain: target speech level in dB below full scale, 1–31; 0 is off (wyoming-satellite --mic-auto-gain). */
+      mic_auto_gain: z.number().int().min(0).max(31).default(0),
     })
     .prefault({}),
   /** A GPIO push button read with gpiomon (src/ops/button.ts, docs/hardware.md); off while `chip` is null. */

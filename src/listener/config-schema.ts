@@ -62,6 +62,16 @@ export const WAKE_SECTION_SCHEMA = z
     verifier_threshold: z.number().gt(0).lt(1).optional(),
     /** Accept a detection only if the VAD heard speech this long before it (0: off). */
     speech_gate_ms: ms(0, MAX_WAKE_SPEECH_GATE_MS, DEFAULT_WAKE_SPEECH_GATE_MS),
+    /** `openwakeword` (default) or `porcupine` (opt-in; falls back to openWakeWord when it cannot start). */
+    engine: z.enum(['openwakeword', 'porcupine']).default('openwakeword'),
+    /** Porcupine: AccessKey (else HIVESAT_PORCUPINE_ACCESS_KEY; never logged), built-in keywords or .ppn paths. */
+    porcupine: z
+      .strictObject({
+        access_key: text.optional(),
+        keywords: z.array(text).min(1).max(MAX_KEYWORDS).default(['jarvis']),
+        sensitivity: unit(0.5),
+      })
+      .prefault({}),
   })
   .prefault({});
 
@@ -76,6 +86,10 @@ export const VAD_SECTION_SCHEMA = z
     min_utterance_ms: ms(0, MAX_MIN_UTTERANCE_MS, DEFAULT_MIN_UTTERANCE_MS),
     pre_roll_ms: ms(0, MAX_PRE_ROLL_MS, DEFAULT_PRE_ROLL_MS),
     post_roll_ms: ms(0, MAX_POST_ROLL_MS, DEFAULT_POST_ROLL_MS),
+    /** Run the VAD and wake word only on audio above the room's noise floor (quiet rooms cost almost nothing). */
+    energy_gate: z.boolean().default(true),
+    /** How far above the noise floor a sound must be to open the energy gate, dB. */
+    energy_gate_margin_db: z.number().min(1).max(30).default(6),
   })
   .superRefine((vad, ctx) => {
     if (vad.post_roll_ms > vad.silence_end_ms) ctx.addIssue({ code: 'custom', path: ['post_roll_ms'], message: `expected at most silence_end_ms (${vad.silence_end_ms})` });

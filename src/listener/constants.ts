@@ -127,3 +127,48 @@ export const SILENCE_DBFS = Number.NEGATIVE_INFINITY;
 
 /** Full scale of s16 audio, for dBFS: 0 dBFS is a sample of magnitude 32,768 (a full-scale sine has RMS ≈ −3 dBFS). */
 export const FULL_SCALE = 32_768;
+
+/**
+ * Default margin of the energy gate, dB: a piece this much louder than the tracked noise floor opens the gate and
+ * lets the VAD and the wake-word models run (src/listener/energy-gate.ts). Chosen on bench/listener.bench.ts: no
+ * positive lost at 5 dB SNR in white, pink or brown noise, while stationary room noise keeps the gate shut.
+ */
+export const DEFAULT_ENERGY_GATE_MARGIN_DB = 6;
+
+/** Smallest and largest accepted energy gate margins, dB. */
+export const MIN_ENERGY_GATE_MARGIN_DB = 1;
+/** @see MIN_ENERGY_GATE_MARGIN_DB */
+export const MAX_ENERGY_GATE_MARGIN_DB = 30;
+
+/** The energy gate stays open this long after the last loud piece, milliseconds (bridges pauses between words). */
+export const GATE_HOLD_MS = 1_000;
+
+/**
+ * Audio replayed through the detectors when the gate opens, milliseconds. openWakeWord's head reads 16 embeddings
+ * (1.2 s of hops), each computed from 76 mel frames (0.76 s) of 512-sample windows, plus the melspectrogram's 480
+ * samples of context: 30,560 samples before the first live hop. 2,080 ms (13 × 2,560 samples) covers that, so every
+ * hop scored after the gate opens reads exactly the embeddings it would have read ungated.
+ */
+export const GATE_LOOKBACK_MS = 2_080;
+
+/**
+ * The detectors' framing repeats every 2,560 samples (LCM of the 1,280-sample wake hop and the 512-sample Silero
+ * window): audio the gate skips is skipped in multiples of this, so hops and windows fall where they would ungated.
+ */
+export const GATE_ALIGN_SAMPLES = 2_560;
+
+/** Lowest noise floor the gate assumes, dBFS: in digital silence a piece above −69 dBFS (with the margin) opens it. */
+export const GATE_MIN_FLOOR_DBFS = -75;
+
+/** Highest noise floor the gate learns, dBFS: anything louder than this plus the margin always runs the detectors. */
+export const GATE_MAX_FLOOR_DBFS = -30;
+
+/** Highest floor the gate takes from the first piece it hears, dBFS (speech from the start still opens it). */
+export const GATE_INITIAL_MAX_FLOOR_DBFS = -45;
+
+/** The floor moves this fraction of the way down to a quieter piece, per piece. */
+export const GATE_FLOOR_FALL = 0.5;
+
+/** The floor rises at most this fast towards louder pieces, dB per second of audio. */
+export const GATE_FLOOR_RISE_DB_PER_S = 2;
+

@@ -4,10 +4,12 @@
  *
  * @module
  */
+import { AutoGain, createRnnoiseSuppressor, type MicProcessor } from '../audio/index.js';
 import { createSileroVad, type ModelLocatorOptions, type OrtModule } from '../vad/index.js';
+import { createPorcupine, type PorcupineOptions, WakeError } from '../wake/index.js';
 import { createOpenWakeWord, DEFAULT_KEYWORD, type KeywordOptions, loadWakeVerifier, type ScoreListener, type WakeVerifier, type WakeWordDetector } from '../wake/index.js';
 import { VAD_HANGOVER_MS, VAD_SPEECH_PAD_MS } from './constants.js';
-import { Listener } from './listener.js';
+import { Listener, type WakeEngineInfo } from './listener.js';
 import { type ListenerSettings, listenerTiming } from './settings.js';
 
 /** Options of {@link createListener}: the listener's settings plus what to load. */
@@ -36,6 +38,20 @@ export interface CreateListenerOptions extends ModelLocatorOptions {
   readonly vadThreshold?: number;
   /** VAD model manifest name (`silero_vad_v5`, `silero_vad_v6`). Default `silero_vad_v5`. */
   readonly vadModel?: string;
+  /**
+   * Wake-word engine: `openwakeword` (default) or `porcupine` (opt-in, needs `@picovoice/porcupine-node` and an
+   * AccessKey). When Porcupine cannot start, the listener falls back to openWakeWord and says why in
+   * {@link Listener.wakeEngine} and the log.
+   */
+  readonly engine?: 'openwakeword' | 'porcupine';
+  /** Porcupine's AccessKey, keywords and sensitivity (used with `engine: 'porcupine'`). */
+  readonly porcupine?: PorcupineOptions;
+  /** Noise suppression in front of everything that listens: `rnnoise` or `off`. Default `off`. */
+  readonly noiseSuppression?: 'off' | 'rnnoise';
+  /** Automatic gain after it: the target speech level in dB below full scale, 1–31, or 0 for off. Default 0. */
+  readonly autoGainDbfs?: number;
+  /** Where a warning goes (Porcupine falling back). Default `process.emitWarning` (stderr, the journal). */
+  readonly warn?: (line: string) => void;
   /** Transition log. */
   readonly log?: (line: string) => void;
   /** Loads onnxruntime (tests). */
@@ -69,9 +85,24 @@ export async function createListener(options: CreateListenerOptions = {}): Promi
     ...(options.vadThreshold !== undefined && { threshold: options.vadThreshold }),
     ...(options.vadModel !== undefined && { model: options.vadModel }),
   });
-  let wake: WakeWordDetector;
+  let wake: WakeWordDetector | undefined;
+  let wakeEngine: WakeEngineInfo = { engine: 'openwakeword', fallback: null };
+  if (options.engine === 'porcupine') {
+    try {
+      wake = await createPorcupine(options.porcupine);
+      wakeEngine = { engine: 'porcupine', fallback: null };
+    } catch (error) {
+      if (!(error instanceof WakeError)) {
+        await vad.close();
+        throw error;
+      }
+      // Porcupine is opt-in and may not start (offline activation, key limits): the satellite keeps a wake word.
+      wakeEngine = { engine: 'openwakeword', fallback: { code: error.code, message: error.message } };
+      (options.warn ?? defaultWarn)(`wake engine porcupine did not start, using openWakeWord: ${error.code}: ${error.message}`);
+    }
+  }
   try {
-    wake = await createOpenWakeWord({
+    wake ??= await createOpenWakeWord({
       ...locator,
       ...runtime,
       keywords,
@@ -85,15 +116,29 @@ export async function createListener(options: CreateListenerOptions = {}): Promi
     await vad.close();
     throw error;
   }
+  const processors: MicProcessor[] = [];
+  try {
+    if (options.noiseSuppression === 'rnnoise') processors.push(await createRnnoiseSuppressor());
+    if (options.autoGainDbfs !== undefined && options.autoGainDbfs !== 0) processors.push(new AutoGain({ targetDbfs: options.autoGainDbfs }));
+  } catch (error) {
+    await Promise.all([vad.close(), wake.close()]);
+    throw error;
+  }
   const listener = new Listener({
     wake,
     vad,
+    processors,
+    wakeEngine,
     vadSpeechPadMs: VAD_SPEECH_PAD_MS,
     ...(options.settings !== undefined && { settings: options.settings }),
     ...(options.log !== undefined && { log: options.log }),
   });
   tap = listener.onWakeScore;
   return listener;
+}
+
+function defaultWarn(line: string): void {
+  process.emitWarning(line, { code: 'HIVESAT_WAKE_FALLBACK' });
 }
 
 /** Attach `verifier` to the keywords whose model it was trained for (built-in names only: a path is a custom head). */

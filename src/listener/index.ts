@@ -8,6 +8,7 @@
  * @module
  */
 export * from './constants.js';
+export { EnergyGate, type GateState, type GateStats, type GateTiming, initialGate, nextGate } from './energy-gate.js';
 export { ListenerError, type ListenerErrorCode } from './errors.js';
 export {
   type AwakeState,
@@ -52,5 +53,5 @@ export {
   type WakeRejectedEvent,
 } from './utterance.js';
 export { type CreateListenerOptions, createListener } from './create-listener.js';
-export { Listener, type ListenerEvents, type ListenerOptions } from './listener.js';
+export { Listener, type ListenerEvents, type ListenerOptions, type WakeEngineInfo } from './listener.js';
 export { MAX_CONFIG_REFRACTORY_MS, MAX_KEYWORDS, MAX_POST_ROLL_MS, VAD_MODELS, VAD_SECTION_SCHEMA, type VadSection, WAKE_SECTION_SCHEMA, type WakeSection } from './config-schema.js';

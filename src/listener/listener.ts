@@ -22,11 +22,13 @@
  */
 import { debuglog } from 'node:util';
 import { EventEmitter } from 'node:events';
-import { PcmRingBuffer, SAMPLE_RATE_HZ } from '../audio/index.js';
+import { type MicProcessor, PcmRingBuffer, SAMPLE_RATE_HZ } from '../audio/index.js';
 import { assertNever } from '../errors.js';
 import type { VadEvent, VoiceActivityDetector } from '../vad/index.js';
 import type { ScoreListener, WakeDetection, WakeWordDetector } from '../wake/index.js';
 import {
+  GATE_ALIGN_SAMPLES,
+  GATE_LOOKBACK_MS,
   HISTORY_MARGIN_MS,
   INITIAL_BACKLOG_SAMPLES,
   MAX_BACKLOG_SAMPLES,
@@ -37,6 +39,7 @@ import {
   WAKE_AUDIO_FALLBACK_MS,
   WAKE_ONSET_WINDOW_MS,
 } from './constants.js';
+import { EnergyGate, type GateStats } from './energy-gate.js';
 import { ListenerError } from './errors.js';
 import {
   type Effect,
@@ -97,8 +100,24 @@ export interface ListenerOptions {
   readonly settings?: ListenerSettings;
   /** Padding the VAD adds after each speech end, milliseconds (its `speechPadMs`). Default 30, Silero's default. */
   readonly vadSpeechPadMs?: number;
+  /**
+   * Processing applied to the audio, in order and in place, before anything listens to it (noise suppression, gain):
+   * the energy gate, both detectors and the utterances all get the processed audio. Positions then include the
+   * processors' fixed delay (a few milliseconds for RNNoise). The listener owns them and closes them. Default none.
+   */
+  readonly processors?: readonly MicProcessor[];
+  /** Which wake engine `wake` is (for health and doctor). Default openWakeWord, no fallback. */
+  readonly wakeEngine?: WakeEngineInfo;
   /** Where transitions are logged, one line each. Default `util.debuglog('listener')` (NODE_DEBUG=listener). */
   readonly log?: (line: string) => void;
+}
+
+/** Which wake-word engine runs, and why not the configured one if it fell back. */
+export interface WakeEngineInfo {
+  /** The engine that runs. */
+  readonly engine: 'openwakeword' | 'porcupine';
+  /** Set when Porcupine was configured but could not start: its `WAKE_ERR_PORCUPINE_*` code and message. */
+  readonly fallback: { readonly code: string; readonly message: string } | null;
 }
 
 /** A control call waiting for the audio fed before it to be processed. */
@@ -130,6 +149,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
    * whose first hop scores below the barge-in threshold (and its refractory period) can hide a later, higher hop.
    */
   readonly onWakeScore: ScoreListener;
+  /** The wake-word engine that runs, and the reason when Porcupine fell back to openWakeWord. */
+  readonly wakeEngine: WakeEngineInfo;
 
   readonly #wake: WakeWordDetector;
   readonly #vad: VoiceActivityDetector;
@@ -137,6 +158,12 @@ export class Listener extends EventEmitter<ListenerEvents> {
   readonly #history: PcmRingBuffer;
   readonly #queue = new SampleQueue(INITIAL_BACKLOG_SAMPLES, MAX_BACKLOG_SAMPLES);
   readonly #work = new Int16Array(PIECE_SAMPLES);
+  /** Look-back audio replayed through the detectors when the energy gate opens (reused). */
+  readonly #replay = new Int16Array(PIECE_SAMPLES);
+  readonly #gate: EnergyGate | null;
+  readonly #processors: readonly MicProcessor[];
+  /** Look-back the gate replays, samples (a multiple of {@link GATE_ALIGN_SAMPLES}). */
+  readonly #lookback = Math.ceil((GATE_LOOKBACK_MS * 16) / GATE_ALIGN_SAMPLES) * GATE_ALIGN_SAMPLES;
   readonly #controls: Control[] = [];
   /** Inputs decided within the current piece, sorted before they are applied (reused). */
   readonly #pending: ListenerInput[] = [];
@@ -151,6 +178,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
   #fed = 0;
   /** Stream position of everything processed. */
   #processed = 0;
+  /** Stream position up to which the detectors have run (behind {@link Listener.position} while the gate is shut). */
+  #covered = 0;
   /** Listener position of the detectors' position 0 (moves when they are reset after a failure). */
   #base = 0;
   #pumping = false;
@@ -167,12 +196,15 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.#wake = options.wake;
     this.#vad = options.vad;
     this.#log = options.log ?? defaultLog;
+    this.#processors = options.processors ?? [];
+    this.wakeEngine = options.wakeEngine ?? { engine: 'openwakeword', fallback: null };
     const s = this.settings;
     // The oldest sample an utterance can need: its pre-roll (plus the onset guard) before the speech onset, or before
     // the wake word, which can precede the onset by the look-back window and the whole no-speech timeout.
     const wakeLookBackMs = s.includeWakeAudio ? Math.max(WAKE_ONSET_WINDOW_MS, WAKE_AUDIO_FALLBACK_MS) + s.noSpeechTimeoutMs : 0;
-    const lookBackMs = s.preRollMs + VAD_ONSET_GUARD_MS + wakeLookBackMs;
-    this.#history = PcmRingBuffer.forDuration((lookBackMs + s.maxUtteranceMs + HISTORY_MARGIN_MS) / 1000, SAMPLE_RATE_HZ);
+    const lookBackMs = Math.max(s.preRollMs + VAD_ONSET_GUARD_MS + wakeLookBackMs + s.maxUtteranceMs, GATE_LOOKBACK_MS);
+    this.#history = PcmRingBuffer.forDuration((lookBackMs + HISTORY_MARGIN_MS) / 1000, SAMPLE_RATE_HZ);
+    this.#gate = this.timing.energyGate === null ? null : new EnergyGate(this.timing.energyGate);
     this.#wake.reset();
     this.#vad.reset();
     const threshold = this.timing.bargeInThreshold;
@@ -194,6 +226,20 @@ export class Listener extends EventEmitter<ListenerEvents> {
   /** Samples processed so far: the listener's clock (16 kHz). */
   get position(): number {
     return this.#processed;
+  }
+
+  /**
+   * Listener position of the detectors' position 0, samples: add it to a position a detector reports (a score
+   * listener's `endSample`) to place it in the listener's stream. It moves when the energy gate skips audio and when
+   * the detectors are reset after a failure.
+   */
+  get detectorOffset(): number {
+    return this.#base;
+  }
+
+  /** What the energy gate let through so far, samples; null when the gate is off. */
+  get gateStats(): GateStats | null {
+    return this.#gate?.stats() ?? null;
   }
 
   /** Samples fed so far (processed or queued). */
@@ -268,6 +314,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     if (this.#closed) return;
     this.#closed = true;
     await this.drained();
+    for (const p of this.#processors) p.close();
     await Promise.all([this.#wake.close(), this.#vad.close()]);
   }
 
@@ -303,8 +350,9 @@ export class Listener extends EventEmitter<ListenerEvents> {
         if (untilDeadline > 0 && untilDeadline < n) n = untilDeadline;
         const piece = n === PIECE_SAMPLES ? this.#work : this.#work.subarray(0, n);
         this.#queue.shiftInto(piece);
+        for (const p of this.#processors) p.process(piece);
         this.#history.write(piece);
-        await this.#detect(piece);
+        await this.#step(piece);
       }
     } finally {
       this.#pumping = false;
@@ -321,26 +369,76 @@ export class Listener extends EventEmitter<ListenerEvents> {
     }
   }
 
-  async #detect(piece: Int16Array): Promise<void> {
-    const end = this.#processed + piece.length;
+  /**
+   * One piece through the energy gate: shut (idle, the VAD outside speech, the piece near the noise floor) → the
+   * detectors skip it and only the clock moves; open → the detectors first catch up on the look-back, then run on it.
+   * A capture always runs them: endpointing needs every VAD window.
+   */
+  async #step(piece: Int16Array): Promise<void> {
+    const start = this.#processed;
+    const end = start + piece.length;
+    const gate = this.#gate;
+    if (gate !== null) {
+      const loud = gate.update(piece, end);
+      if (!loud && this.#state.kind === 'idle' && !this.#vad.speaking) {
+        this.#processed = end;
+        this.#tickTo(end);
+        return;
+      }
+      if (this.#covered < start) await this.#catchUp(gate, start);
+      gate.detectedSamples += piece.length;
+    }
+    await this.#detect(piece, end);
+  }
+
+  /**
+   * The gate opened at `start`: run the detectors over the audio they skipped, at most the look-back, from the
+   * history. What is dropped before it is a multiple of {@link GATE_ALIGN_SAMPLES}, so the detectors' framing stays
+   * where it would have been; their positions are mapped through {@link Listener.#base}.
+   */
+  async #catchUp(gate: EnergyGate, start: number): Promise<void> {
+    gate.openings++;
+    const oldest = Math.max(start - this.#lookback, this.#history.oldestPosition);
+    const behind = oldest - this.#covered;
+    if (behind > 0) {
+      const skip = Math.ceil(behind / GATE_ALIGN_SAMPLES) * GATE_ALIGN_SAMPLES;
+      const skipped = Math.min(skip, start - this.#covered);
+      this.#base += skipped;
+      this.#covered += skipped;
+      gate.skippedSamples += skipped;
+    }
+    const buffer = this.#replay;
+    while (this.#covered < start) {
+      const n = Math.min(buffer.length, start - this.#covered);
+      const chunk = n === buffer.length ? buffer : buffer.subarray(0, n);
+      this.#history.readRange(this.#covered, chunk, this.#covered + n);
+      gate.replayedSamples += n;
+      await this.#detect(chunk, this.#covered + n);
+    }
+  }
+
+  /** The detectors over `piece`, which ends at listener position `end`; their findings go through the machine. */
+  async #detect(piece: Int16Array, end: number): Promise<void> {
     let detections: readonly WakeDetection[];
     let edges: readonly VadEvent[];
     try {
       detections = await this.#wake.process(piece);
       edges = await this.#vad.process(piece);
     } catch (error) {
-      this.#processed = end;
-      this.#recover(error);
+      this.#covered = end;
+      if (end > this.#processed) this.#processed = end;
+      this.#recover(error, end);
       return;
     }
-    this.#processed = end;
+    this.#covered = end;
+    if (end > this.#processed) this.#processed = end;
     // The piece's last window or the VAD's speech state: a piece holds 2.5 windows, and the state covers the others.
     if (this.#vad.speaking || this.#vad.probability >= SPEECH_GATE_PROBABILITY) this.#lastSpeech = end;
     const pending = this.#pending;
     if (detections.length > 0 || edges.length > 0 || pending.length > 0) {
       const base = this.#base;
       for (const d of detections) pending.push({ type: 'wake', keyword: d.keyword, score: d.score, sample: d.sample + base });
-      if (this.timing.speechGateSamples > 0) this.#gate(pending);
+      if (this.timing.speechGateSamples > 0) this.#speechGate(pending);
       for (const e of edges) pending.push({ type: e.type === 'speech-start' ? 'voice_start' : 'voice_end', sample: e.sample + base, at: e.decidedAt + base });
       pending.sort(byPosition);
       for (let i = 0; i < pending.length; i++) {
@@ -354,7 +452,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
   }
 
   /** Drop (and report) the wake inputs the VAD heard no speech before, in place. */
-  #gate(pending: ListenerInput[]): void {
+  #speechGate(pending: ListenerInput[]): void {
     const window = this.timing.speechGateSamples;
     let kept = 0;
     for (const input of pending) {
@@ -369,9 +467,9 @@ export class Listener extends EventEmitter<ListenerEvents> {
   }
 
   /** A detector failed: report it, reset both detectors (they may hold half a piece) and abandon any capture. */
-  #recover(error: unknown): void {
+  #recover(error: unknown, at: number): void {
     this.#pending.length = 0;
-    this.#base = this.#processed;
+    this.#base = at;
     this.#lastSpeech = Number.NEGATIVE_INFINITY;
     let resetError: unknown;
     try {
@@ -382,7 +480,7 @@ export class Listener extends EventEmitter<ListenerEvents> {
     }
     const message = error instanceof Error ? error.message : String(error);
     this.emit('error', new ListenerError('LISTENER_ERR_DETECTOR', `a detector failed; both were reset: ${message}`, { cause: resetError ?? error }));
-    this.#apply({ type: 'reset', at: this.#processed });
+    this.#apply({ type: 'reset', at });
   }
 
   #tickTo(at: number): void {

@@ -12,7 +12,11 @@ import {
   DEFAULT_POST_ROLL_MS,
   DEFAULT_PRE_ROLL_MS,
   DEFAULT_SILENCE_END_MS,
+  DEFAULT_ENERGY_GATE_MARGIN_DB,
   DEFAULT_WAKE_SPEECH_GATE_MS,
+  GATE_HOLD_MS,
+  MAX_ENERGY_GATE_MARGIN_DB,
+  MIN_ENERGY_GATE_MARGIN_DB,
   MAX_MAX_UTTERANCE_MS,
   MAX_MIN_UTTERANCE_MS,
   MAX_NO_SPEECH_TIMEOUT_MS,
@@ -30,6 +34,7 @@ import {
   WAKE_ONSET_WINDOW_MS,
 } from './constants.js';
 import { SAMPLES_PER_MS } from '../audio/index.js';
+import type { GateTiming } from './energy-gate.js';
 import { ListenerError } from './errors.js';
 
 /** What a user may configure. Every field is optional; units are in the names. */
@@ -61,6 +66,13 @@ export interface ListenerSettings {
    * milliseconds, 0–5,000 (0: no gate). Default {@link DEFAULT_WAKE_SPEECH_GATE_MS}.
    */
   readonly wakeSpeechGateMs?: number;
+  /**
+   * Energy gate: run the VAD and the wake-word models only on audio louder than the tracked noise floor (plus a
+   * replayed look-back when it opens), so that a quiet room costs almost no inference. Default true.
+   */
+  readonly energyGate?: boolean;
+  /** How much louder than the noise floor a piece must be to open the energy gate, dB, 1–30. Default 6. */
+  readonly energyGateMarginDb?: number;
 }
 
 /** Settings resolved to sample counts (16 kHz): the state machine's only configuration. */
@@ -83,6 +95,8 @@ export interface ListenerTiming {
   readonly bargeInThreshold: number;
   /** {@link ListenerSettings.wakeSpeechGateMs}, samples (0: no gate). */
   readonly speechGateSamples: number;
+  /** The energy gate's settings, or null when it is off. */
+  readonly energyGate: GateTiming | null;
   /** Padding the VAD adds after each speech end, samples (subtracted to find where the silence began). */
   readonly vadPadSamples: number;
   /** {@link WAKE_CONTINUATION_MS}, samples. */
@@ -111,6 +125,8 @@ export const DEFAULT_LISTENER_SETTINGS: ResolvedListenerSettings = Object.freeze
   includeWakeAudio: false,
   bargeInThreshold: DEFAULT_BARGE_IN_THRESHOLD,
   wakeSpeechGateMs: DEFAULT_WAKE_SPEECH_GATE_MS,
+  energyGate: true,
+  energyGateMarginDb: DEFAULT_ENERGY_GATE_MARGIN_DB,
 });
 
 const KNOWN = new Set(Object.keys(DEFAULT_LISTENER_SETTINGS));
@@ -140,7 +156,15 @@ export function resolveListenerSettings(settings: ListenerSettings = {}): Resolv
     throw new ListenerError('LISTENER_ERR_OPTION', `bargeInThreshold: expected a number in (0, 1), got ${String(bargeInThreshold)}`);
   }
   const wakeSpeechGateMs = checkMs('wakeSpeechGateMs', settings.wakeSpeechGateMs ?? d.wakeSpeechGateMs, 0, MAX_WAKE_SPEECH_GATE_MS);
-  return Object.freeze({ silenceEndMs, maxUtteranceMs, noSpeechTimeoutMs, minUtteranceMs, preRollMs, postRollMs, includeWakeAudio, bargeInThreshold, wakeSpeechGateMs });
+  const energyGate = settings.energyGate ?? d.energyGate;
+  if (typeof energyGate !== 'boolean') throw new ListenerError('LISTENER_ERR_OPTION', `energyGate: expected a boolean, got ${typeof energyGate}`);
+  const energyGateMarginDb = settings.energyGateMarginDb ?? d.energyGateMarginDb;
+  if (typeof energyGateMarginDb !== 'number' || !(energyGateMarginDb >= MIN_ENERGY_GATE_MARGIN_DB && energyGateMarginDb <= MAX_ENERGY_GATE_MARGIN_DB)) {
+    throw new ListenerError('LISTENER_ERR_OPTION', `energyGateMarginDb: expected dB in [${MIN_ENERGY_GATE_MARGIN_DB}, ${MAX_ENERGY_GATE_MARGIN_DB}], got ${String(energyGateMarginDb)}`);
+  }
+  return Object.freeze({
+    silenceEndMs, maxUtteranceMs, noSpeechTimeoutMs, minUtteranceMs, preRollMs, postRollMs, includeWakeAudio, bargeInThreshold, wakeSpeechGateMs, energyGate, energyGateMarginDb,
+  });
 }
 
 /**
@@ -162,6 +186,7 @@ export function listenerTiming(settings: ListenerSettings = {}, vadPadMs: number
     includeWakeAudio: s.includeWakeAudio,
     bargeInThreshold: s.bargeInThreshold,
     speechGateSamples: toSamples(s.wakeSpeechGateMs),
+    energyGate: s.energyGate ? Object.freeze({ marginDb: s.energyGateMarginDb, holdSamples: toSamples(GATE_HOLD_MS) }) : null,
     vadPadSamples: toSamples(vadPadMs),
     continuationSamples: toSamples(WAKE_CONTINUATION_MS),
     wakeMinSpeechSamples: toSamples(WAKE_MIN_SPEECH_MS),

@@ -33,12 +33,10 @@ import {
   MEL_BINS,
   MEL_CONTEXT_SAMPLES,
   MEL_FRAMES_PER_HOP,
-  MEL_HOP_SAMPLES,
   MEL_INITIAL_VALUE,
   MEL_INPUT_SAMPLES,
   MEL_OFFSET,
   MEL_SCALE_DIVISOR,
-  MEL_WINDOW_SAMPLES,
   PRIMING_AMPLITUDE,
   PRIMING_SAMPLES,
   PRIMING_SEED,
@@ -182,11 +180,13 @@ export class OwwFeatures {
 
 /**
  * Embeddings of seeded noise, as openWakeWord fills its feature buffer before real audio arrives. Runs once per
- * detector (a batch of about 40 embedding windows, tens of milliseconds).
+ * detector: the melspectrogram over hop-sized pieces and the embedding one window at a time, exactly the shapes of
+ * the streaming path. (One batch of 40 windows over 4 s of audio gives the same values but grows onnxruntime's
+ * arenas by ≈ 28 MiB, which they keep for the life of the process.)
  */
 async function primeHistory(ort: OrtModule, mel: OrtSession, embedding: OrtSession, frames: number): Promise<Float32Array> {
   const melFramesNeeded = EMBEDDING_WINDOW_FRAMES + EMBEDDING_STEP_FRAMES * (frames - 1);
-  const samples = Math.max(PRIMING_SAMPLES, (melFramesNeeded - 1) * MEL_HOP_SAMPLES + MEL_WINDOW_SAMPLES);
+  const samples = Math.max(PRIMING_SAMPLES, Math.ceil(melFramesNeeded / MEL_FRAMES_PER_HOP) * HOP_SAMPLES + MEL_CONTEXT_SAMPLES);
   const noise = new Float32Array(samples);
   let x = PRIMING_SEED >>> 0;
   for (let i = 0; i < samples; i++) {
@@ -198,20 +198,32 @@ async function primeHistory(ort: OrtModule, mel: OrtSession, embedding: OrtSessi
     x >>>= 0;
     noise[i] = (x % (2 * PRIMING_AMPLITUDE)) - PRIMING_AMPLITUDE;
   }
-  const melName = mel.outputNames[0] as string;
-  const melOut = (await mel.run({ [mel.inputNames[0] as string]: new ort.Tensor('float32', noise, [1, samples]) }))[melName];
-  const spec = melOut?.data as Float32Array;
+  // Mel frames of the noise, piece by piece: a piece of MEL_INPUT_SAMPLES starting at 1,280 k gives the frames
+  // 8 k … 8 k + 7 (frame j covers samples [160 j, 160 j + 512)).
+  const pieces = Math.floor((samples - MEL_CONTEXT_SAMPLES) / HOP_SAMPLES);
+  const spec = new Float32Array(pieces * MEL_FRAMES_PER_HOP * MEL_BINS);
+  const melIn = new Float32Array(MEL_INPUT_SAMPLES);
+  const melOut = new Float32Array(MEL_FRAMES_PER_HOP * MEL_BINS);
+  const melFeeds = { [mel.inputNames[0] as string]: new ort.Tensor('float32', melIn, [1, MEL_INPUT_SAMPLES]) };
+  const melFetches = { [mel.outputNames[0] as string]: new ort.Tensor('float32', melOut, [1, 1, MEL_FRAMES_PER_HOP, MEL_BINS]) };
+  for (let k = 0; k < pieces; k++) {
+    melIn.set(noise.subarray(k * HOP_SAMPLES, k * HOP_SAMPLES + MEL_INPUT_SAMPLES));
+    await mel.run(melFeeds, melFetches);
+    for (let i = 0; i < melOut.length; i++) spec[k * melOut.length + i] = (melOut[i] as number) / MEL_SCALE_DIVISOR + MEL_OFFSET;
+  }
   const nFrames = spec.length / MEL_BINS;
   const windows = Math.floor((nFrames - EMBEDDING_WINDOW_FRAMES) / EMBEDDING_STEP_FRAMES) + 1;
-  const batch = new Float32Array(windows * EMBEDDING_WINDOW_FRAMES * MEL_BINS);
-  for (let w = 0; w < windows; w++) {
+  const window = new Float32Array(EMBEDDING_WINDOW_FRAMES * MEL_BINS);
+  const out = new Float32Array(EMBEDDING_DIM);
+  const embFeeds = { [embedding.inputNames[0] as string]: new ort.Tensor('float32', window, [1, EMBEDDING_WINDOW_FRAMES, MEL_BINS, 1]) };
+  const embFetches = { [embedding.outputNames[0] as string]: new ort.Tensor('float32', out, [1, 1, 1, EMBEDDING_DIM]) };
+  const history = new Float32Array(frames * EMBEDDING_DIM);
+  // Only the last `frames` windows are kept.
+  for (let w = Math.max(0, windows - frames); w < windows; w++) {
     const from = w * EMBEDDING_STEP_FRAMES * MEL_BINS;
-    for (let k = 0; k < EMBEDDING_WINDOW_FRAMES * MEL_BINS; k++) {
-      batch[w * EMBEDDING_WINDOW_FRAMES * MEL_BINS + k] = (spec[from + k] as number) / MEL_SCALE_DIVISOR + MEL_OFFSET;
-    }
+    window.set(spec.subarray(from, from + window.length));
+    await embedding.run(embFeeds, embFetches);
+    history.set(out, (w - (windows - frames)) * EMBEDDING_DIM);
   }
-  const embName = embedding.outputNames[0] as string;
-  const feeds = { [embedding.inputNames[0] as string]: new ort.Tensor('float32', batch, [windows, EMBEDDING_WINDOW_FRAMES, MEL_BINS, 1]) };
-  const out = (await embedding.run(feeds))[embName]?.data as Float32Array;
-  return out.slice(out.length - frames * EMBEDDING_DIM);
+  return history;
 }

@@ -15,3 +15,17 @@ export { createOpenWakeWord, type KeywordOptions, OpenWakeWordDetector, type Ope
 export { type TriggerOptions, WakeTrigger } from './trigger.js';
 export type { ScoreListener, WakeDetection, WakeWordDetector } from './types.js';
 export { loadWakeVerifier, parseVerifier, type VerifierParameters, verifierThreshold, WakeVerifier } from './verifier.js';
+export {
+  createPorcupine,
+  mapPorcupineError,
+  PORCUPINE_ACCESS_KEY_ENV,
+  PORCUPINE_FIXES,
+  PorcupineDetector,
+  type PorcupineEngine,
+  type PorcupineModule,
+  type PorcupineOptions,
+  redactAccessKey,
+  resolvePorcupineKeywords,
+  WakeError,
+  type WakeErrorCode,
+} from './porcupine.js';

@@ -102,8 +102,10 @@ function setup(wakes: WakeDetection[] = [], edges: VadEvent[] = [], options: Par
   const log = new CallLog();
   const w = new FakeWake(log, wakes);
   const v = new FakeVad(log, edges);
-  // The speech gate reads the VAD's state, which these scripts do not model: off unless a test sets it.
-  const listener = new Listener({ wake: w, vad: v, log: () => undefined, settings: { wakeSpeechGateMs: 0 }, ...options });
+  // The speech gate reads the VAD's state, which these scripts do not model: off unless a test sets it. The energy
+  // gate would keep scripted detectors from seeing the silent pieces these tests feed: off unless a test sets it.
+  const { settings, ...rest } = options;
+  const listener = new Listener({ wake: w, vad: v, log: () => undefined, settings: { wakeSpeechGateMs: 0, energyGate: false, ...settings }, ...rest });
   const events: string[] = [];
   for (const type of ['wake', 'wake_rejected', 'barge_in', 'speech_start', 'speech_end', 'no_speech', 'cancelled'] as const) {
     listener.on(type, (e: { at: { sample: number } }) => events.push(`${type}@${e.at.sample}`));
@@ -281,5 +283,76 @@ describe('Listener pipeline', () => {
     listener.feed(new Int16Array(0));
     await listener.drained();
     expect(listener.position).toBe(0);
+  });
+});
+
+describe('Listener energy gate', () => {
+  const SILENT_PIECES = 160; // 12.8 s of digital silence: 204,800 samples
+  const LOUD_FROM = SILENT_PIECES * 1_280;
+  // The look-back is 2,080 ms = 33,280 samples = 13 × 2,560: the detectors start at 204,800 − 33,280 = 171,520.
+  const REPLAY_FROM = LOUD_FROM - 33_280;
+
+  async function feedPieces(listener: Listener, audio: Int16Array): Promise<void> {
+    for (let i = 0; i < audio.length; i += 1_280) {
+      listener.feed(audio.subarray(i, i + 1_280));
+      await listener.drained();
+    }
+  }
+
+  it('keeps the detectors idle in digital silence, then replays the aligned look-back before the first loud piece', async () => {
+    const audio = new Int16Array(LOUD_FROM + 10 * 1_280);
+    audio.set(ramp(10 * 1_280), LOUD_FROM);
+    // Scripted in the detectors' own positions: the wake fires at the end of the 3rd loud piece.
+    const s = setup([wake(LOUD_FROM - REPLAY_FROM + 3 * 1_280)], [], { settings: { energyGate: true } });
+    await feedPieces(s.listener, audio.subarray(0, LOUD_FROM));
+    expect(s.w.received.length).toBe(0);
+    expect(s.v.received.length).toBe(0);
+    await feedPieces(s.listener, audio.subarray(LOUD_FROM));
+    const seen = Int16Array.from(s.w.received);
+    expect(seen).toEqual(audio.subarray(REPLAY_FROM));
+    expect(Int16Array.from(s.v.received)).toEqual(audio.subarray(REPLAY_FROM));
+    // Positions come back in the listener's stream.
+    expect(s.events).toEqual([`wake@${LOUD_FROM + 3 * 1_280}`]);
+    expect(s.listener.gateStats).toEqual({ detectedSamples: 10 * 1_280, skippedSamples: REPLAY_FROM, replayedSamples: 33_280, openings: 1 });
+    expect(s.log.overlaps).toBe(0);
+  });
+
+  it('replays a whole gap shorter than the look-back: the detectors then see every sample', async () => {
+    const audio = new Int16Array(40 * 1_280);
+    audio.set(ramp(5 * 1_280), 0);
+    audio.set(ramp(5 * 1_280), 30 * 1_280); // loud, 2 s of silence (1 s held open), loud again
+    const s = setup([], [], { settings: { energyGate: true } });
+    await feedPieces(s.listener, audio);
+    expect(Int16Array.from(s.w.received)).toEqual(audio);
+    expect(s.listener.gateStats).toMatchObject({ skippedSamples: 0, openings: 1 });
+  });
+
+  it('runs the detectors through silence while a capture is open (endpointing needs every VAD window)', async () => {
+    const audio = new Int16Array(100 * 1_280);
+    audio.set(ramp(5 * 1_280), 0);
+    const s = setup([wake(5 * 1_280)], [], { settings: { energyGate: true, noSpeechTimeoutMs: 3_000 } });
+    await feedPieces(s.listener, audio);
+    // Awake from the wake at 6,400 until the no-speech timeout 48,000 later: all of it reached the detectors.
+    expect(s.events).toEqual(['wake@6400', 'no_speech@54400']);
+    expect(s.w.received.length).toBeGreaterThanOrEqual(54_400);
+    expect(s.w.received.length).toBeLessThan(100 * 1_280);
+  });
+});
+
+describe('Listener processors', () => {
+  it('runs the processors in order, in place, before the detectors and the history; closes them with the listener', async () => {
+    const calls: string[] = [];
+    const halve = { name: 'halve', delaySamples: 0, process: (p: Int16Array) => { calls.push('halve'); for (let i = 0; i < p.length; i++) p[i] = Math.trunc((p[i] as number) / 2); }, reset: () => undefined, close: () => calls.push('close halve') };
+    const negate = { name: 'negate', delaySamples: 0, process: (p: Int16Array) => { calls.push('negate'); for (let i = 0; i < p.length; i++) p[i] = -(p[i] as number); }, reset: () => undefined, close: () => calls.push('close negate') };
+    const s = setup([], [], { processors: [halve, negate] });
+    const audio = ramp(2 * 1_280);
+    const copy = audio.slice();
+    s.listener.feed(audio);
+    await s.listener.drained();
+    expect(audio).toEqual(copy); // the caller's chunk is untouched
+    expect(Int16Array.from(s.w.received)).toEqual(Int16Array.from(copy, (v) => -Math.trunc(v / 2)));
+    expect(calls).toEqual(['halve', 'negate', 'halve', 'negate']);
+    await s.listener.close();
+    expect(calls.slice(4)).toEqual(['close halve', 'close negate']);
   });
 });

@@ -14,6 +14,8 @@ describe('resolveListenerSettings', () => {
       includeWakeAudio: false,
       bargeInThreshold: 0.8,
       wakeSpeechGateMs: 1_000,
+      energyGate: true,
+      energyGateMarginDb: 6,
     });
     expect(resolveListenerSettings()).toEqual(DEFAULT_LISTENER_SETTINGS);
   });
@@ -26,6 +28,11 @@ describe('resolveListenerSettings', () => {
   it('turns the speech gate off at 0 ms', () => {
     expect(resolveListenerSettings({ wakeSpeechGateMs: 0 }).wakeSpeechGateMs).toBe(0);
     expect(listenerTiming({ wakeSpeechGateMs: 0 }).speechGateSamples).toBe(0);
+  });
+
+  it('turns the energy gate off', () => {
+    expect(listenerTiming({ energyGate: false }).energyGate).toBeNull();
+    expect(listenerTiming({ energyGateMarginDb: 10 }).energyGate).toEqual({ marginDb: 10, holdSamples: 16_000 });
   });
 
   it('caps the default post-roll at the silence end', () => {
@@ -46,6 +53,9 @@ describe('resolveListenerSettings', () => {
     ['post-roll beyond the silence end', { silenceEndMs: 500, postRollMs: 501 }, 'postRollMs: expected milliseconds in [0, 500], got 501'],
     ['barge-in threshold 1', { bargeInThreshold: 1 }, 'bargeInThreshold: expected a number in (0, 1), got 1'],
     ['barge-in threshold 0', { bargeInThreshold: 0 }, 'bargeInThreshold: expected a number in (0, 1), got 0'],
+    ['energy gate not a boolean', { energyGate: 'yes' as unknown as boolean }, 'energyGate: expected a boolean, got string'],
+    ['energy gate margin too small', { energyGateMarginDb: 0.5 }, 'energyGateMarginDb: expected dB in [1, 30], got 0.5'],
+    ['energy gate margin too large', { energyGateMarginDb: 31 }, 'energyGateMarginDb: expected dB in [1, 30], got 31'],
     ['speech gate too long', { wakeSpeechGateMs: 5_001 }, 'wakeSpeechGateMs: expected milliseconds in [0, 5000], got 5001'],
     ['negative speech gate', { wakeSpeechGateMs: -1 }, 'wakeSpeechGateMs: expected milliseconds in [0, 5000], got -1'],
     ['a string for a number', { silenceEndMs: '700' as unknown as number }, 'silenceEndMs: expected milliseconds in [200, 5000], got 700'],
@@ -76,6 +86,7 @@ describe('listenerTiming', () => {
       includeWakeAudio: false,
       bargeInThreshold: 0.8,
       speechGateSamples: 16_000,
+      energyGate: { marginDb: 6, holdSamples: 16_000 },
       vadPadSamples: 480,
       continuationSamples: 16_000,
       wakeMinSpeechSamples: 8_000,
