@@ -56,6 +56,8 @@ export function describeError(error: unknown, settings?: Pick<ConnectionSettings
     }
   }
   if (error instanceof HiveConnectionError) {
+    // The link was lost because the hub refused us (e.g. a Noise refusal right after the handshake): say that.
+    if (error.cause instanceof HiveAuthError) return describeError(error.cause, settings);
     switch (error.code) {
       case 'HM_ERR_NO_ANSWER':
         return { exitCode: EXIT.UNAVAILABLE, message: `no answer from ${hub}: ${lower(error.message)}; try a longer --timeout` };

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { x25519PublicKey } from '../../src/hivemind/noise/index.js';
 import { type TestHub, agents, startTestHub } from '../hub/index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -113,6 +114,16 @@ describe('hivesat ask', () => {
     const run = await hivesat(['ask', ...creds(h).slice(0, 6), '--password', 'nope nope nope', '--handshake', 'password', 'hi']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('wrong password');
+  });
+
+  it("exits 2 at once, naming both causes, when a hub that pinned another device's Noise key closes bare after msg3", async () => {
+    const otherDevice = x25519PublicKey(new Uint8Array(32).fill(7));
+    const h = await hub({ profile: 'core-new', serverConfig: { noiseRefusal: 'bare' }, clients: [{ accessKey: KEY, password: PASSWORD, noisePinnedKey: otherDevice }] });
+    const run = await hivesat(['ask', ...creds(h), '--handshake', 'noise', 'hi']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/refused the Noise handshake.*password is wrong.*another device's Noise key.*hivemind-core reset-noise-pin/);
+    expect(h.counts.attempts).toBe(1); // terminal: no retry storm
   });
 
   it('exits 3 when the hub never answers within --timeout', async () => {

@@ -278,11 +278,17 @@ async function feedInput(
   reportError: (error: Error, retryMs?: number) => void, watchCapture: (source: SupervisedSource) => void,
 ): Promise<void> {
   if (input !== undefined) {
-    let stopped = false;
-    void stop.then(() => (stopped = true));
-    for await (const piece of input) {
-      if (stopped) break;
-      feed(piece);
+    // A stop (SIGTERM) must not wait for the next read: stdin may stay open with nothing more to say.
+    const stopped = stop.then(() => undefined);
+    const pieces = input[Symbol.asyncIterator]();
+    for (;;) {
+      const next = await Promise.race([pieces.next(), stopped]);
+      if (next === undefined) {
+        void pieces.return?.(); // settles once the pending read does; the process is ending
+        break;
+      }
+      if (next.done === true) break;
+      feed(next.value);
       await listener.drained();
     }
     await endInput();
