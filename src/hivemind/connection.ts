@@ -41,6 +41,7 @@ import type { HiveMessage } from './message.js';
 import { type BinaryPayloadType, HiveMessageType } from './message-types.js';
 import { SendQueue } from './send-queue.js';
 import { type OvosMessage, buildBus, buildHello, toOvosMessage } from './session.js';
+import { errorCode } from '../errors.js';
 
 export type { CloseInfo, HubConnectionEvents, HubConnectionOptions, ReadyInfo, StateChange } from './connection-options.js';
 
@@ -349,7 +350,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       if (attempt !== this.#attempt) return;
       const err = error instanceof Error ? error : new Error(String(error));
       if (!isTerminal(err)) {
-        this.#log('warn', 'frame from the hub refused', { attempt: attempt.id, bytes: data.byteLength, binary: isBinary, code: (err as { code?: string }).code });
+        this.#log('warn', 'frame from the hub refused', { attempt: attempt.id, bytes: data.byteLength, binary: isBinary, code: errorCode(err) });
       }
       this.#fail(err);
     }
@@ -469,7 +470,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
     const attempt = this.#attempt;
     if (attempt === undefined || this.#state === 'closing' || this.#state === 'closed' || this.#state === 'backing-off') return;
     const terminal = isTerminal(error) || !this.#o.reconnect;
-    const code = (error as { code?: string }).code ?? error.name;
+    const code = errorCode(error) ?? error.name;
     this.#log(terminal ? 'error' : 'info', error.message, { attempt: attempt.id, code, state: this.#state });
     this.#attempt = undefined;
     this.#stopAttemptTimers(attempt);
@@ -521,7 +522,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
     this.#attempt = undefined;
     if (error !== undefined) this.#closeError = error;
     this.#queue.rejectAll(new HiveConnectionError('HM_ERR_CLOSED', 'expected the message to be sent, got the connection closed', { cause: error }));
-    this.#transition('closed', error === undefined ? reason : `${(error as { code?: string }).code ?? error.name}: ${cut(error.message)}`);
+    this.#transition('closed', error === undefined ? reason : `${errorCode(error) ?? error.name}: ${cut(error.message)}`);
     this.#ready?.reject(error ?? new HiveConnectionError('HM_ERR_CLOSED', 'expected a session, got the connection closed by the client'));
     for (const waiter of this.#closeWaiters.splice(0)) waiter();
   }

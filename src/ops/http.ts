@@ -18,6 +18,7 @@ import { OpsError } from './errors.js';
 import type { HealthProvider } from './health.js';
 import { type Logger, nullLogger } from './logger.js';
 import type { MetricsSource } from './metrics.js';
+import { errorCode } from '../errors.js';
 
 /** Options of {@link startOpsServer}. */
 export interface OpsServerOptions {
@@ -83,8 +84,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   server.maxConnections = OPS_HTTP_MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (cause: NodeJS.ErrnoException): void => {
-      reject(new OpsError('OPS_ERR_LISTEN', `cannot listen on ${OPS_HTTP_HOST}:${port} for /healthz and /metrics (${cause.code ?? cause.message}); choose another port`, { cause }));
+    const onError = (cause: Error): void => {
+      reject(new OpsError('OPS_ERR_LISTEN', `cannot listen on ${OPS_HTTP_HOST}:${port} for /healthz and /metrics (${errorCode(cause) ?? cause.message}); choose another port`, { cause }));
     };
     server.once('error', onError);
     server.listen(port, OPS_HTTP_HOST, () => {

@@ -23,6 +23,7 @@ import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
 import { checkOutputPath } from '../output-path.js';
 import { type RunOps, startRunOps } from '../run-ops.js';
+import { errorCode } from '../../errors.js';
 
 const HELP = `Usage: hivesat run [options]
 
@@ -153,7 +154,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       satellite.feed(chunk);
       ops.ping();
     };
-    const captureError = (error: Error): void => ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}` });
+    const captureError = (error: Error): void => ops.events.error({ kind: errorCode(error) ?? error.name, message: `capture: ${error.message}` });
     const inputDone = feedInput(input, feed, listener, config, io, stop, captureError, (source) => ops.watchCapture(source));
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
@@ -169,7 +170,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     while (satellite.openTurns > 0 && !stopped) await Promise.race([new Promise((resolve) => satellite.once('turn', resolve)), stop]);
     return EXIT.OK;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = errorCode(error);
     io.stderr.write(`hivesat run: ${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
     return EXIT.FAILURE;
   } finally {
