@@ -41,4 +41,4 @@ export type HubSocketOptions = WebSocket.ClientOptions;
 export type WebSocketFactory = (url: string, options: HubSocketOptions) => HubSocket;
 
 /** The default factory: a `ws` WebSocket. */
-export const wsFactory: WebSocketFactory = (url, options) => new WebSocket(url, options) as unknown as HubSocket;
+export const wsFactory: WebSocketFactory = (url, options) => new WebSocket(url, options);

@@ -3,8 +3,9 @@
  * socket failures.
  *
  * - States `idle → connecting → handshaking → ready → closing → closed`, plus `backing-off` between sockets
- *   (connection-state.ts); every transition is logged and emitted as `state`.
- * - Every failure goes through one path, `#fail`: log, `error` event, close the socket, `close` event, then either a
+ *   (connection-state.ts); every transition is logged and emitted as `state`. Each state holds its own data (`Link`):
+ *   the socket attempt, the session keys only while ready, its own deadline.
+ * - Every end of a socket goes through one path, `#end`: log, `error` event, close the socket, `close` event, then either a
  *   jittered exponential backoff and a fresh socket with a fresh handshake, or — for terminal failures (wrong
  *   password, pin mismatch, close 1008, unknown access key, negotiation/config errors, too many attempts) — `closed`
  *   for good, with the reason in `closeError`.
