@@ -22,7 +22,7 @@ import { EventEmitter } from 'node:events';
 import { type AskOptions, type AskResult, runAsk, waitForBus } from './ask-tracker.js';
 import { CLOSE_GOING_AWAY, CLOSE_NORMAL } from './connection-constants.js';
 import { HiveConnectionError } from './connection-errors.js';
-import { type HubSocket, SOCKET_OPEN, type TimerHandle, attentiveDeadline } from './connection-io.js';
+import { type HubSocket, SOCKET_OPEN, attentiveDeadline } from './connection-io.js';
 import {
   type HubConnectionEvents,
   type HubConnectionOptions,
@@ -30,10 +30,11 @@ import {
   type ResolvedConnectionOptions,
   resolveConnectionOptions,
 } from './connection-options.js';
+import { type Attempt, type Ending, type HandshakingLink, type Link, type ReadyLink, attemptOf, keysOf, publicState } from './connection-link.js';
 import { type ConnectionState, assertTransition } from './connection-state.js';
 import { CLOSE_POLICY_VIOLATION, HiveAuthError, HiveProtocolError } from './errors.js';
 import { classifyClose, cut, deniedError, isTerminal, resetsBackoff } from './failure-policy.js';
-import { type Outgoing, type SessionKeys, decodeFrame, encodeFrame } from './frame-codec.js';
+import { type Outgoing, decodeFrame, encodeFrame } from './frame-codec.js';
 import { ClientHandshake, type HandshakeInfo, type HandshakeResult } from './handshake.js';
 import type { JsonObject } from './json.js';
 import { KeepAlive } from './keepalive.js';
@@ -46,88 +47,7 @@ import { assertNever, errorCode } from '../errors.js';
 
 export type { CloseInfo, HubConnectionEvents, HubConnectionOptions, ReadyInfo, StateChange } from './connection-options.js';
 
-/** One socket and its handshake: facts about it, whatever state the connection is in. */
-interface Attempt {
-  readonly id: number;
-  readonly socket: HubSocket;
-  readonly handshake: ClientHandshake;
-  /** The hub's HELLO on this socket, once it came (what a close 1005 means depends on it). */
-  hello: { readonly peer: string | undefined } | undefined;
-  lastSocketError: Error | undefined;
-  /** Frames and the close, handled one at a time in arrival order. */
-  inbox: Promise<void>;
-}
-
-/**
- * The connection's state with the data that exists only in it: a socket from `connecting` to `closing`, the session
- * keys only while `ready`, each state's own deadline. `closing` keeps the session it is closing (frames still decode).
- */
-type Link =
-  | { readonly state: 'idle' }
-  | { readonly state: 'connecting'; readonly attempt: Attempt; readonly cancelUpgradeDeadline: () => void }
-  | {
-      readonly state: 'handshaking';
-      readonly attempt: Attempt;
-      /** Undefined while a slow step (PSK derivation) runs: that time does not count. */
-      cancelHandshakeDeadline: (() => void) | undefined;
-    }
-  | {
-      readonly state: 'ready';
-      readonly attempt: Attempt;
-      readonly keys: SessionKeys;
-      readonly info: ReadyInfo;
-      /** A frame or a pong came from the hub after the session was keyed. */
-      heardSinceKeyed: boolean;
-      readonly keepAlive: KeepAlive;
-    }
-  | { readonly state: 'backing-off'; readonly timer: TimerHandle }
-  | { readonly state: 'closing'; readonly session: SessionLink; readonly cancelCloseWait: () => void }
-  | { readonly state: 'closed' }
-  /**
-   * A socket's life has ended and is being reported (`error`, `close`) before the next state is entered; to the
-   * outside the connection is still in the state it ended from.
-   */
-  | { readonly state: 'ending'; readonly from: SessionLink['state']; readonly info: ReadyInfo | undefined };
-
-/** A state that owns a socket of its own. */
-type SessionLink = Extract<Link, { readonly attempt: Attempt }>;
-type ReadyLink = Extract<Link, { readonly state: 'ready' }>;
-type HandshakingLink = Extract<Link, { readonly state: 'handshaking' }>;
-
-/** How a socket's life (or the connection) ends; {@link HubConnection} has one method that handles each. */
-type Ending =
-  /** Something failed: retry after a backoff, or close for good if it is terminal. */
-  | {
-      readonly kind: 'failed';
-      readonly error: Error;
-      /** The socket already closed with this code/reason (else we close it). */
-      readonly socketClosed?: { readonly code: number; readonly reason: string };
-      /** Kill the socket without a close handshake (it is presumed dead). */
-      readonly terminate?: boolean;
-    }
-  /** The socket factory threw (bad URL, TLS options): closed for good, no socket to report. */
-  | { readonly kind: 'unopened'; readonly error: Error }
-  /** `close()` is done: the socket closed (or there was none). */
-  | { readonly kind: 'client'; readonly socketClosed?: { readonly code: number; readonly reason: string } };
-
 const ABNORMAL_CLOSURE = 1006;
-
-/** The session keys of a link, if it is (or is closing) a keyed session. */
-function keysOf(link: Link): SessionKeys | undefined {
-  if (link.state === 'ready') return link.keys;
-  return link.state === 'closing' ? keysOf(link.session) : undefined;
-}
-
-/** The state a link shows to the outside. */
-function publicState(link: Link): ConnectionState {
-  return link.state === 'ending' ? link.from : link.state;
-}
-
-/** The socket attempt a link owns, if any. */
-function attemptOf(link: Link): Attempt | undefined {
-  if (link.state === 'closing') return link.session.attempt;
-  return 'attempt' in link ? link.attempt : undefined;
-}
 
 /** A connection to one HiveMind hub, reconnecting until closed. */
 export class HubConnection extends EventEmitter<HubConnectionEvents> {
