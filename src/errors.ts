@@ -39,3 +39,12 @@ export class ConfigError extends HivesatError<ConfigErrorCode> {
 export function assertNever(value: never, what = 'value'): never {
   throw new TypeError(`unexpected ${what}: ${JSON.stringify(value)}`);
 }
+
+/**
+ * The `code` of a thrown value, when it has a string one: a {@link HivesatError}'s code, a Node system error's errno
+ * name (`ENOENT`, `ECONNREFUSED`), a `ws` or undici code. The one place that looks inside an unknown error for it.
+ */
+export function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return undefined;
+  return typeof error.code === 'string' ? error.code : undefined;
+}

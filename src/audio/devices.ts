@@ -10,6 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { DeviceError } from './errors.js';
+import { errorCode } from '../errors.js';
 
 /** One device of one card, from `arecord -l` / `aplay -l`. */
 export interface AlsaHardwareDevice {
@@ -124,7 +125,7 @@ function defaultRun(env: NodeJS.ProcessEnv | undefined): RunFn {
     new Promise((resolve, reject) => {
       execFile(command, [...args], env === undefined ? {} : { env }, (err, stdout, stderr) => {
         if (err !== null) {
-          const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'AUDIO_ERR_DEVICE_SPAWN' : 'AUDIO_ERR_DEVICE_EXIT';
+          const code = errorCode(err) === 'ENOENT' ? 'AUDIO_ERR_DEVICE_SPAWN' : 'AUDIO_ERR_DEVICE_EXIT';
           const said = stderr.trim().split('\n').pop() ?? '';
           reject(new DeviceError(code, `${command} ${args.join(' ')} failed: ${said || err.message}`, { stderr }, { cause: err }));
           return;

@@ -11,6 +11,7 @@ import { type ConnectionSettings, hubAddress, maskAccessKey } from '../config/co
 import { HiveConnectionError, HivePolicyDeniedError } from '../hivemind/connection-errors.js';
 import { HiveAuthError, HiveCryptoError, HiveProtocolError } from '../hivemind/errors.js';
 import { EXIT } from './cli-io.js';
+import { errorCode } from '../errors.js';
 
 /** What to print and how to exit. */
 export interface CliFailure {
@@ -85,7 +86,7 @@ export function describeError(error: unknown, settings?: Pick<ConnectionSettings
 
 /** Turn `parseArgs` errors and option `RangeError`s into {@link UsageError}s pointing at the command's help. */
 export function asUsageError(error: unknown, command: string): unknown {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const code = errorCode(error);
   if (error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return new UsageError(`${error.message}; see "hivesat ${command} --help"`);
   if (error instanceof RangeError) return new UsageError(error.message);
   return error;

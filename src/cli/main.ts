@@ -9,6 +9,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type CliIo, EXIT, processIo } from './cli-io.js';
 import { COMMANDS } from './commands/index.js';
+import { errorCode } from '../errors.js';
 
 function version(): string {
   try {
@@ -75,8 +76,8 @@ function isEntryPoint(): boolean {
  * stdout went away (`hivesat listen … | head -1`): the reader has what it wanted, so end quietly with 0 instead of
  * an unhandled 'error' event. Any other write error is one line on stderr and exit 1.
  */
-function exitOnStdoutError(error: NodeJS.ErrnoException): void {
-  if (error.code === 'EPIPE') process.exit(EXIT.OK);
+function exitOnStdoutError(error: Error): void {
+  if (errorCode(error) === 'EPIPE') process.exit(EXIT.OK);
   process.stderr.write(`hivesat: cannot write to stdout: ${error.message}\n`);
   process.exit(EXIT.FAILURE);
 }

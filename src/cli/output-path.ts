@@ -8,9 +8,10 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from './errors.js';
+import { errorCode } from '../errors.js';
 
 function errno(error: unknown): string | undefined {
-  return (error as NodeJS.ErrnoException | null)?.code;
+  return errorCode(error);
 }
 
 function why(error: unknown): string {

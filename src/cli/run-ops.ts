@@ -43,6 +43,7 @@ import {
 } from '../ops/index.js';
 import { controlTarget } from './run-control.js';
 import { type Satellite, speechForLog } from '../satellite/index.js';
+import { errorCode } from '../errors.js';
 
 /** The hivesat version (package.json two folders up from src/cli/ and dist/cli/). */
 export function packageVersion(): string {
@@ -267,7 +268,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     listener.on('speech_end', () => events.state('thinking'));
     // In audio mode the hub transcribes, so the hook learns that an utterance was captured and how long it was.
     listener.on('utterance', (u) => events.utterance({ durationSeconds: Math.round(u.durationSeconds * 100) / 100 }));
-    listener.on('error', (error) => events.error({ kind: (error as { code?: string }).code ?? error.name, message: `listener: ${error.message}` }));
+    listener.on('error', (error) => events.error({ kind: errorCode(error) ?? error.name, message: `listener: ${error.message}` }));
     let fallbackActive = false;
     const fallback = (active: boolean, reason: string): void => {
       if (!active && !fallbackActive) return;
@@ -305,7 +306,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
         events.hubOffline({ hub: hubUrl, reason: change.reason });
       }
     });
-    link.on('error', (error) => events.error({ kind: (error as { code?: string }).code ?? error.name, message: `hub: ${error.message}` }));
+    link.on('error', (error) => events.error({ kind: errorCode(error) ?? error.name, message: `hub: ${error.message}` }));
   };
 
   const wrapSink = (sink: AudioSink): AudioSink => ({

@@ -19,6 +19,7 @@ import { ConfigError } from './errors.js';
 import { DEFAULT_LANG, DEFAULT_PORT, DEFAULT_SITE_ID, HANDSHAKE_MODES, type HubSection } from './hub-schema.js';
 import { type HiveIdentity, defaultIdentityPath, readIdentity } from './identity.js';
 import { loadSatelliteConfig } from './satellite-config.js';
+import { errorCode } from '../errors.js';
 
 export { DEFAULT_LANG, DEFAULT_PORT, DEFAULT_SITE_ID } from './hub-schema.js';
 
@@ -103,7 +104,7 @@ export async function readConfigSection(path: string, required: boolean, section
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    const errno = (cause as NodeJS.ErrnoException).code;
+    const errno = errorCode(cause);
     if (errno === 'ENOENT' && !required) return undefined;
     throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the config file (${errno ?? 'error'})`, { cause });
   }

@@ -11,6 +11,7 @@ import { chmod, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ConfigError } from './errors.js';
+import { errorCode } from '../errors.js';
 
 /** The identity fields hivesat reads and writes; other keys in the file are preserved untouched. */
 export interface HiveIdentity {
@@ -87,8 +88,8 @@ export async function readIdentity(path: string = defaultIdentityPath()): Promis
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the identity file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    if (errorCode(cause) === 'ENOENT') return undefined;
+    throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the identity file (${errorCode(cause) ?? 'error'})`, { cause });
   }
   let parsed: unknown;
   try {
@@ -122,7 +123,7 @@ export async function writeIdentity(identity: HiveIdentity, path: string = defau
     await rename(tmp, path);
   } catch (cause) {
     await unlink(tmp).catch(() => undefined); // best-effort cleanup of the temporary file
-    throw new ConfigError('CFG_ERR_IO', `${path}: cannot write the identity file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    throw new ConfigError('CFG_ERR_IO', `${path}: cannot write the identity file (${errorCode(cause) ?? 'error'})`, { cause });
   }
 }
 

@@ -16,6 +16,7 @@ import { type NoiseKeyStore, memoryNoiseKeyStore } from '../hivemind/noise-key-s
 
 export { type NoiseKeyStore, memoryNoiseKeyStore };
 import { SECRET_DIR_MODE, SECRET_FILE_MODE, defaultIdentityPath, readIdentity, updateIdentity } from './identity.js';
+import { errorCode } from '../errors.js';
 
 /** X25519 key length, bytes. */
 const X25519_KEY_BYTES = 32;
@@ -42,8 +43,8 @@ async function readOrCreateKey(path: string): Promise<Uint8Array> {
     return parseKeyHex(await readFile(path, 'utf8'), path);
   } catch (cause) {
     if (cause instanceof ConfigError) throw cause;
-    if ((cause as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the Noise key (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    if (errorCode(cause) !== 'ENOENT') {
+      throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the Noise key (${errorCode(cause) ?? 'error'})`, { cause });
     }
   }
   const key = new Uint8Array(randomBytes(X25519_KEY_BYTES));
@@ -58,8 +59,8 @@ async function readOrCreateKey(path: string): Promise<Uint8Array> {
       await handle.close();
     }
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return parseKeyHex(await readFile(path, 'utf8'), path);
-    throw new ConfigError('CFG_ERR_IO', `${path}: cannot write the Noise key (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    if (errorCode(cause) === 'EEXIST') return parseKeyHex(await readFile(path, 'utf8'), path);
+    throw new ConfigError('CFG_ERR_IO', `${path}: cannot write the Noise key (${errorCode(cause) ?? 'error'})`, { cause });
   }
   return key;
 }

@@ -42,6 +42,7 @@ import {
   DEFAULT_MAX_UNSOLICITED_SPEAKS,
   DEFAULT_WARN_INTERVAL_MS,
 } from '../satellite/limits.js';
+import { errorCode } from '../errors.js';
 
 export { jsonPath } from '../schema-issues.js';
 
@@ -270,7 +271,7 @@ export async function loadSatelliteConfig(path: string, required: boolean): Prom
   try {
     raw = await readFile(path, 'utf8');
   } catch (cause) {
-    const errno = (cause as NodeJS.ErrnoException).code;
+    const errno = errorCode(cause);
     if (errno === 'ENOENT' && !required) return defaultSatelliteConfig();
     throw new ConfigError('CFG_ERR_IO', `${path}: cannot read the config file (${errno ?? 'error'})`, { cause });
   }

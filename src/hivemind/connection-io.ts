@@ -11,16 +11,22 @@ export { type TimerHandle, type Timers, attentiveDeadline, systemTimers } from '
 /** `WebSocket.OPEN` (RFC 6455 / WHATWG readyState). */
 export const SOCKET_OPEN = 1;
 
+/** The events of a {@link HubSocket} and their arguments, as `ws` emits them. */
+export interface HubSocketEvents {
+  open: [];
+  message: [data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean];
+  close: [code: number, reason: Buffer];
+  error: [error: Error];
+  pong: [data: Buffer];
+}
+
 /**
- * The part of a `ws` WebSocket the connection uses. Events: `open`; `message (data: Buffer | ArrayBuffer |
- * Buffer[], isBinary: boolean)`; `close (code: number, reason: Buffer)`; `error (error: Error)`; `pong`.
+ * The part of a `ws` WebSocket the connection uses, events in {@link HubSocketEvents}.
  * Like `ws`, an implementation must emit `close` after `error`, and must not throw from `close()`/`terminate()`.
  */
 export interface HubSocket {
   readonly readyState: number;
-  // `any[]`: each event has its own arguments (above); `ws` and EventEmitter-based fakes both type listeners so.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  on(event: 'open' | 'message' | 'close' | 'error' | 'pong', listener: (...args: any[]) => void): unknown;
+  on<E extends keyof HubSocketEvents>(event: E, listener: (...args: HubSocketEvents[E]) => void): unknown;
   removeAllListeners(): unknown;
   send(data: string | Uint8Array, callback: (error?: Error) => void): void;
   ping(): void;
@@ -35,4 +41,4 @@ export type HubSocketOptions = WebSocket.ClientOptions;
 export type WebSocketFactory = (url: string, options: HubSocketOptions) => HubSocket;
 
 /** The default factory: a `ws` WebSocket. */
-export const wsFactory: WebSocketFactory = (url, options) => new WebSocket(url, options) as unknown as HubSocket;
+export const wsFactory: WebSocketFactory = (url, options) => new WebSocket(url, options);

@@ -3,8 +3,9 @@
  * socket failures.
  *
  * - States `idle → connecting → handshaking → ready → closing → closed`, plus `backing-off` between sockets
- *   (connection-state.ts); every transition is logged and emitted as `state`.
- * - Every failure goes through one path, `#fail`: log, `error` event, close the socket, `close` event, then either a
+ *   (connection-state.ts); every transition is logged and emitted as `state`. Each state holds its own data (`Link`):
+ *   the socket attempt, the session keys only while ready, its own deadline.
+ * - Every end of a socket goes through one path, `#end`: log, `error` event, close the socket, `close` event, then either a
  *   jittered exponential backoff and a fresh socket with a fresh handshake, or — for terminal failures (wrong
  *   password, pin mismatch, close 1008, unknown access key, negotiation/config errors, too many attempts) — `closed`
  *   for good, with the reason in `closeError`.
@@ -21,7 +22,7 @@ import { EventEmitter } from 'node:events';
 import { type AskOptions, type AskResult, runAsk, waitForBus } from './ask-tracker.js';
 import { CLOSE_GOING_AWAY, CLOSE_NORMAL } from './connection-constants.js';
 import { HiveConnectionError } from './connection-errors.js';
-import { type HubSocket, SOCKET_OPEN, type TimerHandle, attentiveDeadline } from './connection-io.js';
+import { type HubSocket, SOCKET_OPEN, attentiveDeadline } from './connection-io.js';
 import {
   type HubConnectionEvents,
   type HubConnectionOptions,
@@ -29,10 +30,11 @@ import {
   type ResolvedConnectionOptions,
   resolveConnectionOptions,
 } from './connection-options.js';
+import { type Attempt, type Ending, type HandshakingLink, type Link, type ReadyLink, attemptOf, keysOf, publicState } from './connection-link.js';
 import { type ConnectionState, assertTransition } from './connection-state.js';
 import { CLOSE_POLICY_VIOLATION, HiveAuthError, HiveProtocolError } from './errors.js';
 import { classifyClose, cut, deniedError, isTerminal, resetsBackoff } from './failure-policy.js';
-import { type Outgoing, type SessionKeys, decodeFrame, encodeFrame } from './frame-codec.js';
+import { type Outgoing, decodeFrame, encodeFrame } from './frame-codec.js';
 import { ClientHandshake, type HandshakeInfo, type HandshakeResult } from './handshake.js';
 import type { JsonObject } from './json.js';
 import { KeepAlive } from './keepalive.js';
@@ -41,37 +43,9 @@ import type { HiveMessage } from './message.js';
 import { type BinaryPayloadType, HiveMessageType } from './message-types.js';
 import { SendQueue } from './send-queue.js';
 import { type OvosMessage, buildBus, buildHello, toOvosMessage } from './session.js';
+import { assertNever, errorCode } from '../errors.js';
 
 export type { CloseInfo, HubConnectionEvents, HubConnectionOptions, ReadyInfo, StateChange } from './connection-options.js';
-
-interface Attempt {
-  readonly id: number;
-  readonly socket: HubSocket;
-  readonly handshake: ClientHandshake;
-  keys: SessionKeys | undefined;
-  info: HandshakeInfo | undefined;
-  opened: boolean;
-  /** A frame or a pong came from the hub after the session was keyed. */
-  heardSinceKeyed: boolean;
-  /** The session reached `ready` (its failure may start the backoff afresh, see `resetsBackoff`). */
-  wasReady: boolean;
-  helloSeen: boolean;
-  hubPeer: string | undefined;
-  lastSocketError: Error | undefined;
-  inbox: Promise<void>;
-  /** Cancels the upgrade deadline (or, while closing, the wait for the hub's close frame). */
-  cancelOpenDeadline: (() => void) | undefined;
-  /** Cancels the handshake deadline. */
-  cancelHandshakeDeadline: (() => void) | undefined;
-  keepAlive: KeepAlive | undefined;
-}
-
-interface FailContext {
-  /** The socket already closed with this code/reason (else we close it). */
-  readonly socketClosed?: { readonly code: number; readonly reason: string };
-  /** Kill the socket without a close handshake (it is presumed dead). */
-  readonly terminate?: boolean;
-}
 
 const ABNORMAL_CLOSURE = 1006;
 
@@ -80,16 +54,13 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
   readonly sessionId: string;
   readonly #o: ResolvedConnectionOptions;
   readonly #queue: SendQueue<Outgoing>;
-  #state: ConnectionState = 'idle';
-  #attempt: Attempt | undefined;
+  #link: Link = { state: 'idle' };
   #attemptCount = 0;
   #failuresWithoutReady = 0;
   #unknownKeyCount = 0;
   #forceXX = false;
-  #backoffTimer: TimerHandle | undefined;
   #closeError: Error | undefined;
   #ready: { promise: Promise<ReadyInfo>; resolve: (info: ReadyInfo) => void; reject: (error: Error) => void } | undefined;
-  #readyInfo: ReadyInfo | undefined;
   #closeWaiters: (() => void)[] = [];
   #askChain: Promise<unknown> = Promise.resolve();
 
@@ -110,12 +81,13 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
 
   /** Current state. */
   get state(): ConnectionState {
-    return this.#state;
+    return publicState(this.#link);
   }
 
   /** What was negotiated for the current session (undefined unless ready). */
   get info(): ReadyInfo | undefined {
-    return this.#state === 'ready' ? this.#readyInfo : undefined;
+    const link = this.#link;
+    return link.state === 'ready' || link.state === 'ending' ? link.info : undefined;
   }
 
   /** Why the connection closed for good, if a failure closed it. */
@@ -136,7 +108,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
    */
   connect(): Promise<ReadyInfo> {
     if (this.#ready !== undefined) return this.#ready.promise;
-    if (this.#state !== 'idle') return Promise.reject(new HiveConnectionError('HM_ERR_CLOSED', 'expected a connection that was not closed, got a closed one'));
+    if (this.#link.state !== 'idle') return Promise.reject(new HiveConnectionError('HM_ERR_CLOSED', 'expected a connection that was not closed, got a closed one'));
     let resolve!: (info: ReadyInfo) => void;
     let reject!: (error: Error) => void;
     const promise = new Promise<ReadyInfo>((res, rej) => {
@@ -151,20 +123,21 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
 
   /** Close for good. Pending and queued sends fail with `HM_ERR_CLOSED`. Resolves once the socket is closed. */
   close(): Promise<void> {
-    if (this.#state === 'closed') return Promise.resolve();
+    const link = this.#link;
+    if (link.state === 'closed') return Promise.resolve();
     const done = new Promise<void>((resolve) => this.#closeWaiters.push(resolve));
-    if (this.#state === 'closing') return done;
-    const attempt = this.#attempt;
-    if (attempt === undefined) {
-      this.#finish(undefined, 'closed by the client');
+    if (link.state === 'closing') return done;
+    if (link.state === 'idle' || link.state === 'backing-off' || link.state === 'ending') {
+      this.#end({ kind: 'client' });
       return done;
     }
-    this.#transition('closing', 'closed by the client');
-    this.#stopAttemptTimers(attempt);
-    this.#queue.rejectAll(new HiveConnectionError('HM_ERR_CLOSED', 'expected the message to be sent, got the connection closed by the client'));
-    attempt.socket.close(CLOSE_NORMAL, 'client closing');
+    this.#stopTimers(link);
+    const { socket } = link.attempt;
     // A hub that never answers our close frame: give up after the open timeout and destroy the socket.
-    attempt.cancelOpenDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.open, () => attempt.socket.terminate());
+    const cancelCloseWait = attentiveDeadline(this.#o.timers, this.#o.timeouts.open, () => socket.terminate());
+    this.#enter({ state: 'closing', session: link, cancelCloseWait }, 'closed by the client');
+    this.#queue.rejectAll(new HiveConnectionError('HM_ERR_CLOSED', 'expected the message to be sent, got the connection closed by the client'));
+    socket.close(CLOSE_NORMAL, 'client closing');
     return done;
   }
 
@@ -211,35 +184,41 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
   // ---------------------------------------------------------------------------------------------- sending
 
   #send(outgoing: Outgoing): Promise<void> {
-    const attempt = this.#attempt;
-    if (this.#state === 'ready' && attempt !== undefined) return this.#write(attempt, outgoing);
-    if (this.#state === 'closed' || this.#state === 'closing') {
-      return Promise.reject(new HiveConnectionError('HM_ERR_CLOSED', `expected an open connection, got state '${this.#state}'`, { cause: this.#closeError }));
+    const link = this.#link;
+    if (link.state === 'ready') return this.#write(link, outgoing);
+    if (link.state === 'closed' || link.state === 'closing') {
+      return Promise.reject(new HiveConnectionError('HM_ERR_CLOSED', `expected an open connection, got state '${link.state}'`, { cause: this.#closeError }));
     }
-    if (this.#o.queueMode === 'reject') return Promise.reject(new HiveConnectionError('HM_ERR_NOT_READY', `expected a ready connection, got state '${this.#state}'`));
+    if (this.#o.queueMode === 'reject') return Promise.reject(new HiveConnectionError('HM_ERR_NOT_READY', `expected a ready connection, got state '${link.state}'`));
     return this.#queue.push(outgoing);
   }
 
-  #write(attempt: Attempt, outgoing: Outgoing): Promise<void> {
+  #write(link: ReadyLink, outgoing: Outgoing): Promise<void> {
+    const { socket } = link.attempt;
     let frame;
     try {
-      frame = encodeFrame(outgoing, attempt.keys, { binarize: attempt.info?.binarize ?? false, random: this.#o.random });
+      frame = encodeFrame(outgoing, link.keys, { binarize: link.info.binarize, random: this.#o.random });
     } catch (error) {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      if (attempt.socket.readyState !== SOCKET_OPEN) {
+      if (socket.readyState !== SOCKET_OPEN) {
         reject(new HiveConnectionError('HM_ERR_CONNECTION_LOST', 'expected an open socket to write to, got a closing one'));
         return;
       }
-      attempt.socket.send(frame, (error) => (error === undefined || error === null ? resolve() : reject(new HiveConnectionError('HM_ERR_CONNECTION_LOST', 'expected the frame to be written, got a socket error', { cause: error }))));
+      socket.send(frame, (error) => (error === undefined || error === null ? resolve() : reject(new HiveConnectionError('HM_ERR_CONNECTION_LOST', 'expected the frame to be written, got a socket error', { cause: error }))));
     });
   }
 
   // ---------------------------------------------------------------------------------------------- sockets
 
+  /** The current link if it owns `attempt` (events of a socket we have left are ignored). */
+  #linkOf(attempt: Attempt): Link | undefined {
+    return attemptOf(this.#link) === attempt ? this.#link : undefined;
+  }
+
   #openSocket(): void {
-    this.#transition('connecting', this.#attemptCount === 0 ? 'connect()' : 'reconnecting');
+    const reason = this.#attemptCount === 0 ? 'connect()' : 'reconnecting';
     this.#attemptCount += 1;
     const id = this.#attemptCount;
     const handshake = new ClientHandshake(
@@ -256,71 +235,71 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
       socket = this.#o.createSocket(this.#o.url, this.#o.socketOptions);
     } catch (error) {
       // The factory threw synchronously (bad URL, TLS options): as good as a refused connection.
-      this.#attempt = undefined;
-      this.#scheduleOrFinish(new HiveConnectionError('HM_ERR_UNREACHABLE', 'expected to open a WebSocket, got an error', { cause: error }), 'socket creation failed');
+      this.#announce(publicState(this.#link), 'connecting', reason);
+      this.#link = { state: 'ending', from: 'connecting', info: undefined };
+      this.#end({ kind: 'unopened', error: new HiveConnectionError('HM_ERR_UNREACHABLE', 'expected to open a WebSocket, got an error', { cause: error }) });
       return;
     }
-    const attempt: Attempt = {
-      id, socket, handshake, keys: undefined, info: undefined, opened: false, heardSinceKeyed: false, wasReady: false, helloSeen: false, hubPeer: undefined,
-      lastSocketError: undefined, inbox: Promise.resolve(), cancelOpenDeadline: undefined, cancelHandshakeDeadline: undefined, keepAlive: undefined,
-    };
-    this.#attempt = attempt;
+    const attempt: Attempt = { id, socket, handshake, hello: undefined, lastSocketError: undefined, inbox: Promise.resolve() };
     // Handlers go on before the socket can open: the hub speaks first (P22).
     socket.on('open', () => this.#onOpen(attempt));
-    socket.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+    socket.on('message', (data, isBinary) => {
       const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
       attempt.inbox = attempt.inbox.then(() => this.#onFrame(attempt, bytes, isBinary));
     });
     // Through the inbox, so frames that arrived before the close are handled first (a HELLO changes what a 1005 means).
-    socket.on('close', (code: number, reason: Buffer) => {
+    socket.on('close', (code, reason) => {
       const text = reason.toString('utf8');
       attempt.inbox = attempt.inbox.then(() => this.#onSocketClose(attempt, code, text));
     });
-    socket.on('error', (error: Error) => {
+    socket.on('error', (error) => {
       attempt.lastSocketError = error;
       this.#log('debug', 'socket error', { attempt: id, error: cut(error.message) });
     });
     socket.on('pong', () => {
-      if (attempt.keys !== undefined) attempt.heardSinceKeyed = true;
-      attempt.keepAlive?.pong();
+      const link = this.#linkOf(attempt);
+      if (link?.state === 'ready') {
+        link.heardSinceKeyed = true;
+        link.keepAlive.pong();
+      }
     });
-    attempt.cancelOpenDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.open, () => {
-      attempt.cancelOpenDeadline = undefined;
-      this.#fail(new HiveConnectionError('HM_ERR_UNREACHABLE', `expected the WebSocket upgrade within ${this.#o.timeouts.open} ms, got none`), { terminate: true });
+    const cancelUpgradeDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.open, () => {
+      this.#end({ kind: 'failed', error: new HiveConnectionError('HM_ERR_UNREACHABLE', `expected the WebSocket upgrade within ${this.#o.timeouts.open} ms, got none`), terminate: true });
     });
+    this.#enter({ state: 'connecting', attempt, cancelUpgradeDeadline }, reason);
   }
 
   #onOpen(attempt: Attempt): void {
-    if (attempt !== this.#attempt || this.#state !== 'connecting') return;
-    attempt.opened = true;
-    attempt.cancelOpenDeadline?.();
-    attempt.cancelOpenDeadline = undefined;
-    this.#transition('handshaking', 'socket open');
-    this.#startHandshakeTimer(attempt);
+    const link = this.#linkOf(attempt);
+    if (link?.state !== 'connecting') return;
+    link.cancelUpgradeDeadline();
+    const handshaking: HandshakingLink = { state: 'handshaking', attempt, cancelHandshakeDeadline: undefined };
+    this.#enter(handshaking, 'socket open');
+    if (this.#link === handshaking) this.#startHandshakeDeadline(handshaking);
   }
 
-  #startHandshakeTimer(attempt: Attempt): void {
-    attempt.cancelHandshakeDeadline?.();
-    attempt.cancelHandshakeDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.handshake, () => {
-      attempt.cancelHandshakeDeadline = undefined;
-      this.#fail(new HiveConnectionError('HM_ERR_HANDSHAKE_TIMEOUT', `expected the handshake to complete within ${this.#o.timeouts.handshake} ms, got no session`));
+  #startHandshakeDeadline(link: HandshakingLink): void {
+    link.cancelHandshakeDeadline?.();
+    link.cancelHandshakeDeadline = attentiveDeadline(this.#o.timers, this.#o.timeouts.handshake, () => {
+      link.cancelHandshakeDeadline = undefined;
+      this.#end({ kind: 'failed', error: new HiveConnectionError('HM_ERR_HANDSHAKE_TIMEOUT', `expected the handshake to complete within ${this.#o.timeouts.handshake} ms, got no session`) });
     });
   }
 
   #onSlowStep(id: number, active: boolean): void {
-    const attempt = this.#attempt;
-    if (attempt?.id !== id || this.#state !== 'handshaking') return;
+    const link = this.#link;
+    if (link.state !== 'handshaking' || link.attempt.id !== id) return;
     if (active) {
-      attempt.cancelHandshakeDeadline?.();
-      attempt.cancelHandshakeDeadline = undefined;
+      link.cancelHandshakeDeadline?.();
+      link.cancelHandshakeDeadline = undefined;
       this.#log('info', 'deriving the Noise PSK (argon2id) in a worker thread');
     } else {
-      this.#startHandshakeTimer(attempt);
+      this.#startHandshakeDeadline(link);
     }
   }
 
   #sendHandshake(id: number, message: HiveMessage): void {
-    const attempt = this.#attempt;
+    const attempt = attemptOf(this.#link);
     if (attempt?.id !== id) return;
     const frame = encodeFrame({ kind: 'message', message }, undefined, { binarize: false, random: this.#o.random });
     attempt.socket.send(frame, (error) => {
@@ -330,10 +309,12 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
   }
 
   async #onFrame(attempt: Attempt, data: Uint8Array, isBinary: boolean): Promise<void> {
-    if (attempt !== this.#attempt) return;
-    if (attempt.keys !== undefined) attempt.heardSinceKeyed = true;
+    const link = this.#linkOf(attempt);
+    if (link === undefined) return;
+    if (link.state === 'ready') link.heardSinceKeyed = true;
+    const keys = keysOf(link);
     try {
-      const decoded = decodeFrame(data, isBinary, attempt.keys, this.#o.limits);
+      const decoded = decodeFrame(data, isBinary, keys, this.#o.limits);
       if (decoded.kind === 'binary') {
         if (!decoded.encrypted) throw new HiveProtocolError('HM_ERR_HANDSHAKE', `expected an encrypted BINARY frame, got a plaintext one (${data.byteLength} bytes)`);
         const { binaryType, payload, metadata } = decoded;
@@ -341,42 +322,42 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
         return;
       }
       const { message } = decoded;
-      if (attempt.keys !== undefined && !decoded.encrypted && message.msg_type !== HiveMessageType.HELLO && message.msg_type !== HiveMessageType.HANDSHAKE) {
+      if (keys !== undefined && !decoded.encrypted && message.msg_type !== HiveMessageType.HELLO && message.msg_type !== HiveMessageType.HANDSHAKE) {
         throw new HiveProtocolError('HM_ERR_HANDSHAKE', `expected only encrypted frames once keyed, got a plaintext "${message.msg_type}"`);
       }
-      await this.#onMessage(attempt, message);
+      await this.#onMessage(attempt, keys !== undefined, message);
     } catch (error) {
-      if (attempt !== this.#attempt) return;
+      if (this.#linkOf(attempt) === undefined) return;
       const err = error instanceof Error ? error : new Error(String(error));
       if (!isTerminal(err)) {
-        this.#log('warn', 'frame from the hub refused', { attempt: attempt.id, bytes: data.byteLength, binary: isBinary, code: (err as { code?: string }).code });
+        this.#log('warn', 'frame from the hub refused', { attempt: attempt.id, bytes: data.byteLength, binary: isBinary, code: errorCode(err) });
       }
-      this.#fail(err);
+      this.#end({ kind: 'failed', error: err });
     }
   }
 
-  async #onMessage(attempt: Attempt, message: HiveMessage): Promise<void> {
+  async #onMessage(attempt: Attempt, keyed: boolean, message: HiveMessage): Promise<void> {
     switch (message.msg_type) {
       case HiveMessageType.HELLO: {
-        if (attempt.keys !== undefined) return;
-        attempt.helloSeen = true;
+        if (keyed) return;
         const peer = message.payload['peer'];
-        attempt.hubPeer = typeof peer === 'string' ? peer : undefined;
+        attempt.hello = { peer: typeof peer === 'string' ? peer : undefined };
         attempt.handshake.onHello(message.payload);
-        this.#log('debug', 'hub HELLO', { attempt: attempt.id, peer: attempt.hubPeer });
+        this.#log('debug', 'hub HELLO', { attempt: attempt.id, peer: attempt.hello.peer });
         return;
       }
       case HiveMessageType.HANDSHAKE: {
-        if (attempt.keys !== undefined) {
+        if (keyed) {
           this.#log('warn', 'ignoring a HANDSHAKE on a keyed session (never handshake twice)', { attempt: attempt.id });
           return;
         }
         const result = await attempt.handshake.onShake(message.payload);
-        if (result !== undefined && attempt === this.#attempt) this.#onKeyed(attempt, result);
+        const link = this.#linkOf(attempt);
+        if (result !== undefined && link?.state === 'handshaking') this.#onKeyed(link, result);
         return;
       }
       case HiveMessageType.BUS: {
-        if (attempt.keys === undefined) {
+        if (!keyed) {
           this.#log('warn', 'dropping a BUS message received before the session was keyed', { attempt: attempt.id });
           return;
         }
@@ -386,7 +367,7 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
         return;
       }
       default:
-        if (attempt.keys === undefined) return;
+        if (!keyed) return;
         this.emit('hive', message);
     }
   }
@@ -398,58 +379,55 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
     if (this.listenerCount('error') > 0) this.emit('error', error);
   }
 
-  #onKeyed(attempt: Attempt, result: HandshakeResult): void {
-    attempt.keys = result.keys;
-    attempt.info = result.info;
-    attempt.cancelHandshakeDeadline?.();
-    attempt.cancelHandshakeDeadline = undefined;
+  #onKeyed(link: HandshakingLink, result: HandshakeResult): void {
+    const { attempt } = link;
+    link.cancelHandshakeDeadline?.();
+    link.cancelHandshakeDeadline = undefined;
     // Our HELLO, encrypted (§2.5.4): it registers us with the hub; without it no reply ever reaches us (P4).
-    const hello = encodeFrame({ kind: 'message', message: buildHello(this.#o.identity) }, attempt.keys, { binarize: false, random: this.#o.random });
+    const hello = encodeFrame({ kind: 'message', message: buildHello(this.#o.identity) }, result.keys, { binarize: false, random: this.#o.random });
     attempt.socket.send(hello, () => undefined);
-    const info: ReadyInfo = { ...result.info, sessionId: this.sessionId, hubPeer: attempt.hubPeer, useragent: this.#o.identity.useragent };
-    this.#readyInfo = info;
-    // The backoff is reset when this session ends, depending on how (#fail): a hub that closes every fresh session
-    // with 1013 must not be retried at the first delay for ever.
-    attempt.wasReady = true;
+    const info: ReadyInfo = { ...result.info, sessionId: this.sessionId, hubPeer: attempt.hello?.peer, useragent: this.#o.identity.useragent };
     this.#failuresWithoutReady = 0;
     this.#unknownKeyCount = 0;
     this.#forceXX = false;
-    this.#transition('ready', `${info.protocol}${info.noisePattern === undefined ? '' : ` ${info.noisePattern}`}, ${info.cipher}, ${info.encoding}${info.binarize ? ', binarized' : ''}`);
-    attempt.keepAlive = new KeepAlive({
+    const keepAlive = new KeepAlive({
       timers: this.#o.timers,
       ping: () => {
         if (attempt.socket.readyState === SOCKET_OPEN) attempt.socket.ping();
       },
-      onDead: () => this.#fail(new HiveConnectionError('HM_ERR_PONG_TIMEOUT', 'expected a pong from the hub, got none in time: the hub is presumed dead'), { terminate: true }),
+      onDead: () => this.#end({ kind: 'failed', error: new HiveConnectionError('HM_ERR_PONG_TIMEOUT', 'expected a pong from the hub, got none in time: the hub is presumed dead'), terminate: true }),
       ...(this.#o.timeouts.ping === undefined ? {} : { intervalMs: this.#o.timeouts.ping }),
       ...(this.#o.timeouts.pong === undefined ? {} : { timeoutMs: this.#o.timeouts.pong }),
     });
-    attempt.keepAlive.start();
-    for (const entry of this.#queue.drain()) this.#write(attempt, entry.item).then(entry.resolve, entry.reject);
+    const ready: ReadyLink = { state: 'ready', attempt, keys: result.keys, info, heardSinceKeyed: false, keepAlive };
+    this.#enter(ready, `${info.protocol}${info.noisePattern === undefined ? '' : ` ${info.noisePattern}`}, ${info.cipher}, ${info.encoding}${info.binarize ? ', binarized' : ''}`);
+    if (this.#link === ready) keepAlive.start(); // a `state` listener may have closed it already
+    for (const entry of this.#queue.drain()) this.#write(ready, entry.item).then(entry.resolve, entry.reject);
     this.#ready?.resolve(info);
     this.emit('ready', info);
   }
 
   #onSocketClose(attempt: Attempt, code: number, reason: string): void {
-    if (attempt !== this.#attempt) return;
-    if (this.#state === 'closing') {
-      this.#stopAttemptTimers(attempt);
-      this.emit('close', { code, reason: cut(reason), willReconnect: false });
-      this.#finish(undefined, 'socket closed');
+    const link = this.#linkOf(attempt);
+    if (link === undefined) return;
+    if (link.state === 'closing') {
+      this.#end({ kind: 'client', socketClosed: { code, reason } });
       return;
     }
+    if (link.state !== 'connecting' && link.state !== 'handshaking' && link.state !== 'ready') return;
+    const { handshake } = attempt;
     const verdict = classifyClose({
       code,
       reason,
-      opened: attempt.opened,
-      helloSeen: attempt.helloSeen,
-      inHandshake: this.#state === 'handshaking' || this.#state === 'connecting',
-      awaitingHub: attempt.handshake.awaitingHub,
-      noisePattern: attempt.handshake.noisePattern,
+      opened: link.state !== 'connecting',
+      helloSeen: attempt.hello !== undefined,
+      inHandshake: link.state !== 'ready',
+      awaitingHub: handshake.awaitingHub,
+      noisePattern: handshake.noisePattern,
       // Our msg1 awaits msg2, or our XXpsk2 msg3 was the last word and the hub has said nothing since.
       noiseUnanswered:
-        attempt.handshake.noisePattern !== undefined &&
-        (attempt.handshake.awaitingHub || (attempt.keys?.kind === 'noise' && attempt.handshake.noisePattern === 'XXpsk2' && !attempt.heardSinceKeyed)),
+        handshake.noisePattern !== undefined &&
+        (handshake.awaitingHub || (link.state === 'ready' && link.keys.kind === 'noise' && handshake.noisePattern === 'XXpsk2' && !link.heardSinceKeyed)),
       forcedXX: this.#forceXX,
       unknownKeyCloses: this.#unknownKeyCount,
       unknownKeyThreshold: this.#o.unknownKeyCloses,
@@ -459,85 +437,128 @@ export class HubConnection extends EventEmitter<HubConnectionEvents> {
     this.#unknownKeyCount = verdict.unknownKeyCloses;
     const { error } = verdict;
     if (error instanceof HiveProtocolError) this.#log('warn', 'frame from the hub refused', { attempt: attempt.id, code: error.code });
-    this.#fail(error, { socketClosed: { code, reason } });
+    this.#end({ kind: 'failed', error, socketClosed: { code, reason } });
   }
 
-  // ---------------------------------------------------------------------------------------------- failure
+  // ---------------------------------------------------------------------------------------------- the one exit
 
-  /** The one failure path: log, report, drop the socket, then back off or close for good. */
-  #fail(error: Error, context: FailContext = {}): void {
-    const attempt = this.#attempt;
-    if (attempt === undefined || this.#state === 'closing' || this.#state === 'closed' || this.#state === 'backing-off') return;
+  /**
+   * The one way out of a socket's life: report it (log, `error`, `close`), drop the socket, then back off and retry,
+   * or close for good (terminal failure, too many attempts, `close()`), with the reason in `closeError`.
+   */
+  #end(ending: Ending): void {
+    const link = this.#link;
+    if (ending.kind === 'client') {
+      if (link.state === 'closing') {
+        this.#stopTimers(link);
+        this.emit('close', { code: ending.socketClosed?.code ?? ABNORMAL_CLOSURE, reason: cut(ending.socketClosed?.reason ?? ''), willReconnect: false });
+        this.#closeForGood(undefined, 'socket closed');
+      } else {
+        this.#closeForGood(undefined, 'closed by the client');
+      }
+      return;
+    }
+    if (ending.kind === 'unopened') {
+      this.#closeForGood(ending.error, 'socket creation failed');
+      return;
+    }
+    if (link.state !== 'connecting' && link.state !== 'handshaking' && link.state !== 'ready') return;
+    const { error, socketClosed } = ending;
     const terminal = isTerminal(error) || !this.#o.reconnect;
-    const code = (error as { code?: string }).code ?? error.name;
-    this.#log(terminal ? 'error' : 'info', error.message, { attempt: attempt.id, code, state: this.#state });
-    this.#attempt = undefined;
-    this.#stopAttemptTimers(attempt);
+    const code = errorCode(error) ?? error.name;
+    this.#log(terminal ? 'error' : 'info', error.message, { attempt: link.attempt.id, code, state: link.state });
+    this.#stopTimers(link);
+    // The socket is left before anything is emitted: its own close, and what listeners do, find it gone.
+    const ended: Link = { state: 'ending', from: link.state, info: link.state === 'ready' ? link.info : undefined };
+    this.#link = ended;
     let closeCode: number = ABNORMAL_CLOSURE;
     let closeReason = '';
-    if (context.socketClosed !== undefined) {
-      closeCode = context.socketClosed.code;
-      closeReason = cut(context.socketClosed.reason);
-    } else if (context.terminate === true) {
-      attempt.socket.terminate();
+    if (socketClosed !== undefined) {
+      closeCode = socketClosed.code;
+      closeReason = cut(socketClosed.reason);
+    } else if (ending.terminate === true) {
+      link.attempt.socket.terminate();
     } else {
       closeCode = error instanceof HiveProtocolError ? error.closeCode : error instanceof HiveAuthError ? CLOSE_POLICY_VIOLATION : CLOSE_GOING_AWAY;
       closeReason = code;
-      attempt.socket.close(closeCode, closeReason);
+      link.attempt.socket.close(closeCode, closeReason);
     }
     if (this.listenerCount('error') > 0) this.emit('error', error);
-    if (attempt.wasReady && resetsBackoff(context.socketClosed?.code)) this.#o.backoff.reset();
+    // A session that was ready may start the backoff afresh, depending on how it ended: a hub that closes every fresh
+    // session with 1013 must not be retried at the first delay for ever.
+    if (link.state === 'ready' && resetsBackoff(socketClosed?.code)) this.#o.backoff.reset();
     const willReconnect = !terminal && this.#failuresWithoutReady + 1 < this.#o.maxAttempts;
     this.emit('close', { code: closeCode, reason: closeReason, willReconnect, error });
-    this.#scheduleOrFinish(terminal ? error : undefined, error.message, error);
-  }
-
-  #scheduleOrFinish(terminalError: Error | undefined, reason: string, cause?: Error): void {
-    if (terminalError !== undefined || !this.#o.reconnect) {
-      this.#finish(terminalError ?? cause, reason);
+    if (this.#link !== ended) return; // a listener closed the connection
+    if (terminal) {
+      this.#closeForGood(error, error.message);
       return;
     }
     this.#failuresWithoutReady += 1;
     if (this.#failuresWithoutReady >= this.#o.maxAttempts) {
-      const last = cause ?? terminalError;
-      const error =
-        last instanceof HiveConnectionError && last.code === 'HM_ERR_UNREACHABLE'
-          ? last
-          : new HiveConnectionError('HM_ERR_UNREACHABLE', `expected a session within ${this.#o.maxAttempts} attempt(s), got none (last: ${last?.message ?? 'unknown'})`, { cause: last });
-      this.#finish(error, 'too many attempts');
+      const unreachable =
+        error instanceof HiveConnectionError && error.code === 'HM_ERR_UNREACHABLE'
+          ? error
+          : new HiveConnectionError('HM_ERR_UNREACHABLE', `expected a session within ${this.#o.maxAttempts} attempt(s), got none (last: ${error.message})`, { cause: error });
+      this.#closeForGood(unreachable, 'too many attempts');
       return;
     }
     const delay = this.#o.backoff.next();
-    this.#transition('backing-off', `${cut(reason)}; retry in ${delay} ms`);
-    this.#backoffTimer = this.#o.timers.setTimeout(() => {
-      this.#backoffTimer = undefined;
-      if (this.#state === 'backing-off') this.#openSocket();
+    const timer = this.#o.timers.setTimeout(() => {
+      if (this.#link.state === 'backing-off') this.#openSocket();
     }, delay);
+    this.#enter({ state: 'backing-off', timer }, `${cut(error.message)}; retry in ${delay} ms`);
   }
 
-  #finish(error: Error | undefined, reason: string): void {
-    if (this.#backoffTimer !== undefined) this.#o.timers.clearTimeout(this.#backoffTimer);
-    this.#backoffTimer = undefined;
-    this.#attempt = undefined;
+  /** Part of {@link #end}: the final state. */
+  #closeForGood(error: Error | undefined, reason: string): void {
+    const link = this.#link;
+    if (link.state === 'backing-off') this.#stopTimers(link);
     if (error !== undefined) this.#closeError = error;
     this.#queue.rejectAll(new HiveConnectionError('HM_ERR_CLOSED', 'expected the message to be sent, got the connection closed', { cause: error }));
-    this.#transition('closed', error === undefined ? reason : `${(error as { code?: string }).code ?? error.name}: ${cut(error.message)}`);
+    this.#enter({ state: 'closed' }, error === undefined ? reason : `${errorCode(error) ?? error.name}: ${cut(error.message)}`);
     this.#ready?.reject(error ?? new HiveConnectionError('HM_ERR_CLOSED', 'expected a session, got the connection closed by the client'));
     for (const waiter of this.#closeWaiters.splice(0)) waiter();
   }
 
-  #stopAttemptTimers(attempt: Attempt): void {
-    attempt.cancelOpenDeadline?.();
-    attempt.cancelHandshakeDeadline?.();
-    attempt.cancelOpenDeadline = undefined;
-    attempt.cancelHandshakeDeadline = undefined;
-    attempt.keepAlive?.stop();
+  /** Cancel the deadlines and timers that belong to `link`. */
+  #stopTimers(link: Link): void {
+    switch (link.state) {
+      case 'connecting':
+        link.cancelUpgradeDeadline();
+        return;
+      case 'handshaking':
+        link.cancelHandshakeDeadline?.();
+        link.cancelHandshakeDeadline = undefined;
+        return;
+      case 'ready':
+        link.keepAlive.stop();
+        return;
+      case 'backing-off':
+        this.#o.timers.clearTimeout(link.timer);
+        return;
+      case 'closing':
+        link.cancelCloseWait();
+        return;
+      case 'idle':
+      case 'ending':
+      case 'closed':
+        return;
+      default:
+        assertNever(link, 'connection state');
+    }
   }
 
-  #transition(to: ConnectionState, reason: string): void {
-    const from = this.#state;
+  /** The only writer of the state (besides `ending`, which the outside does not see). */
+  #enter(link: Exclude<Link, { readonly state: 'ending' }>, reason: string): void {
+    const from = publicState(this.#link);
+    this.#link = link;
+    this.#announce(from, link.state, reason);
+  }
+
+  /** Log and emit a transition the machine allows. */
+  #announce(from: ConnectionState, to: ConnectionState, reason: string): void {
     assertTransition(from, to);
-    this.#state = to;
     this.#log(to === 'ready' || to === 'closed' ? 'info' : 'debug', `connection ${from} → ${to}`, { reason: cut(reason) });
     this.emit('state', { from, to, reason });
   }

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { ConfigError } from '../errors.js';
+import { ConfigError, errorCode } from '../errors.js';
 import { CLOSE_INTERNAL_ERROR, CLOSE_NO_STATUS, CLOSE_TRY_AGAIN_LATER, MAX_LOGGED_REASON_CHARS } from './connection-constants.js';
 import { HiveConnectionError, HivePolicyDeniedError } from './connection-errors.js';
 import { CLOSE_POLICY_VIOLATION, HiveAuthError, HiveProtocolError } from './errors.js';
@@ -145,7 +145,7 @@ export function classifyClose(f: CloseFacts): CloseVerdict {
   }
   if (!f.opened) {
     const cause = f.lastSocketError;
-    const errno = (cause as NodeJS.ErrnoException | undefined)?.code ?? '';
+    const errno = errorCode(cause) ?? '';
     let error: Error;
     if (cause instanceof HiveConnectionError && cause.code === 'HM_ERR_TLS') error = cause;
     else if (TLS_VERIFY_ERRORS.has(errno)) {
@@ -155,7 +155,7 @@ export function classifyClose(f: CloseFacts): CloseVerdict {
     }
     return { error, forceXX: f.forcedXX, unknownKeyCloses: f.unknownKeyCloses };
   }
-  if ((f.lastSocketError as NodeJS.ErrnoException | undefined)?.code === WS_PAYLOAD_REFUSED) {
+  if (errorCode(f.lastSocketError) === WS_PAYLOAD_REFUSED) {
     // ws read a frame header over `maxPayload` and closed with 1009 before buffering the frame (hostile-hub guard).
     const error = new HiveProtocolError('HM_ERR_FRAME_TOO_LARGE', 'expected frames within the inbound limit from the hub, got a larger one (refused from its header, close 1009)', undefined, { cause: f.lastSocketError });
     return { error, forceXX: f.forcedXX, unknownKeyCloses: 0 };

@@ -21,6 +21,7 @@ import { createHiveMessage, hiveMessageToJson, toHiveMessage } from './message.j
 import { type BinaryPayloadType, HiveMessageType, WRAPPER_MESSAGE_TYPES, isBinaryPayloadType, messageTypeOfCode } from './message-types.js';
 import type { DecodedWire1, Wire1Limits } from './wire1.js';
 import { BITS_PER_BYTE, WIRE1_BIN_TYPE_BITS, WIRE1_METALEN_BITS, WIRE1_TYPE_BITS, WIRE1_VERSION_BITS } from './wire1-layout.js';
+import { errorCode } from '../errors.js';
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
@@ -35,7 +36,7 @@ function inflate(block: Uint8Array, maxBytes: number, what: string): Uint8Array 
     return inflateSync(block, { maxOutputLength: maxBytes });
   } catch (cause) {
     // node:zlib throws RangeError ERR_BUFFER_TOO_LARGE as soon as the output passes maxOutputLength.
-    if (cause instanceof RangeError && (cause as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+    if (cause instanceof RangeError && errorCode(cause) === 'ERR_BUFFER_TOO_LARGE') {
       throw new HiveProtocolError('HM_ERR_FRAME_TOO_LARGE', `expected ${what} to decompress to at most ${maxBytes} bytes, got more`, undefined, { cause });
     }
     throw new HiveProtocolError('HM_ERR_DECOMPRESS', `expected ${what} to be a zlib stream, got ${block.length} bytes that do not inflate`, undefined, { cause });

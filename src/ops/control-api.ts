@@ -24,6 +24,7 @@ import { BearerCheck, RateLimiter, ServeError, hostOfHeader, isLoopbackHost, rea
 import { OpsError } from './errors.js';
 import { type Logger, nullLogger } from './logger.js';
 import type { EventStream } from './sse.js';
+import { errorCode } from '../errors.js';
 
 /** Largest control request body, bytes (a sentence to say). */
 export const CONTROL_MAX_BODY_BYTES = 16 * 1024;
@@ -170,7 +171,7 @@ async function readOptionalBody(req: IncomingMessage): Promise<Record<string, un
 }
 
 function internal(error: unknown, logger: Logger): ServeError {
-  const code = (error as { code?: unknown }).code;
+  const code = errorCode(error);
   // A synthesis or device failure has a code and a message for the user; anything else is a bug.
   if (typeof code === 'string') return new ServeError('SERVE_ERR_UNAVAILABLE', `${code}: ${(error as Error).message}`);
   logger.error('control request failed', { error });

@@ -23,6 +23,7 @@ import type { RouteHandler } from './control-api.js';
 import type { HealthProvider } from './health.js';
 import { type Logger, nullLogger } from './logger.js';
 import type { MetricsSource } from './metrics.js';
+import { errorCode } from '../errors.js';
 
 /** Options of {@link startOpsServer}. */
 export interface OpsServerOptions {
@@ -102,8 +103,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   server.maxConnections = OPS_HTTP_MAX_CONNECTIONS;
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (cause: NodeJS.ErrnoException): void => {
-      reject(new OpsError('OPS_ERR_LISTEN', `cannot listen on ${host}:${port} for ${routes.length === 0 ? '/healthz and /metrics' : 'the control API, /healthz and /metrics'} (${cause.code ?? cause.message}); choose another port`, { cause }));
+    const onError = (cause: Error): void => {
+      reject(new OpsError('OPS_ERR_LISTEN', `cannot listen on ${host}:${port} for ${routes.length === 0 ? '/healthz and /metrics' : 'the control API, /healthz and /metrics'} (${errorCode(cause) ?? cause.message}); choose another port`, { cause }));
     };
     server.once('error', onError);
     server.listen(port, host, () => {

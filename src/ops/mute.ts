@@ -13,6 +13,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { errorCode } from '../errors.js';
 
 /** File name of the persisted flag inside the state folder. */
 export const MUTE_FILE_NAME = 'mute.json';
@@ -93,7 +94,7 @@ async function readMuteFile(path: string): Promise<LoadedMute> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
+    const code = errorCode(cause);
     if (code === 'ENOENT') return { muted: false };
     return { muted: true, problem: `${path}: cannot read the mute state (${code ?? 'error'}); staying muted until "hivesat ctl unmute"` };
   }

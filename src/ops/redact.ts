@@ -14,6 +14,7 @@
  * @module
  */
 import { SECRET_MIN_CHARS } from './constants.js';
+import { errorCode } from '../errors.js';
 
 /** What replaces a secret. */
 export const REDACTED = '[REDACTED]';
@@ -100,7 +101,7 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       if (depth >= maxDepth) return Array.isArray(v) ? '[Array]' : '[Object]';
       seen.add(v);
       if (v instanceof Error) {
-        const code = (v as { code?: unknown }).code;
+        const code = errorCode(v);
         return { name: v.name, ...(typeof code === 'string' ? { code } : {}), message: redactString(v.message) };
       }
       if (v instanceof Uint8Array) return `[${v.byteLength} bytes]`;

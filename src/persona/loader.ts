@@ -38,6 +38,7 @@ import { HiveMindSolver } from './hivemind-solver.js';
 import { OpenAiChatSolver } from './openai-solver.js';
 import { Persona, type PersonaLogEvent, type PersonaTimers } from './persona.js';
 import { type ConnectivityStatus, type HiveMindAsker, type HiveMindTarget, type Solver, SolverConfig, type SolverDeps, type SolverFactory, type SolverRegistry } from './solver.js';
+import { errorCode } from '../errors.js';
 
 /** The solvers hivesat has, by persona-file id. */
 export const BUILTIN_SOLVERS: SolverRegistry = new Map<string, SolverFactory>([
@@ -192,7 +193,7 @@ async function readPersonaText(path: string): Promise<string> {
     return await readFile(path, 'utf8');
   } catch (err) {
     if (err instanceof PersonaError) throw err;
-    throw new PersonaError('PERSONA_ERR_IO', `${path}: could not read the persona file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    throw new PersonaError('PERSONA_ERR_IO', `${path}: could not read the persona file: ${errorCode(err) ?? (err as Error).message}`, { cause: err });
   }
 }
 
@@ -224,8 +225,8 @@ export async function listPersonas(dir: string): Promise<PersonaFileEntry[]> {
   try {
     names = await readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new PersonaError('PERSONA_ERR_IO', `${dir}: could not list the persona folder: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    if (errorCode(err) === 'ENOENT') return [];
+    throw new PersonaError('PERSONA_ERR_IO', `${dir}: could not list the persona folder: ${errorCode(err) ?? (err as Error).message}`, { cause: err });
   }
   const entries: PersonaFileEntry[] = [];
   for (const file of names.filter((n) => n.endsWith(PERSONA_FILE_EXTENSION)).sort()) {

@@ -25,6 +25,7 @@ import { readText, redactUrl, serverErrorText } from './http.js';
 import { SentenceSplitter } from './sentences.js';
 import type { Solver, SolverConfig, SolverContext, SolverDeps } from './solver.js';
 import { SseParser } from './sse.js';
+import { errorCode } from '../errors.js';
 
 interface ChatMessage {
   readonly role: 'system' | 'user' | 'assistant';
@@ -109,7 +110,7 @@ export class OpenAiChatSolver implements Solver {
       response = await this.#fetch(this.#url, { method: 'POST', headers, body: JSON.stringify({ ...this.#params, messages, stream: this.#stream }), signal });
     } catch (err) {
       if (signal.aborted) throw signal.reason;
-      const code = (err as { cause?: { code?: unknown } }).cause?.code;
+      const code = err instanceof Error ? errorCode(err.cause) : undefined;
       throw new PersonaError('PERSONA_ERR_NETWORK', `${this.id}: could not reach ${this.#where}: ${typeof code === 'string' ? code : (err as Error).message}`, { cause: err, detail: typeof code === 'string' ? code : 'unreachable' });
     }
     if (!response.ok) {

@@ -13,6 +13,7 @@
 import { PersonaError, type SolverFailure } from './errors.js';
 import type { Solver } from './solver.js';
 import { type TimeoutTimers, systemTimers } from '../timers.js';
+import { errorCode } from '../errors.js';
 
 /** Timer functions, injectable so that tests fire time limits by hand. */
 export type PersonaTimers = TimeoutTimers;
@@ -57,7 +58,7 @@ export type PersonaLogEvent =
 /** A failed attempt as a {@link SolverFailure}. */
 export function solverFailure(solver: Solver, attempt: SolverAttempt): SolverFailure {
   const error = attempt.error;
-  const code = (error as { code?: unknown } | undefined)?.code;
+  const code = errorCode(error);
   const detail = (error as { detail?: unknown } | undefined)?.detail;
   return {
     solverId: solver.id,
@@ -210,7 +211,7 @@ export class Persona {
       }
       if (count > 0) return;
     }
-    const summary = attempts.map((a) => `${a.solverId}: ${a.outcome}${a.error !== undefined ? ` (${(a.error as { code?: string }).code ?? a.error.name})` : ''}`).join('; ');
+    const summary = attempts.map((a) => `${a.solverId}: ${a.outcome}${a.error !== undefined ? ` (${errorCode(a.error) ?? a.error.name})` : ''}`).join('; ');
     const errors = attempts.flatMap((a) => (a.error !== undefined ? [a.error] : []));
     throw new PersonaError('PERSONA_ERR_NO_ANSWER', `persona "${this.name}": expected one of ${attempts.length} solvers to answer, got none (${summary})`, {
       cause: new AggregateError(errors, 'solver errors'),

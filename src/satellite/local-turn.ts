@@ -12,6 +12,7 @@
 import { performance } from 'node:perf_hooks';
 import { type Persona, type SolverFailure, spokenFailureReason } from '../persona/index.js';
 import type { SpeechToText, TextToSpeech } from '../speech/index.js';
+import { errorCode } from '../errors.js';
 
 /** What the local path is made of. */
 export interface LocalTurnEngines {
@@ -154,7 +155,7 @@ export async function answerLocally(pcm: Int16Array, engines: LocalTurnEngines, 
       }
     } catch (error) {
       // The chain reports "nobody could answer" as an error; anything else (an abort, a broken engine) propagates.
-      if (signal?.aborted === true || (error as { code?: string }).code !== 'PERSONA_ERR_NO_ANSWER') throw error;
+      if (signal?.aborted === true || errorCode(error) !== 'PERSONA_ERR_NO_ANSWER') throw error;
       failures = (error as { failures?: readonly SolverFailure[] }).failures ?? [];
     }
     if (sentences.length === 0) {

@@ -8,7 +8,7 @@
  * @module
  */
 import { decodeAudioFile } from '../audio/index.js';
-import type { HivesatError } from '../errors.js';
+import { type HivesatError, errorCode } from '../errors.js';
 import type { JsonObject } from '../hivemind/index.js';
 import type { TextToSpeech } from '../speech/index.js';
 import { SatelliteError } from './errors.js';
@@ -46,7 +46,7 @@ export interface PendingSpeech {
 
 /** Failures of the hub's answer that are the hub's doing (its bytes), as opposed to its absence (timeouts, link). */
 function isRefusal(error: unknown): error is HivesatError {
-  const code = (error as { code?: unknown }).code;
+  const code = errorCode(error);
   return typeof code === 'string' && (code === 'SAT_ERR_TTS_TOO_LARGE' || code.startsWith('AUDIO_ERR_'));
 }
 
@@ -83,7 +83,7 @@ export class SpeechOutput {
         const refused = isRefusal(error);
         if (refused) this.#o.refused?.(error);
         if (this.#o.local === undefined) throw error;
-        const code = (error as { code?: string }).code ?? String(error);
+        const code = errorCode(error) ?? String(error);
         this.#o.log(refused ? 'info' : 'warn', `hub TTS failed (${code}); speaking with ${this.#o.local.name}`);
         return this.local(text, marks.received === undefined ? {} : { received: marks.received });
       });

@@ -14,6 +14,7 @@ import { BinaryPayloadType } from '../hivemind/index.js';
 import { PcmRingBuffer, SAMPLE_RATE_HZ } from '../audio/index.js';
 import { AUDIO_SAMPLE_WIDTH_BYTES, STREAM_CHUNK_SAMPLES } from './constants.js';
 import type { HubLink } from './types.js';
+import { errorCode } from '../errors.js';
 
 /** Why a stream stopped: its tail was sent, the hub's `record_end`, the cap, the link, a failed send, the input ended. */
 export type StreamStop = 'tail' | 'hub' | 'cap' | 'link' | 'send' | 'end';
@@ -147,7 +148,7 @@ export class RawAudioStreamer {
   }
 
   #sendFailed(stream: number, error: unknown): void {
-    const code = (error as { code?: unknown }).code;
+    const code = errorCode(error);
     const name = typeof code === 'string' ? code : error instanceof Error ? error.name : String(error);
     if (LINK_GONE.has(name) || this.#errorReported === stream) return;
     this.#errorReported = stream;

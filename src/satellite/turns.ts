@@ -23,7 +23,7 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { assertNever } from '../errors.js';
+import { assertNever, errorCode } from '../errors.js';
 import type { ClipOutcome, Timers } from '../audio/index.js';
 import type { Utterance } from '../listener/index.js';
 import { TURN_SETTLE_MS } from './constants.js';
@@ -128,7 +128,7 @@ export class TurnTracker extends EventEmitter<TurnEvents> {
     }
     this.#d.sendToHub(turn).then(
       () => this.#onSent(turn),
-      (error: unknown) => this.#toLocal(turn, `send failed (${(error as { code?: string }).code ?? String(error)})`),
+      (error: unknown) => this.#toLocal(turn, `send failed (${errorCode(error) ?? String(error)})`),
     );
     return turn;
   }

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ServeError } from './errors.js';
+import { errorCode } from '../errors.js';
 
 /**
  * Read the body of `req` as JSON, refusing more than `maxBytes` before buffering it: a `Content-Length` over the
@@ -46,7 +47,7 @@ export async function readJsonBody(req: IncomingMessage, maxBytes: number): Prom
     };
     const onError = (error: Error): void => {
       cleanup();
-      reject(new ServeError('SERVE_ERR_BAD_REQUEST', `expected a complete body, got a broken upload (${(error as NodeJS.ErrnoException).code ?? error.name})`, { cause: error }));
+      reject(new ServeError('SERVE_ERR_BAD_REQUEST', `expected a complete body, got a broken upload (${errorCode(error) ?? error.name})`, { cause: error }));
     };
     const onAborted = (): void => onError(new Error('aborted'));
     req.on('data', onData);

@@ -18,6 +18,7 @@ import { sessionIdFor } from './conversation.js';
 import { ServeError } from './errors.js';
 import { KeyedPool, type PoolTimers, unrefTimers } from './pool.js';
 import type { ServeTarget } from './targets.js';
+import { errorCode } from '../errors.js';
 
 /** The part of a {@link HubConnection} the hub target uses (a real one in the program, anything alike in tests). */
 export type HubSession = Pick<HubConnection, 'state' | 'closeError' | 'connect' | 'close' | 'ask' | 'on' | 'off'>;
@@ -60,7 +61,7 @@ export function hubError(error: unknown): ServeError {
     if (error.code === 'HM_ERR_NO_ANSWER' || error.code === 'HM_ERR_TIMEOUT') return new ServeError('SERVE_ERR_TIMEOUT', `the hub did not answer in time (${error.code})`, { cause: error });
     if (UNAVAILABLE_CODES.has(error.code)) return new ServeError('SERVE_ERR_UNAVAILABLE', `the hub cannot be reached (${error.code})`, { cause: error });
   }
-  const code = (error as { code?: unknown } | undefined)?.code;
+  const code = errorCode(error);
   return new ServeError('SERVE_ERR_UPSTREAM', `the hub failed${typeof code === 'string' ? ` (${code})` : ''}`, { cause: error });
 }
 

@@ -35,6 +35,7 @@ import { type PoolTimers, unrefTimers } from './pool.js';
 import { type RateLimitOptions, RateLimiter } from './rate-limit.js';
 import { BearerCheck } from './token.js';
 import type { ServeTarget } from './targets.js';
+import { errorCode } from '../errors.js';
 
 /** How clients authenticate: a bearer token, or nothing (loopback only). */
 export type ServeAuth = { readonly token: string } | { readonly disabled: true };
@@ -194,7 +195,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
       const cause = error instanceof AnswerBrokeOff ? error.cause : error;
       if (controller.signal.aborted && cause === controller.signal.reason) return; // the client left; nobody to answer
       if (error instanceof AnswerBrokeOff) {
-        logger.log('warn', 'answer broke off after it started', { model: meta.model, code: (cause as { code?: string } | undefined)?.code });
+        logger.log('warn', 'answer broke off after it started', { model: meta.model, code: errorCode(cause) });
         return;
       }
       const serveError = error instanceof ServeError ? error : internalError(error, logger);
@@ -207,9 +208,9 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
   }
 
   await new Promise<void>((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException): void => {
+    const onError = (error: Error): void => {
       server.off('listening', onListening);
-      reject(new ServeError('SERVE_ERR_LISTEN', `cannot listen on ${host}:${port} (${error.code ?? error.message})`, { cause: error }));
+      reject(new ServeError('SERVE_ERR_LISTEN', `cannot listen on ${host}:${port} (${errorCode(error) ?? error.message})`, { cause: error }));
     };
     const onListening = (): void => {
       server.off('error', onError);
@@ -224,7 +225,7 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     await closeServer(server);
     throw new ServeError('SERVE_ERR_INSECURE', `refusing to serve without a token on ${address.address}: "${host}" is not a loopback address`);
   }
-  server.on('error', (error) => logger.log('error', 'server error', { code: (error as NodeJS.ErrnoException).code ?? error.name }));
+  server.on('error', (error) => logger.log('error', 'server error', { code: errorCode(error) ?? error.name }));
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   logger.log('info', 'serving', { url, models: [...targets.keys()].join(','), auth: bearer === undefined ? 'off' : 'token' });
 

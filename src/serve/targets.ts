@@ -12,6 +12,7 @@ import { type Persona, PersonaError } from '../persona/index.js';
 import { LATEST_TAG, PERSONA_MODEL_PREFIX } from './constants.js';
 import { ServeError } from './errors.js';
 import { KeyedPool, type PoolTimers, unrefTimers } from './pool.js';
+import { errorCode } from '../errors.js';
 
 /** One question for a target. */
 export interface AnswerRequest {
@@ -96,7 +97,7 @@ export interface PersonaTargetOptions {
 export function personaError(error: unknown): ServeError {
   if (error instanceof ServeError) return error;
   if (error instanceof PersonaError) {
-    const everyoneTimedOut = error.code === 'PERSONA_ERR_TIMEOUT' || (error.cause instanceof AggregateError && error.cause.errors.length > 0 && error.cause.errors.every((e: unknown) => (e as { code?: unknown }).code === 'PERSONA_ERR_TIMEOUT'));
+    const everyoneTimedOut = error.code === 'PERSONA_ERR_TIMEOUT' || (error.cause instanceof AggregateError && error.cause.errors.length > 0 && error.cause.errors.every((e: unknown) => errorCode(e) === 'PERSONA_ERR_TIMEOUT'));
     if (everyoneTimedOut) return new ServeError('SERVE_ERR_TIMEOUT', 'no solver of the persona answered in time', { cause: error });
     // Name each failed solver's endpoint and cause, so the client sees "127.0.0.1:8080 ECONNREFUSED", not just 502.
     const causes = error.failures.map((f) => `${f.solverId}${f.endpoint === undefined ? '' : ` at ${f.endpoint}`}: ${f.code} ${f.detail}`);

@@ -14,6 +14,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MAX_TOKEN_FILE_BYTES, MIN_TOKEN_CHARS, TOKEN_BYTES, TOKEN_FILE_NAME, TOKEN_PREFIX } from './constants.js';
 import { ServeError } from './errors.js';
+import { errorCode } from '../errors.js';
 
 /** Mode of the token file: owner read/write only. */
 const TOKEN_FILE_MODE = 0o600;
@@ -76,11 +77,11 @@ export async function loadOrCreateToken(path: string): Promise<LoadedToken> {
     await chmod(path, TOKEN_FILE_MODE); // the umask may have narrowed it; 0600 is what the check on read expects
   } catch (cause) {
     // Another start won the race and wrote it first: use that one.
-    if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
+    if (errorCode(cause) === 'EEXIST') {
       const raced = await readTokenFile(path);
       if (raced !== undefined) return { token: raced, path, created: false };
     }
-    throw new ServeError('SERVE_ERR_TOKEN', `${path}: cannot write the token file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    throw new ServeError('SERVE_ERR_TOKEN', `${path}: cannot write the token file (${errorCode(cause) ?? 'error'})`, { cause });
   }
   return { token, path, created: true };
 }
@@ -90,8 +91,8 @@ async function readTokenFile(path: string): Promise<string | undefined> {
   try {
     info = await stat(path);
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ServeError('SERVE_ERR_TOKEN', `${path}: cannot read the token file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    if (errorCode(cause) === 'ENOENT') return undefined;
+    throw new ServeError('SERVE_ERR_TOKEN', `${path}: cannot read the token file (${errorCode(cause) ?? 'error'})`, { cause });
   }
   if (!info.isFile()) throw new ServeError('SERVE_ERR_TOKEN', `${path}: expected a regular file, got something else`);
   if ((info.mode & GROUP_OTHER_BITS) !== 0) {
@@ -102,7 +103,7 @@ async function readTokenFile(path: string): Promise<string | undefined> {
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    throw new ServeError('SERVE_ERR_TOKEN', `${path}: cannot read the token file (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    throw new ServeError('SERVE_ERR_TOKEN', `${path}: cannot read the token file (${errorCode(cause) ?? 'error'})`, { cause });
   }
   return assertToken(text.trim(), path);
 }

@@ -7,6 +7,7 @@
 import { DEFAULT_ENGINE_TIMEOUT_MS, MAX_HTTP_BODY_BYTES } from './constants.js';
 import { SpeechError } from './errors.js';
 import type { SpeechTimers } from './process.js';
+import { errorCode } from '../errors.js';
 
 /** The global `fetch` signature; inject a wrapper or a fake in tests. */
 export type FetchFn = typeof fetch;
@@ -77,7 +78,7 @@ export async function httpRequest(url: URL, init: RequestInit, options: HttpRequ
       response = await options.fetch(url, { ...init, signal: controller.signal });
     } catch (err) {
       if (controller.signal.aborted) throw controller.signal.reason;
-      const cause = (err as { cause?: { code?: string } }).cause?.code;
+      const cause = err instanceof Error ? errorCode(err.cause) : undefined;
       throw new SpeechError('SPEECH_ERR_NETWORK', `${engine}: could not reach ${where}: ${cause ?? (err as Error).message}`, { cause: err });
     }
     const body = await readLimited(response, engine, where, controller.signal);

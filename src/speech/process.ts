@@ -9,6 +9,7 @@ import { type ChildProcessWithoutNullStreams, spawn as nodeSpawn } from 'node:ch
 import { DEFAULT_ENGINE_TIMEOUT_MS, MAX_ENGINE_OUTPUT_BYTES, STDERR_TAIL_BYTES } from './constants.js';
 import { SpeechError } from './errors.js';
 import { type TimeoutTimers, systemTimers } from '../timers.js';
+import { errorCode } from '../errors.js';
 
 /** The part of `child_process.spawn` the engines use (stdio: three pipes). Inject a fake or a wrapper in tests. */
 export type SpawnFn = (command: string, args: readonly string[]) => ChildProcessWithoutNullStreams;
@@ -114,7 +115,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
 }
 
 function missingOrFailed(err: unknown, command: string, options: RunProcessOptions): SpeechError {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  const code = errorCode(err);
   if (code === 'ENOENT' || code === 'EACCES') {
     return new SpeechError(
       'SPEECH_ERR_ENGINE_MISSING',

@@ -17,6 +17,7 @@ import { isAbsolute, join } from 'node:path';
 import { assertRange, MANIFEST_PATH, PACKAGE_ROOT } from '../vad/index.js';
 import { DEFAULT_VERIFIER, EMBEDDING_DIM, MAX_HEAD_FRAMES, VERIFIER_FORMAT } from './constants.js';
 import { ModelError } from './errors.js';
+import { errorCode } from '../errors.js';
 
 /** A verifier's parameters, as stored in its file. */
 export interface VerifierParameters {
@@ -139,7 +140,7 @@ async function readVerifierFile(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw new ModelError('MODEL_ERR_MISSING', `wake verifier ${path} not found`, { cause });
+    if (errorCode(cause) === 'ENOENT') throw new ModelError('MODEL_ERR_MISSING', `wake verifier ${path} not found`, { cause });
     throw new ModelError('MODEL_ERR_LOAD', `wake verifier ${path} could not be read: ${(cause as Error).message}`, { cause });
   }
 }

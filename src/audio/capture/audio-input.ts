@@ -17,6 +17,7 @@ import { CHUNK_SAMPLES } from '../constants.js';
 import { AudioError, WavError } from '../errors.js';
 import { PcmChunker } from '../pcm-chunker.js';
 import { WavStreamDecoder, concatBytes } from '../wav-stream.js';
+import { errorCode } from '../../errors.js';
 
 /** Bytes read from a file at a time. */
 const READ_BYTES = 64 * 1024;
@@ -88,7 +89,7 @@ async function checkHeader(path: string, size: number): Promise<void> {
 function inputError(name: string, error: unknown): Error {
   if (error instanceof AudioError) return error;
   if (error instanceof WavError) return new WavError(error.code, `${name}: ${error.message}`, { cause: error });
-  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const code = errorCode(error);
   const why =
     code === 'ENOENT' ? 'no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : error instanceof Error ? error.message : String(error);
   return new AudioError('AUDIO_ERR_INPUT', `cannot read ${name}: ${why}`, { cause: error });

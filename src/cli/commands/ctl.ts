@@ -10,6 +10,7 @@ import { defaultConfigPath } from '../../config/connection-config.js';
 import { loadSatelliteConfig } from '../../config/satellite-config.js';
 import { OpsError, resolveControlSettings } from '../../ops/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
+import { errorCode } from '../../errors.js';
 
 const HELP = `Usage: hivesat ctl <command> [options]
 
@@ -100,7 +101,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     try {
       res = await fetch(url, { method: request.method, headers, ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }) });
     } catch (cause) {
-      const code = (cause as { cause?: { code?: string } }).cause?.code ?? 'error';
+      const code = (cause instanceof Error ? errorCode(cause.cause) : undefined) ?? 'error';
       io.stderr.write(`hivesat ctl: cannot reach the satellite at ${url.replace(request.path, '')} (${code}); is "hivesat run" running?\n`);
       return EXIT.UNAVAILABLE;
     }
@@ -117,7 +118,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     io.stdout.write(`${JSON.stringify(await res.json())}\n`);
     return EXIT.OK;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = errorCode(error);
     io.stderr.write(`hivesat ctl: ${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
     return EXIT.FAILURE;
   }

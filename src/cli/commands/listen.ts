@@ -25,6 +25,7 @@ import { defaultConfigPath } from '../../config/connection-config.js';
 import { defaultSatelliteConfig, loadSatelliteConfig } from '../../config/satellite-config.js';
 import { createListener, type Listener, MAX_SILENCE_END_MS, MIN_SILENCE_END_MS } from '../../listener/index.js';
 import { listenerOptionsFromConfig } from '../listener-config.js';
+import { errorCode } from '../../errors.js';
 
 /** Output streams (and, for tests, the environment of `arecord` and a stop signal) of {@link runListen}. */
 export interface ListenIo {
@@ -240,12 +241,12 @@ async function makeFolder(dir: string): Promise<void> {
   try {
     await mkdir(dir);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     if (code === 'EEXIST' && (await stat(dir)).isDirectory()) return;
     if (code !== 'ENOENT' || dirname(dir) === dir) throw error;
     await makeFolder(dirname(dir));
-    await mkdir(dir).catch(async (again: NodeJS.ErrnoException) => {
-      if (again.code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw again;
+    await mkdir(dir).catch(async (again: unknown) => {
+      if (errorCode(again) !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw again;
     });
   }
 }
@@ -256,7 +257,7 @@ async function prepareSaveDir(dir: string): Promise<void> {
     await makeFolder(dir);
     await access(dir, constants.W_OK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = errorCode(error);
     const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : code === 'EROFS' ? 'read-only file system' : (error as Error).message;
     throw new ListenSaveError(`--save ${dir}: cannot create or write the folder (${why})`);
   }
@@ -282,7 +283,7 @@ function parseMs(flag: string, text: string, min: number, max: number): number {
 function describe(error: unknown): string {
   if (error instanceof ListenUsageError) return `${error.message}; see "hivesat listen --help"`;
   if (error instanceof ListenSaveError) return error.message;
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   if (error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) return `${error.message}; see "hivesat listen --help"`;
   if (code === 'ENOENT' && error instanceof Error) return `cannot read the input: ${error.message}`;
   if (error instanceof Error) return typeof code === 'string' ? `${error.message} (${code})` : error.message;

@@ -25,6 +25,7 @@ import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
 import { checkOutputPath } from '../output-path.js';
 import { type RunOps, startRunOps } from '../run-ops.js';
+import { errorCode } from '../../errors.js';
 
 const HELP = `Usage: hivesat run [options]
 
@@ -190,7 +191,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       ops.ping();
     };
     const deviceError = (error: Error, retryMs?: number): void =>
-      ops.events.error({ kind: (error as { code?: string }).code ?? error.name, message: `capture: ${error.message}${retryMs === undefined ? '' : `; retrying in ${retryMs} ms`}` });
+      ops.events.error({ kind: errorCode(error) ?? error.name, message: `capture: ${error.message}${retryMs === undefined ? '' : `; retrying in ${retryMs} ms`}` });
     const inputDone = feedInput(input, feed, listener, () => satellite.end(), config, io, stop, deviceError, (source) => ops.watchCapture(source));
     if (values.once === true) {
       const result = await Promise.race([firstTurn, inputDone.then(async () => (satellite.openTurns === 0 ? undefined : firstTurn))]);
@@ -209,7 +210,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     if (controlAsked && ops.controlServer !== undefined) await stop;
     return EXIT.OK;
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
+    const code = errorCode(error);
     io.stderr.write(`hivesat run: ${error instanceof Error ? error.message : String(error)}${typeof code === 'string' ? ` (${code})` : ''}\n`);
     return EXIT.FAILURE;
   } finally {

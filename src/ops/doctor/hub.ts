@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { hubAddress } from '../../config/connection-config.js';
 import { BinaryPayloadType } from '../../hivemind/message-types.js';
 import type { CheckOutcome, DoctorCheck, DoctorContext } from './types.js';
+import { errorCode } from '../../errors.js';
 
 function elapsed(from: number): number {
   return Math.round((performance.now() - from) * 10) / 10;
@@ -47,14 +48,15 @@ export const hubReachableCheck: DoctorCheck = {
       };
       socket.once('connect', () => done({ status: 'ok', summary: `${hubAddress(settings)} accepts connections (TCP connect ${elapsed(started)} ms)`, details: { tcp_connect_ms: elapsed(started) } }, true));
       socket.once('timeout', () => done({ status: 'fail', summary: `${hubAddress(settings)} did not answer within ${ctx.hubTimeoutMs} ms`, fix: 'check the host name/address (--host), the network, and a firewall on the hub' }, false));
-      socket.once('error', (error: NodeJS.ErrnoException) => {
+      socket.once('error', (error: Error) => {
+        const code = errorCode(error);
         const fix =
-          error.code === 'ECONNREFUSED'
+          code === 'ECONNREFUSED'
             ? 'nothing listens there: is hivemind-core running, and is the port right (--port, default 5678)?'
-            : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
+            : code === 'ENOTFOUND' || code === 'EAI_AGAIN'
               ? 'the host name does not resolve: use its IP address or a name your DNS knows (e.g. hub.local with avahi)'
               : 'check the network between this satellite and the hub';
-        done({ status: 'fail', summary: `cannot reach ${hubAddress(settings)}: ${error.code ?? error.message}`, fix }, false);
+        done({ status: 'fail', summary: `cannot reach ${hubAddress(settings)}: ${code ?? error.message}`, fix }, false);
       });
     }),
 };

@@ -1,0 +1,71 @@
+/**
+ * The fast subset (`npm run test:unit`, vitest.unit.config.ts): pure and fake-timer tests that load no model and
+ * start no process, socket or worker. `test/unit-tests.test.ts` keeps the list honest; `npm test` still runs all.
+ */
+export const UNIT_TESTS: readonly string[] = [
+  'test/audio/ring-buffer.test.ts',
+  'test/config/configuration-doc.test.ts',
+  'test/config/connection-config.test.ts',
+  'test/config/identity.test.ts',
+  'test/config/noise-keys.test.ts',
+  'test/config/satellite-config.test.ts',
+  'test/config/schema-issues.test.ts',
+  'test/error-code.test.ts',
+  'test/errors-doc.test.ts',
+  'test/hivemind/aead.test.ts',
+  'test/hivemind/ask.test.ts',
+  'test/hivemind/authorization.test.ts',
+  'test/hivemind/bit-io.test.ts',
+  'test/hivemind/connection-units.test.ts',
+  'test/hivemind/connection.test.ts',
+  'test/hivemind/encodings.test.ts',
+  'test/hivemind/failure-policy.test.ts',
+  'test/hivemind/hostile-input.test.ts',
+  'test/hivemind/json-frame.test.ts',
+  'test/hivemind/json.test.ts',
+  'test/hivemind/message.test.ts',
+  'test/hivemind/noise-primitives.test.ts',
+  'test/hivemind/password-handshake.test.ts',
+  'test/hivemind/random.test.ts',
+  'test/hivemind/session-replay.test.ts',
+  'test/hivemind/wire1-errors.test.ts',
+  'test/hivemind/wire1-fuzz.test.ts',
+  'test/hivemind/wire1.test.ts',
+  'test/listener/machine.test.ts',
+  'test/listener/sample-queue.test.ts',
+  'test/listener/settings.test.ts',
+  'test/ops/config.test.ts',
+  'test/ops/doctor-system.test.ts',
+  'test/ops/events.test.ts',
+  'test/ops/logger.test.ts',
+  'test/persona/loader.test.ts',
+  'test/persona/numbers.test.ts',
+  'test/persona/sentences.test.ts',
+  'test/persona/sse.test.ts',
+  'test/satellite/local-turn.test.ts',
+  'test/speech/grammar.test.ts',
+  'test/unit-tests.test.ts',
+  'test/vad/segmenter.test.ts',
+  'test/vectors-coverage.test.ts',
+  'test/wake/trigger.test.ts',
+];
+
+/**
+ * What a unit test (or a test helper it imports) must not mention: real models, processes, sockets, servers, the
+ * test hub, workers, audio devices and speech engines.
+ */
+export const NOT_IN_UNIT_TESTS: readonly RegExp[] = [
+  /onnxruntime/i,
+  /\.onnx\b/,
+  /models\//,
+  /child_process|\bspawn\(|\bexecFile/,
+  /node:(?:net|http|https|http2|dgram|tls|worker_threads)'/,
+  /from 'ws'/,
+  /createServer|\.listen\(/,
+  /TestHub|\.\.\/hub\//,
+  /wsFactory/,
+  /createListener/,
+  /\b(?:arecord|aplay|espeak|flite)/i,
+  /\bargon2|psk-worker/i,
+  /\bfetch\(/,
+];
