@@ -36,7 +36,8 @@ function peak(x: Int16Array): number {
 const workDir = await mkdtemp(join(tmpdir(), 'hivesat-mic-'));
 afterAll(() => rm(workDir, { recursive: true, force: true }));
 const COMMANDS = ['what time is it', 'turn on the kitchen lights', 'set a timer for ten minutes'];
-const stt = new PocketsphinxStt({ grammar: { phrases: COMMANDS }, workDir });
+// A hub's STT reads the audio without our out-of-grammar rejection, so this checks what the grammar search hears.
+const stt = new PocketsphinxStt({ grammar: { phrases: COMMANDS }, workDir, rejection: false });
 
 describe('AutoGain', () => {
   it('brings speech at −45 dBFS up towards the target within a few seconds, without clipping', () => {
