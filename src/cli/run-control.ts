@@ -22,13 +22,11 @@ export interface ControlParts {
 
 /**
  * Abandon the capture that is open when the microphone is muted, so speech that began before the mute is not
- * sent after it. The listener abandons an open capture when the satellite starts speaking; while it is not
- * speaking, toggling that flag is exactly "abandon the capture, change nothing else".
+ * sent after it.
  */
 export function abandonCapture(listener: Listener): void {
-  if (listener.state.kind === 'idle' || listener.speaking) return;
-  listener.setSpeaking(true);
-  listener.setSpeaking(false);
+  if (listener.state.kind === 'idle') return;
+  listener.cancel();
 }
 
 /** Mute or unmute, with everything that goes with it (the open capture abandoned, the ops events). */
@@ -72,7 +70,10 @@ export function controlTarget(parts: ControlParts): ControlTarget {
       if (mute.muted) throw new OpsError('OPS_ERR_MUTED', 'expected an unmuted microphone for push-to-talk, got a muted one; unmute first (POST /v1/unmute)');
       await pushToTalk(parts);
     },
-    stop: () => satellite.stop(),
+    stop() {
+      abandonCapture(parts.listener); // "cancel the turn" includes a question still being recorded
+      return satellite.stop();
+    },
     say: (text) => satellite.say(text),
     setVolume: (percent) => satellite.setVolume(percent),
   };

@@ -293,6 +293,17 @@ export class Listener extends EventEmitter<ListenerEvents> {
   }
 
   /**
+   * Abandon the open capture, if any (`cancelled` with reason `cancel`), from the audio fed so far; nothing else
+   * changes (the speaking flag, the VAD's view of speech in progress). Used when the microphone is muted or a turn
+   * is stopped, so speech that began before is not sent after.
+   *
+   * @throws {LISTENER_ERR_CLOSED} after {@link Listener.close}.
+   */
+  cancel(): void {
+    this.#control({ type: 'cancel', at: this.#fed });
+  }
+
+  /**
    * The input ended (end of a file): process everything fed, then close an open capture — an utterance if the
    * speech was long enough, else `no_speech`. Resolves when done. More audio may be fed afterwards; positions go on.
    *

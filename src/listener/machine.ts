@@ -110,7 +110,9 @@ export type ListenerInput =
   /** A finite input ended: close what is open. */
   | { readonly type: 'end'; readonly at: number }
   /** The detectors were reset (after a failure): forget speech, abandon any capture. */
-  | { readonly type: 'reset'; readonly at: number };
+  | { readonly type: 'reset'; readonly at: number }
+  /** Abandon the open capture, if any, and change nothing else (the microphone was muted, the turn was stopped). */
+  | { readonly type: 'cancel'; readonly at: number };
 
 /** The positions of a finished utterance, samples. */
 export interface UtteranceSpan {
@@ -136,8 +138,11 @@ export type Effect =
   | { readonly type: 'speech_end'; readonly sample: number; readonly decided: number; readonly truncated: boolean }
   | { readonly type: 'utterance'; readonly span: UtteranceSpan }
   | { readonly type: 'no_speech'; readonly sample: number; readonly wake: WakeInfo | null }
-  /** A capture was abandoned (the satellite started speaking, or the detectors were reset). */
-  | { readonly type: 'cancelled'; readonly sample: number; readonly reason: 'speaking' | 'reset' };
+  /** A capture was abandoned (the satellite started speaking, the detectors were reset, or it was cancelled). */
+  | { readonly type: 'cancelled'; readonly sample: number; readonly reason: CancelReason };
+
+/** Why a capture was abandoned: the satellite started speaking, the detectors were reset, or a `cancel` input. */
+export type CancelReason = 'speaking' | 'reset' | 'cancel';
 
 const NO_EFFECTS: readonly Effect[] = Object.freeze([]);
 const SILENT: VoiceTrack = Object.freeze({ active: false, start: NONE, end: NONE });
@@ -205,6 +210,7 @@ function fromIdle(s: IdleState, e: ListenerInput, t: ListenerTiming): Transition
       return s.voice.active ? [{ ...s, voice: hushed(s.voice) }, NO_EFFECTS] : [s, NO_EFFECTS];
     case 'tick':
     case 'end':
+    case 'cancel':
       return [s, NO_EFFECTS];
     default:
       return assertNever(e, 'listener input');
@@ -238,6 +244,7 @@ function fromAwake(s: AwakeState, e: ListenerInput, t: ListenerTiming): Transiti
       return [idle(s.voice), [{ type: 'no_speech', sample: Math.min(e.at, s.deadline), wake: s.wake }]];
     case 'speaking':
     case 'reset':
+    case 'cancel':
       return abandon(s, e);
     case 'wake':
       return heardWake(s, e, t);
@@ -268,6 +275,7 @@ function fromRecording(s: RecordingState, e: ListenerInput, t: ListenerTiming): 
     }
     case 'speaking':
     case 'reset':
+    case 'cancel':
       return abandon(s, e);
     case 'wake':
       return heardWake(s, e, t);
@@ -316,11 +324,12 @@ function endpointAt(s: RecordingState, t: ListenerTiming): number {
 }
 
 /**
- * Awake or recording, the satellite started speaking or the detectors were reset: the capture is abandoned
- * (`cancelled`). The satellite stopping speaking changes nothing.
+ * Awake or recording, the satellite started speaking, the detectors were reset or the capture was cancelled: the
+ * capture is abandoned (`cancelled`); the VAD's track is kept (only a reset forgets speech in progress). The satellite stopping speaking changes nothing.
  */
-function abandon(s: AwakeState | RecordingState, e: Extract<ListenerInput, { readonly type: 'speaking' | 'reset' }>): Transition {
+function abandon(s: AwakeState | RecordingState, e: Extract<ListenerInput, { readonly type: 'speaking' | 'reset' | 'cancel' }>): Transition {
   if (e.type === 'reset') return [idle(hushed(s.voice)), [{ type: 'cancelled', sample: e.at, reason: 'reset' }]];
+  if (e.type === 'cancel') return [idle(s.voice), [{ type: 'cancelled', sample: e.at, reason: 'cancel' }]];
   return e.speaking ? [{ kind: 'idle', speaking: true, voice: s.voice }, [{ type: 'cancelled', sample: e.at, reason: 'speaking' }]] : [s, NO_EFFECTS];
 }
 

@@ -109,8 +109,8 @@ export interface NoSpeechEvent {
 /** `cancelled` event: a capture was abandoned. */
 export interface CancelledEvent {
   readonly at: Stamp;
-  /** `speaking`: the satellite started speaking; `reset`: the detectors failed and were reset. */
-  readonly reason: 'speaking' | 'reset';
+  /** `speaking`: the satellite started speaking; `reset`: the detectors failed and were reset; `cancel`: `Listener.cancel()`. */
+  readonly reason: 'speaking' | 'reset' | 'cancel';
 }
 
 /** `state` event: the state (or the speaking flag) changed. */

@@ -7,6 +7,14 @@
  * event: FALLING EDGE offset: 17 timestamp: [    1733170000.623456789]
  * ```
  *
+ * libgpiod 2.x (Debian 13 trixie, Raspberry Pi OS trixie) has a different command line (`gpiomon [--chip C] [--bias B]
+ * [--edges E] [--format F] LINE`, bias value `disabled`, no `--line-buffered`) and a different default line
+ * (`<sec>.<nsec>\t<rising|falling>\t<line name or chip offset>`, naming a named line such as the Pi's `GPIO17` by name,
+ * not offset). So the version is asked first (`gpiomon --version`: `gpiomon (libgpiod) v2.1.2`) and a 2.x gpiomon is
+ * given `--format=%o %E %S` (offset, `rising`/`falling`, `<sec>.<nsec>`), whose lines are parsed here; the options and
+ * specifiers are those of the gpiomon(1) manual page of libgpiod 2.1.2 / 2.2.1
+ * (man.archlinux.org/man/gpiomon.1.en, manpages.ubuntu.com/manpages/plucky/man1/gpiomon.1.html).
+ *
  * With `--active-low` (a button pulling the line to ground, as on the ReSpeaker HATs) a press is the rising edge.
  * A press shorter than `longPressMs` is a `short` press, a longer one `long`, measured between gpiomon's own edge
  * timestamps (kernel time, so a busy event loop does not turn a tap into a long press). Bounces shorter than
@@ -40,11 +48,39 @@ export interface GpioEdge {
 
 const GPIOMON_LINE = /^event:\s+(RISING|FALLING) EDGE offset: (\d+) timestamp: \[\s*(\d+)\.(\d{9})\]$/;
 
-/** Parse one line of gpiomon's default (v1.x) output; `undefined` for anything else. */
+/** A 2.x line in the {@link GPIOMON_V2_FORMAT}: offset, edge, `<sec>.<nsec>`. */
+const GPIOMON_V2_LINE = /^(\d+) (rising|falling) (\d+)\.(\d{9})$/;
+
+/** The `--format` given to a libgpiod 2.x gpiomon: `%o` offset, `%E` `rising`/`falling`, `%S` `<sec>.<nsec>`. */
+export const GPIOMON_V2_FORMAT = '%o %E %S';
+
+/**
+ * Parse one line of gpiomon's output: the default v1.x line, or a 2.x line printed with {@link GPIOMON_V2_FORMAT};
+ * `undefined` for anything else.
+ */
 export function parseGpiomonLine(line: string): GpioEdge | undefined {
-  const m = GPIOMON_LINE.exec(line.trim());
-  if (m === null) return undefined;
-  return { edge: m[1] === 'RISING' ? 'rising' : 'falling', offset: Number(m[2]), timeNs: BigInt(m[3] ?? '0') * 1_000_000_000n + BigInt(m[4] ?? '0') };
+  const trimmed = line.trim();
+  const v1 = GPIOMON_LINE.exec(trimmed);
+  if (v1 !== null) return { edge: v1[1] === 'RISING' ? 'rising' : 'falling', offset: Number(v1[2]), timeNs: nanoseconds(v1[3], v1[4]) };
+  const v2 = GPIOMON_V2_LINE.exec(trimmed);
+  if (v2 !== null) return { edge: v2[2] === 'rising' ? 'rising' : 'falling', offset: Number(v2[1]), timeNs: nanoseconds(v2[3], v2[4]) };
+  return undefined;
+}
+
+function nanoseconds(sec: string | undefined, nsec: string | undefined): bigint {
+  return BigInt(sec ?? '0') * 1_000_000_000n + BigInt(nsec ?? '0');
+}
+
+/** The libgpiod major version: 1 (Debian 12 bookworm) or 2 (Debian 13 trixie). */
+export type GpiomonMajor = 1 | 2;
+
+/**
+ * The major version from `gpiomon --version` (`gpiomon (libgpiod) v1.6.3`, `gpiomon (libgpiod) v2.1.2`); 1 when the
+ * output names none (the 1.x command line is what every gpiomon before 2.0 takes).
+ */
+export function gpiomonMajor(versionOutput: string): GpiomonMajor {
+  const m = /\bv(\d+)\.\d+/.exec(versionOutput);
+  return m !== null && Number(m[1]) >= 2 ? 2 : 1;
 }
 
 /** What the button is doing: released, or pressed since a time. */
@@ -99,9 +135,14 @@ export type GpioButtonEvents = {
   error: [message: string, retryMs: number];
 };
 
-/** The gpiomon arguments for a button. */
-export function gpiomonArgs(o: Pick<GpioButtonOptions, 'chip' | 'line' | 'activeLow' | 'bias'>): string[] {
-  return ['--line-buffered', ...(o.activeLow === false ? [] : ['--active-low']), `--bias=${o.bias ?? 'pull-up'}`, o.chip, String(o.line)];
+/** The gpiomon arguments for a button, for a gpiomon of libgpiod `major` (default 1). */
+export function gpiomonArgs(o: Pick<GpioButtonOptions, 'chip' | 'line' | 'activeLow' | 'bias'>, major: GpiomonMajor = 1): string[] {
+  const activeLow = o.activeLow === false ? [] : ['--active-low'];
+  const bias = o.bias ?? 'pull-up';
+  if (major === 1) return ['--line-buffered', ...activeLow, `--bias=${bias}`, o.chip, String(o.line)];
+  // 2.x: "as-is" is the default (no option), "disable" is spelled "disabled"; it flushes each event itself.
+  const bias2 = bias === 'as-is' ? [] : [`--bias=${bias === 'disable' ? 'disabled' : bias}`];
+  return [`--chip=${o.chip}`, ...activeLow, ...bias2, '--edges=both', `--format=${GPIOMON_V2_FORMAT}`, String(o.line)];
 }
 
 /** A button read through a supervised gpiomon. */
@@ -114,6 +155,8 @@ export class GpioButton extends EventEmitter<GpioButtonEvents> {
   #restart: unknown;
   #delayMs = BUTTON_RESTART_INITIAL_MS;
   #stopped = false;
+  #major: GpiomonMajor | undefined;
+  #probe: ChildProcess | undefined;
 
   constructor(options: GpioButtonOptions) {
     super();
@@ -128,11 +171,34 @@ export class GpioButton extends EventEmitter<GpioButtonEvents> {
     return this.#child?.pid;
   }
 
-  /** Start gpiomon (and keep it running). */
+  /** Start gpiomon (and keep it running): ask its version once, then run it with that version's arguments. */
   start(): void {
     this.#stopped = false;
+    if (this.#major !== undefined) {
+      this.#run(this.#major);
+      return;
+    }
     const program = this.#o.program ?? 'gpiomon';
-    const child = this.#spawn(program, gpiomonArgs(this.#o), { stdio: ['ignore', 'pipe', 'pipe'], ...(this.#o.env === undefined ? {} : { env: this.#o.env }) });
+    const probe = this.#spawn(program, ['--version'], { stdio: ['ignore', 'pipe', 'ignore'], ...(this.#o.env === undefined ? {} : { env: this.#o.env }) });
+    this.#probe = probe;
+    let out = '';
+    probe.stdout?.on('data', (d: Buffer) => (out = (out + d.toString()).slice(0, 1_000)));
+    let done = false;
+    const finish = (known: boolean): void => {
+      if (done) return;
+      done = true;
+      this.#probe = undefined;
+      const major = gpiomonMajor(out);
+      if (known) this.#major = major; // a gpiomon that could not be asked is asked again at the next start
+      if (!this.#stopped) this.#run(major); // not startable: #run reports it, with the package to install
+    };
+    probe.once('error', () => finish(false));
+    probe.once('close', (code) => finish(code === 0));
+  }
+
+  #run(major: GpiomonMajor): void {
+    const program = this.#o.program ?? 'gpiomon';
+    const child = this.#spawn(program, gpiomonArgs(this.#o, major), { stdio: ['ignore', 'pipe', 'pipe'], ...(this.#o.env === undefined ? {} : { env: this.#o.env }) });
     this.#child = child;
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-300)));
@@ -169,6 +235,8 @@ export class GpioButton extends EventEmitter<GpioButtonEvents> {
     this.#stopped = true;
     if (this.#restart !== undefined) this.#timers.clearTimeout(this.#restart);
     this.#restart = undefined;
+    this.#probe?.kill('SIGTERM');
+    this.#probe = undefined;
     const child = this.#child;
     this.#child = undefined;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;

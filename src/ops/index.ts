@@ -100,7 +100,10 @@ export {
   type GpioEdge,
   GpioButton,
   buttonTransition,
+  GPIOMON_V2_FORMAT,
+  type GpiomonMajor,
   gpiomonArgs,
+  gpiomonMajor,
   parseGpiomonLine,
 } from './button.js';
 export { APA102_MAX_BRIGHTNESS, type Apa102Options, Apa102Leds, LED_COLOURS, LED_PATTERNS, type LedInputs, type LedPattern, apa102Frame, ledPatternFor, ledsFollow } from './leds.js';

@@ -86,6 +86,8 @@ describe.skipIf(!models.ok)('mute means deaf', () => {
       const f = turnAudio();
       const events: string[] = [];
       for (const name of ['wake', 'speech_start', 'utterance', 'cancelled', 'no_speech'] as const) listener.on(name, () => events.push(name));
+      const reasons: string[] = [];
+      listener.on('cancelled', (e) => reasons.push(e.reason));
       // Up to the middle of the question: awake and recording.
       const middle = Math.floor((f.command.first + f.command.end) / 2);
       for (let i = 0; i < middle; i += 1280) listener.feed(f.audio.subarray(i, Math.min(middle, i + 1280)));
@@ -95,6 +97,7 @@ describe.skipIf(!models.ok)('mute means deaf', () => {
       await setMuted({ listener, mute }, true, 'api');
       await listener.end();
       expect(events).toEqual(['wake', 'speech_start', 'cancelled']);
+      expect(reasons).toEqual(['cancel']); // a cancel, not a pretend start of speaking
       expect(mute.muted).toBe(true);
       abandonCapture(listener); // idle: nothing to abandon, no event
       await listener.drained();

@@ -148,6 +148,8 @@ const rows: Row[] = [
   { name: 'idle + speaking(true) → idle (speaking)', from: idle, input: { type: 'speaking', speaking: true, at: 5 }, to: { ...idle, speaking: true }, effects: [] },
   { name: 'idle + speaking(false) when not speaking → same', from: idle, input: { type: 'speaking', speaking: false, at: 5 }, to: 'same', effects: [] },
   { name: 'idle (speaking) + speaking(false) → idle', from: idleSpeaking, input: { type: 'speaking', speaking: false, at: 5 }, to: { ...idleSpeaking, speaking: false }, effects: [] },
+  { name: 'idle + cancel → same', from: idle, input: { type: 'cancel', at: 5 }, to: 'same', effects: [] },
+  { name: 'idle (speaking) + cancel → same (still speaking)', from: idleSpeaking, input: { type: 'cancel', at: 5 }, to: 'same', effects: [] },
   { name: 'idle + end → nothing', from: idle, input: { type: 'end', at: 1e6 }, to: 'same', effects: [] },
   {
     name: 'idle + reset while the VAD is in speech → speech no longer in progress',
@@ -242,6 +244,13 @@ const rows: Row[] = [
     to: { kind: 'idle', speaking: false, voice: AFTER_WAKE },
     effects: [{ type: 'cancelled', sample: 50_000, reason: 'reset' }],
   },
+  {
+    name: 'awake + cancel → idle, cancelled, the speech track kept',
+    from: awake,
+    input: { type: 'cancel', at: 50_000 },
+    to: { kind: 'idle', speaking: false, voice: awake.voice },
+    effects: [{ type: 'cancelled', sample: 50_000, reason: 'cancel' }],
+  },
 
   // ───── recording ─────
   {
@@ -317,6 +326,13 @@ const rows: Row[] = [
     effects: [{ type: 'cancelled', sample: 60_000, reason: 'speaking' }],
   },
   { name: 'recording + speaking(false) → same', from: recording, input: { type: 'speaking', speaking: false, at: 60_000 }, to: 'same', effects: [] },
+  {
+    name: 'recording + cancel → idle, cancelled, the speech track kept',
+    from: recording,
+    input: { type: 'cancel', at: 60_000 },
+    to: { kind: 'idle', speaking: false, voice: recording.voice },
+    effects: [{ type: 'cancelled', sample: 60_000, reason: 'cancel' }],
+  },
   {
     name: 'recording + end while speaking → utterance up to the end of input',
     from: recording,

@@ -1,6 +1,6 @@
 /**
  * The GPIO button and the APA102 LEDs with real programs and files: a stand-in `gpiomon` (a shell script) printing
- * the lines Debian's gpiomon 1.6 prints, and a FIFO / a file in place of `/dev/spidev0.1`, where the exact APA102
+ * the lines Debian's gpiomon 1.6 (bookworm) or 2.x (trixie) prints, and a FIFO / a file in place of `/dev/spidev0.1`, where the exact APA102
  * frames are asserted.
  */
 import { once } from 'node:events';
@@ -14,8 +14,10 @@ import {
   BUTTON_RELEASED,
   type ButtonPress,
   EventStream,
+  GPIOMON_V2_FORMAT,
   GpioButton,
   apa102Frame,
+  gpiomonMajor,
   buttonTransition,
   gpiomonArgs,
   ledPatternFor,
@@ -32,11 +34,49 @@ function gpiomonLine(edge: 'RISING' | 'FALLING', offset: number, sec: number, ns
   return `event: ${edge === 'RISING' ? ' RISING' : 'FALLING'} EDGE offset: ${offset} timestamp: [${String(sec).padStart(8)}.${String(nsec).padStart(9, '0')}]`;
 }
 
+/**
+ * A 2.x gpiomon's line with `--format='%o %E %S'`: per the libgpiod 2.1.2/2.2.1 gpiomon(1) page, `%o` is the offset,
+ * `%E` the edge (`rising`/`falling`), `%S` the timestamp as seconds (`<sec>.<nsec>`, nine digits).
+ */
+function gpiomonV2Line(edge: 'rising' | 'falling', offset: number, sec: number, nsec: number): string {
+  return `${offset} ${edge} ${sec}.${String(nsec).padStart(9, '0')}`;
+}
+
+/** A stand-in gpiomon: answers `--version` with `version`, else records its argv and prints `lines`, then fails. */
+async function standInGpiomon(name: string, version: string, lines: readonly string[]): Promise<{ program: string; argsFile: string }> {
+  const argsFile = join(dir, `${name}-args`);
+  const program = join(dir, name);
+  await writeFile(program, `#!/bin/sh\nif [ "$1" = --version ]; then echo '${version}'; exit 0; fi\necho "$@" >> '${argsFile}'\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}\nexit 1\n`);
+  await chmod(program, 0o755);
+  return { program, argsFile };
+}
+
 describe('gpiomon output', () => {
   it('parses the lines gpiomon 1.6 prints, and nothing else', () => {
     expect(parseGpiomonLine('event:  RISING EDGE offset: 17 timestamp: [    1234.000000001]')).toEqual({ edge: 'rising', offset: 17, timeNs: 1_234_000_000_001n });
     expect(parseGpiomonLine('event: FALLING EDGE offset: 5 timestamp: [1733170000.500000000]')).toEqual({ edge: 'falling', offset: 5, timeNs: 1_733_170_000_500_000_000n });
     for (const junk of ['', 'event: RISING', 'gpiomon: error waiting for events: Device or resource busy', 'event:  RISING EDGE offset: x timestamp: [1.1]']) expect(parseGpiomonLine(junk)).toBeUndefined();
+  });
+
+  it('parses the lines a 2.x gpiomon prints with our --format', () => {
+    expect(GPIOMON_V2_FORMAT).toBe('%o %E %S');
+    expect(parseGpiomonLine('17 rising 1234.000000001')).toEqual({ edge: 'rising', offset: 17, timeNs: 1_234_000_000_001n });
+    expect(parseGpiomonLine('5 falling 1733170000.500000000\n')).toEqual({ edge: 'falling', offset: 5, timeNs: 1_733_170_000_500_000_000n });
+    // 2.x's default line names the line, not its offset: not parsed (that is why --format is given)
+    for (const junk of ['1234.000000001\trising\t"GPIO17"', '17 RISING 1.000000000', '17 rising 1.5', 'x rising 1.000000000']) expect(parseGpiomonLine(junk)).toBeUndefined();
+  });
+
+  it('reads the major version from gpiomon --version', () => {
+    expect(gpiomonMajor('gpiomon (libgpiod) v1.6.3\nCopyright (C) 2017-2018 Bartosz Golaszewski\n')).toBe(1);
+    expect(gpiomonMajor('gpiomon (libgpiod) v2.1.2\nCopyright (C) 2017-2023 Bartosz Golaszewski\n')).toBe(2);
+    expect(gpiomonMajor('gpiomon (libgpiod) v2.2.1')).toBe(2);
+    expect(gpiomonMajor('')).toBe(1);
+  });
+
+  it('builds the 2.x command line: --chip, --bias (disabled, none for as-is), --edges=both, --format, the line', () => {
+    expect(gpiomonArgs({ chip: 'gpiochip0', line: 17 }, 2)).toEqual(['--chip=gpiochip0', '--active-low', '--bias=pull-up', '--edges=both', '--format=%o %E %S', '17']);
+    expect(gpiomonArgs({ chip: '0', line: 5, activeLow: false, bias: 'disable' }, 2)).toEqual(['--chip=0', '--bias=disabled', '--edges=both', '--format=%o %E %S', '5']);
+    expect(gpiomonArgs({ chip: '0', line: 5, bias: 'as-is' }, 2)).toEqual(['--chip=0', '--active-low', '--edges=both', '--format=%o %E %S', '5']);
   });
 
   it('asks gpiomon for line-buffered, active-low, pulled-up events on the chip and line', () => {
@@ -51,7 +91,8 @@ describe('gpiomon output', () => {
     } catch {
       return; // gpiod not installed here: the stand-in tests below still run
     }
-    for (const option of ['--line-buffered', '--active-low', '--bias=']) expect(help).toContain(option);
+    const major = gpiomonMajor(execFileSync('gpiomon', ['--version'], { encoding: 'utf8' }));
+    for (const option of major === 1 ? ['--line-buffered', '--active-low', '--bias='] : ['--chip', '--active-low', '--bias', '--edges', '--format']) expect(help).toContain(option);
   });
 });
 
@@ -78,19 +119,36 @@ describe('the press machine', () => {
 });
 
 describe('GpioButton with a stand-in gpiomon', () => {
-  it('turns real gpiomon lines into presses; when gpiomon dies it is reported and started again after a backoff', async () => {
-    const argsFile = join(dir, 'gpiomon-args');
-    const program = join(dir, 'gpiomon');
-    const lines = [
+  const bookworm = {
+    version: 'gpiomon (libgpiod) v1.6.3',
+    args: '--line-buffered --active-low --bias=pull-up gpiochip0 17',
+    lines: [
       gpiomonLine('RISING', 17, 5000, 0),
       gpiomonLine('FALLING', 17, 5000, 250_000_000), // 250 ms: short
       gpiomonLine('RISING', 4, 5001, 0), // another line: not ours
       gpiomonLine('RISING', 17, 5002, 0),
       gpiomonLine('FALLING', 17, 5003, 500_000_000), // 1.5 s: long
       'gpiomon: error waiting for events: No such device',
-    ];
-    await writeFile(program, `#!/bin/sh\necho "$@" >> '${argsFile}'\nprintf '%s\\n' ${lines.map((l) => `'${l}'`).join(' ')}\nexit 1\n`);
-    await chmod(program, 0o755);
+    ],
+  };
+  const trixie = {
+    version: 'gpiomon (libgpiod) v2.1.2',
+    args: '--chip=gpiochip0 --active-low --bias=pull-up --edges=both --format=%o %E %S 17',
+    lines: [
+      gpiomonV2Line('rising', 17, 7000, 0),
+      gpiomonV2Line('falling', 17, 7000, 300_000_000), // 300 ms: short
+      gpiomonV2Line('rising', 4, 7001, 0), // another line: not ours
+      gpiomonV2Line('rising', 17, 7002, 0),
+      gpiomonV2Line('falling', 17, 7003, 100_000_000), // 1.1 s: long
+      'gpiomon: error waiting for events: No such device',
+    ],
+  };
+
+  it.each([
+    ['1.6 (bookworm)', 'gpiomon', bookworm],
+    ['2.x (trixie)', 'gpiomon2', trixie],
+  ])('gpiomon %s: its own arguments, its lines make presses; when it dies it is reported and started again after a backoff', async (_, name, gpiomon) => {
+    const { program, argsFile } = await standInGpiomon(name, gpiomon.version, gpiomon.lines);
     const timers = new ManualTimers();
     const button = new GpioButton({ chip: 'gpiochip0', line: 17, program, timers });
     const presses: ButtonPress[] = [];
@@ -105,7 +163,7 @@ describe('GpioButton with a stand-in gpiomon', () => {
       timers.advance(1_000);
       expect((await again)[1]).toBe(1_000); // it had delivered edges: the backoff starts afresh
       expect(presses).toEqual(['short', 'long', 'short', 'long']);
-      expect((await readFile(argsFile, 'utf8')).trim().split('\n')).toEqual(['--line-buffered --active-low --bias=pull-up gpiochip0 17', '--line-buffered --active-low --bias=pull-up gpiochip0 17']);
+      expect((await readFile(argsFile, 'utf8')).trim().split('\n')).toEqual([gpiomon.args, gpiomon.args]);
     } finally {
       await button.stop();
     }
