@@ -12,6 +12,7 @@ import { DEFAULT_KEYWORD, DEFAULT_REFRACTORY_MS, DEFAULT_TRIGGER_LEVEL, DEFAULT_
 import {
   CONFIG_WAKE_THRESHOLD,
   DEFAULT_BARGE_IN_THRESHOLD,
+  DEFAULT_ENERGY_GATE_MARGIN_DB,
   DEFAULT_MAX_UTTERANCE_MS,
   DEFAULT_MIN_UTTERANCE_MS,
   DEFAULT_NO_SPEECH_TIMEOUT_MS,
@@ -19,12 +20,14 @@ import {
   DEFAULT_PRE_ROLL_MS,
   DEFAULT_SILENCE_END_MS,
   DEFAULT_WAKE_SPEECH_GATE_MS,
+  MAX_ENERGY_GATE_MARGIN_DB,
   MAX_MAX_UTTERANCE_MS,
   MAX_MIN_UTTERANCE_MS,
   MAX_NO_SPEECH_TIMEOUT_MS,
   MAX_PRE_ROLL_MS,
   MAX_SILENCE_END_MS,
   MAX_WAKE_SPEECH_GATE_MS,
+  MIN_ENERGY_GATE_MARGIN_DB,
   MIN_MAX_UTTERANCE_MS,
   MIN_NO_SPEECH_TIMEOUT_MS,
   MIN_SILENCE_END_MS,
@@ -89,7 +92,7 @@ export const VAD_SECTION_SCHEMA = z
     /** Run the VAD and wake word only on audio above the room's noise floor (quiet rooms cost almost nothing). */
     energy_gate: z.boolean().default(true),
     /** How far above the noise floor a sound must be to open the energy gate, dB. */
-    energy_gate_margin_db: z.number().min(1).max(30).default(6),
+    energy_gate_margin_db: z.number().min(MIN_ENERGY_GATE_MARGIN_DB).max(MAX_ENERGY_GATE_MARGIN_DB).default(DEFAULT_ENERGY_GATE_MARGIN_DB),
   })
   .superRefine((vad, ctx) => {
     if (vad.post_roll_ms > vad.silence_end_ms) ctx.addIssue({ code: 'custom', path: ['post_roll_ms'], message: `expected at most silence_end_ms (${vad.silence_end_ms})` });
