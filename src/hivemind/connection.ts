@@ -35,7 +35,7 @@ import { type ConnectionState, assertTransition } from './connection-state.js';
 import { CLOSE_POLICY_VIOLATION, HiveAuthError, HiveProtocolError } from './errors.js';
 import { classifyClose, cut, deniedError, isTerminal, resetsBackoff } from './failure-policy.js';
 import { type Outgoing, decodeFrame, encodeFrame } from './frame-codec.js';
-import { ClientHandshake, type HandshakeInfo, type HandshakeResult } from './handshake.js';
+import { ClientHandshake, type HandshakeResult } from './handshake.js';
 import type { JsonObject } from './json.js';
 import { KeepAlive } from './keepalive.js';
 import type { LogLevel } from './log.js';

@@ -7,7 +7,7 @@
 import { readFile, statfs } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { cpuInfoHasAes } from '../../hivemind/negotiation.js';
-import type { CheckOutcome, DoctorCheck, DoctorContext } from './types.js';
+import type { CheckOutcome, DoctorCheck } from './types.js';
 
 /** Oldest Node major hivesat runs on; within it, see {@link NODE_RANGE}. */
 export const MIN_NODE_MAJOR = 20;
