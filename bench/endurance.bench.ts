@@ -4,7 +4,7 @@
  * between them. Prints RSS / heap / external memory every 10 minutes of audio: they must level off (no per-turn
  * growth in onnxruntime, the ring buffers or the listener). Run with `node --expose-gc` for steadier heap figures.
  */
-import { listenerOptionsFromConfig } from '../src/cli/listener-config.js';
+import { listenerOptionsFromConfig } from '../src/config/index.js';
 import { defaultSatelliteConfig } from '../src/config/satellite-config.js';
 import { createListener } from '../src/listener/index.js';
 import type { BenchRow } from './harness.js';

@@ -3,7 +3,9 @@
  * start no process, socket or worker. `test/unit-tests.test.ts` keeps the list honest; `npm test` still runs all.
  */
 export const UNIT_TESTS: readonly string[] = [
+  'test/architecture.test.ts',
   'test/audio/ring-buffer.test.ts',
+  'test/cli/doctor-system.test.ts',
   'test/config/configuration-doc.test.ts',
   'test/config/connection-config.test.ts',
   'test/config/identity.test.ts',
@@ -36,7 +38,6 @@ export const UNIT_TESTS: readonly string[] = [
   'test/listener/sample-queue.test.ts',
   'test/listener/settings.test.ts',
   'test/ops/config.test.ts',
-  'test/ops/doctor-system.test.ts',
   'test/ops/events.test.ts',
   'test/ops/logger.test.ts',
   'test/persona/loader.test.ts',

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { EXIT_CANNOT_START } from '../config/errors.js';
+import { EXIT_CANNOT_START } from '../config/index.js';
 
 /** Output streams and environment of a command. */
 export interface CliIo {

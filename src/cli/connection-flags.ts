@@ -5,10 +5,8 @@
  * @module
  */
 import type { ParseArgsConfig } from 'node:util';
-import type { ConnectionFlags, ConnectionSettings } from '../config/connection-config.js';
-import { fileNoiseKeyStore } from '../config/noise-keys.js';
-import type { HubConnectionOptions } from '../hivemind/connection.js';
-import { type HiveLogger, streamLogger } from '../hivemind/log.js';
+import { type ConnectionFlags, type ConnectionSettings, fileNoiseKeyStore } from '../config/index.js';
+import { type HiveLogger, type HubConnectionOptions, streamLogger } from '../hivemind/index.js';
 import type { CliIo } from './cli-io.js';
 
 /** `parseArgs` options of the connection flags. */

@@ -6,10 +6,8 @@
  *
  * @module
  */
-import { ConfigError } from '../config/errors.js';
-import { type ConnectionSettings, hubAddress, maskAccessKey } from '../config/connection-config.js';
-import { HiveConnectionError, HivePolicyDeniedError } from '../hivemind/connection-errors.js';
-import { HiveAuthError, HiveCryptoError, HiveProtocolError } from '../hivemind/errors.js';
+import { ConfigError, type ConnectionSettings, hubAddress, maskAccessKey } from '../config/index.js';
+import { HiveAuthError, HiveConnectionError, HiveCryptoError, HivePolicyDeniedError, HiveProtocolError } from '../hivemind/index.js';
 import { EXIT } from './cli-io.js';
 import { errorCode } from '../errors.js';
 

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { type AudioSink, DeviceError, type PcmInput, type PlaybackResult, type PlayOptions, type SupervisedSource } from '../audio/index.js';
-import type { SatelliteConfig } from '../config/satellite-config.js';
+import type { SatelliteConfig } from '../config/index.js';
 import type { HubConnection } from '../hivemind/index.js';
 import type { Listener } from '../listener/index.js';
 import {

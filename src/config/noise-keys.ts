@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from './errors.js';
-import { type NoiseKeyStore, memoryNoiseKeyStore } from '../hivemind/noise-key-store.js';
+import { type NoiseKeyStore, memoryNoiseKeyStore } from '../hivemind/index.js';
 
 export { type NoiseKeyStore, memoryNoiseKeyStore };
 import { SECRET_DIR_MODE, SECRET_FILE_MODE, defaultIdentityPath, readIdentity, updateIdentity } from './identity.js';

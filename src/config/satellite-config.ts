@@ -26,22 +26,23 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { HUB_SECTION_SCHEMA } from './hub-schema.js';
-import { SERVE_CONFIG_KEYS } from '../serve/config-schema.js';
-// Deep import on purpose until serve stops importing config (ops/index → serve → config would be an init cycle).
-import { OPS_SECTION_SCHEMA } from '../ops/config.js';
+import { SERVE_CONFIG_KEYS } from '../serve/index.js';
+import { OPS_SECTION_SCHEMA } from '../ops/index.js';
 import { VAD_SECTION_SCHEMA, WAKE_SECTION_SCHEMA } from '../listener/index.js';
 import { type SchemaIssue, describeIssues } from '../schema-issues.js';
-import { MAX_DECOMPRESSED_BYTES, MAX_FRAME_BYTES, MIN_INBOUND_LIMIT_BYTES } from '../hivemind/constants.js';
+import { MAX_DECOMPRESSED_BYTES, MAX_FRAME_BYTES, MIN_INBOUND_LIMIT_BYTES } from '../hivemind/index.js';
 import { STALL_TIMEOUT_MS, STUCK_TIMEOUT_MS } from '../audio/index.js';
-import { DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_SYNTH_TIMEOUT_MS, DEFAULT_VOLUME_STEP_PERCENT } from '../satellite/index.js';
 import {
+  DEFAULT_ANSWER_TIMEOUT_MS,
   DEFAULT_MAX_ANSWER_SECONDS,
   DEFAULT_MAX_IGNORED_PER_INTERVAL,
   DEFAULT_MAX_SPEAKS_PER_TURN,
   DEFAULT_MAX_TTS_BYTES,
   DEFAULT_MAX_UNSOLICITED_SPEAKS,
+  DEFAULT_SYNTH_TIMEOUT_MS,
+  DEFAULT_VOLUME_STEP_PERCENT,
   DEFAULT_WARN_INTERVAL_MS,
-} from '../satellite/limits.js';
+} from '../satellite/index.js';
 import { errorCode } from '../errors.js';
 
 export { jsonPath } from '../schema-issues.js';

@@ -8,7 +8,15 @@
  *
  * @module
  */
-export * from './errors.js';
+export {
+  CLOSE_POLICY_VIOLATION,
+  HiveAuthError,
+  type HiveAuthErrorCode,
+  HiveCryptoError,
+  type HiveCryptoErrorCode,
+  HiveProtocolError,
+  type HiveProtocolErrorCode,
+} from './errors.js';
 export * from './constants.js';
 export { type RandomSource, recordedRandom, systemRandom } from './random.js';
 export { type JsonObject, type JsonValue, type PythonJsonOptions, canonicalJson, isJsonObject, parseJson, pythonJsonDumps } from './json.js';
@@ -85,4 +93,4 @@ export { HiveConnectionError, type HiveConnectionErrorCode, HivePolicyDeniedErro
 export { ask, type AskEnd, type AskOnceOptions, type AskOptions, type AskResult, type SpokenAnswer } from './ask.js';
 export { type HiveLogger, type LogLevel, silentLogger, streamLogger } from './log.js';
 export { type NoiseKeyStore, memoryNoiseKeyStore } from './noise-key-store.js';
-export type { HandshakeMode } from './negotiation.js';
+export { type HandshakeMode, cpuInfoHasAes } from './negotiation.js';

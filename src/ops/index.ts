@@ -1,8 +1,8 @@
 /**
  * The operations layer's only import surface: structured logs with redaction, signal handling, systemd
  * readiness/watchdog, Prometheus metrics, the health state and its HTTP listener, event hooks, the `"ops"` config
- * section, and the one-call {@link OpsEvents} facade the satellite reports to. `hivesat doctor`'s checks live in
- * `./doctor/` (imported by the command, not from here, so the service does not load them).
+ * section, and the one-call {@link OpsEvents} facade the satellite reports to. (`hivesat doctor`'s checks are a CLI
+ * concern and live in `src/cli/doctor/`.)
  *
  * @module
  */

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { HiveLogger, LogLevel } from '../hivemind/log.js';
+import type { HiveLogger, LogLevel } from '../hivemind/index.js';
 import { LOG_FIELD_MAX_DEPTH, LOG_MESSAGE_MAX_CHARS } from './constants.js';
 import { type Redactor, createRedactor } from './redact.js';
 

@@ -17,7 +17,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { defaultConfigPath, readConfigSection } from '../config/connection-config.js';
+import { defaultConfigPath, readConfigSection } from '../config-file.js';
 import { defaultPersonaDir } from '../persona/index.js';
 import { DEFAULT_LISTEN_HOST, DEFAULT_LISTEN_PORT, HUB_MODEL_NAME, RATE_LIMIT_PER_MINUTE } from './constants.js';
 import { isLoopbackHost } from './address.js';

@@ -14,7 +14,7 @@ import { writeWavFile } from '../../src/audio/index.js';
 import { main } from '../../src/cli/main.js';
 import { checkStartup, EXIT_CANNOT_START } from '../../src/config/startup.js';
 import { HubConnection } from '../../src/hivemind/index.js';
-import { configCheck, type DoctorContext } from '../../src/ops/doctor/index.js';
+import { configCheck, type DoctorContext } from '../../src/cli/doctor/index.js';
 import { defaultSpawn } from '../../src/speech/index.js';
 import { ensureModels } from '../vad/fixtures.js';
 

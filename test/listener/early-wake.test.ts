@@ -5,7 +5,7 @@
  * which the detection comes ≈ 0.7 s early.
  */
 import { describe, expect, it } from 'vitest';
-import { listenerOptionsFromConfig } from '../../src/cli/listener-config.js';
+import { listenerOptionsFromConfig } from '../../src/config/index.js';
 import { defaultSatelliteConfig } from '../../src/config/satellite-config.js';
 import { createListener } from '../../src/listener/index.js';
 import { activeSpan, concat, ensureModels, silence, speak } from '../vad/fixtures.js';

@@ -7,8 +7,8 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { type ConnectionSettings, resolveConnectionSettings } from '../../config/connection-config.js';
-import { ask } from '../../hivemind/ask.js';
+import { type ConnectionSettings, resolveConnectionSettings } from '../../config/index.js';
+import { ask } from '../../hivemind/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, cliLogger, commandConnectionOptions, parseTimeoutSeconds, toConnectionFlags } from '../connection-flags.js';
 import { UsageError, asUsageError, describeError } from '../errors.js';

@@ -9,9 +9,7 @@
  */
 import { access } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { defaultConfigPath } from '../../config/connection-config.js';
-import { defaultSatelliteConfig } from '../../config/satellite-config.js';
-import { checkStartup, formatRefusal } from '../../config/startup.js';
+import { checkStartup, defaultConfigPath, defaultSatelliteConfig, formatRefusal } from '../../config/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 
 const HELP = `Usage: hivesat config check [--config FILE]

@@ -6,8 +6,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { defaultConfigPath } from '../../config/connection-config.js';
-import { loadSatelliteConfig } from '../../config/satellite-config.js';
+import { defaultConfigPath, loadSatelliteConfig } from '../../config/index.js';
 import { OpsError, resolveControlSettings } from '../../ops/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { errorCode } from '../../errors.js';

@@ -12,15 +12,15 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { CHUNK_SAMPLES, SAMPLE_RATE_HZ, WavFileSink, openAudioInput, writeWavFile } from '../../audio/index.js';
-import { defaultSatelliteConfig } from '../../config/satellite-config.js';
+import { defaultSatelliteConfig } from '../../config/index.js';
 import { type Utterance, createListener } from '../../listener/index.js';
 import { builtinPhrases, createDefaultPersona } from '../../persona/index.js';
 import { EspeakNgTts, PocketsphinxStt } from '../../speech/index.js';
-import { answerLocally } from '../../satellite/local-turn.js';
+import { answerLocally } from '../../satellite/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { HivesatError } from '../../errors.js';
 import { asUsageError, describeError } from '../errors.js';
-import { listenerOptionsFromConfig } from '../listener-config.js';
+import { listenerOptionsFromConfig } from '../../config/index.js';
 import { checkOutputPath } from '../output-path.js';
 
 const DEFAULT_OUTPUT = 'demo-answer.wav';

@@ -11,11 +11,10 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ConnectionSettings } from '../../config/connection-config.js';
-import { HubConnection } from '../../hivemind/connection.js';
-import { silentLogger } from '../../hivemind/log.js';
-import { defaultSpawn } from '../../ops/clock.js';
-import { type DoctorContext, type RunResult, checkNames, formatReport, runDoctor, selectChecks } from '../../ops/doctor/index.js';
+import type { ConnectionSettings } from '../../config/index.js';
+import { HubConnection, silentLogger } from '../../hivemind/index.js';
+import { defaultSpawn } from '../../ops/index.js';
+import { type DoctorContext, type RunResult, checkNames, formatReport, runDoctor, selectChecks } from '../doctor/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, cliLogger, commandConnectionOptions, parseTimeoutSeconds, toConnectionFlags } from '../connection-flags.js';
 import { UsageError, asUsageError, describeError } from '../errors.js';

@@ -10,11 +10,18 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { type ConnectionSettings, describeSettings, hubAddress, resolveConnectionSettings } from '../../config/connection-config.js';
-import { ConfigError } from '../../config/errors.js';
-import { defaultIdentityPath, maskIdentity, readIdentity, updateIdentity } from '../../config/identity.js';
-import { HiveConnectionError } from '../../hivemind/connection-errors.js';
-import { HubConnection } from '../../hivemind/connection.js';
+import {
+  ConfigError,
+  type ConnectionSettings,
+  defaultIdentityPath,
+  describeSettings,
+  hubAddress,
+  maskIdentity,
+  readIdentity,
+  resolveConnectionSettings,
+  updateIdentity,
+} from '../../config/index.js';
+import { HiveConnectionError, HubConnection } from '../../hivemind/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, cliLogger, commandConnectionOptions, parseTimeoutSeconds, toConnectionFlags } from '../connection-flags.js';
 import { UsageError, asUsageError, describeError } from '../errors.js';

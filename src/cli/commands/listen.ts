@@ -21,10 +21,9 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ArecordSource, type AudioInput, openAudioInput, SupervisedSource, writeWavFile } from '../../audio/index.js';
-import { defaultConfigPath } from '../../config/connection-config.js';
-import { defaultSatelliteConfig, loadSatelliteConfig } from '../../config/satellite-config.js';
+import { defaultConfigPath, defaultSatelliteConfig, loadSatelliteConfig } from '../../config/index.js';
 import { createListener, type Listener, MAX_SILENCE_END_MS, MIN_SILENCE_END_MS } from '../../listener/index.js';
-import { listenerOptionsFromConfig } from '../listener-config.js';
+import { listenerOptionsFromConfig } from '../../config/index.js';
 import { errorCode } from '../../errors.js';
 
 /** Output streams (and, for tests, the environment of `arecord` and a stop signal) of {@link runListen}. */

@@ -13,9 +13,15 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AplaySink, type AudioInput, type AudioSink, CommandSink, CommandSource, openAudioInput, preloadMp3Decoder, SupervisedSource, ArecordSource, WavFileSink } from '../../audio/index.js';
-import { defaultConfigPath } from '../../config/connection-config.js';
-import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellite-config.js';
-import { formatRefusal, loadStartupConfig, prepareStartup, type StartupRefusal } from '../../config/startup.js';
+import {
+  type SatelliteConfig,
+  type StartupRefusal,
+  defaultConfigPath,
+  formatRefusal,
+  loadSatelliteConfig,
+  loadStartupConfig,
+  prepareStartup,
+} from '../../config/index.js';
 import { HiveAuthError, HubConnection } from '../../hivemind/index.js';
 import type { Listener } from '../../listener/index.js';
 import { answerLocally, type AnswerLocally, OfflineHints, redactReport, Satellite, type TurnReport } from '../../satellite/index.js';

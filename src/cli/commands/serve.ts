@@ -8,7 +8,7 @@
  * @module
  */
 import { parseArgs } from 'node:util';
-import { type ConnectionSettings, hubAddress, resolveConnectionSettings } from '../../config/connection-config.js';
+import { type ConnectionSettings, hubAddress, resolveConnectionSettings } from '../../config/index.js';
 import { ConfigError } from '../../errors.js';
 import { streamLogger } from '../../hivemind/index.js';
 import { ServeError, loadServeTargets, resolveServeSettings, startServe } from '../../serve/index.js';

@@ -25,7 +25,7 @@ import {
   offlineUnderstandingCheck,
   speechCheck,
   testTone,
-} from '../../src/ops/doctor/index.js';
+} from '../../src/cli/doctor/index.js';
 import { MANIFEST_PATH, PACKAGE_ROOT } from '../../src/vad/index.js';
 import { alsaFileConfig, hasProgram, makeTempDir, sine, writeRaw } from '../fixtures/audio.js';
 

@@ -7,9 +7,8 @@
  * @module
  */
 import { access } from 'node:fs/promises';
-import { defaultConfigPath, describeSettings } from '../../config/connection-config.js';
-import { checkStartup } from '../../config/startup.js';
-import { opsConfigFromSection } from '../config.js';
+import { checkStartup, defaultConfigPath, describeSettings } from '../../config/index.js';
+import { opsConfigFromSection } from '../../ops/index.js';
 import type { CheckOutcome, DoctorCheck } from './types.js';
 
 /** Everything `run` checks at start, and the hub settings. */

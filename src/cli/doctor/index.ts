@@ -1,10 +1,23 @@
 /**
  * `hivesat doctor`: checks of the machine, audio, models, configuration, hub and local speech engines, each with a
- * status (ok / warn / fail / skip) and what to do. Used by `src/cli/commands/doctor.ts`.
+ * status (ok / warn / fail / skip) and what to do. Used by `src/cli/commands/doctor.ts`; a CLI concern,
+ * since its checks reach into every layer below.
  *
  * @module
  */
-export * from './types.js';
+export {
+  CHECK_GROUPS,
+  type CheckGroup,
+  type CheckOutcome,
+  type CheckResult,
+  type CheckStatus,
+  type DetailValue,
+  type DoctorCheck,
+  type DoctorContext,
+  type DoctorReport,
+  type DoctorState,
+  type RunResult,
+} from './types.js';
 export { DOCTOR_CHECKS, type CheckSelection, checkNames, formatReport, runDoctor, selectChecks } from './run.js';
 export {
   MIN_NODE_MAJOR,

@@ -6,7 +6,7 @@
  */
 import { readFile, statfs } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { cpuInfoHasAes } from '../../hivemind/negotiation.js';
+import { cpuInfoHasAes } from '../../hivemind/index.js';
 import type { CheckOutcome, DoctorCheck } from './types.js';
 
 /** Oldest Node major hivesat runs on; within it, see {@link NODE_RANGE}. */

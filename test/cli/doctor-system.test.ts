@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NODE_RANGE, memoryControllerCheck, memoryControllerState, nodeVersionSupported } from '../../src/ops/doctor/index.js';
+import { NODE_RANGE, memoryControllerCheck, memoryControllerState, nodeVersionSupported } from '../../src/cli/doctor/index.js';
 
 /** /proc/cgroups as a Raspberry Pi OS kernel prints it, with the memory row's `enabled` column set to `enabled`. */
 const procCgroups = (enabled: 0 | 1): string =>

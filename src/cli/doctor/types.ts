@@ -4,9 +4,9 @@
  * @module
  */
 import type { AudioDevices } from '../../audio/index.js';
-import type { ConnectionFlags, ConnectionSettings } from '../../config/connection-config.js';
-import type { HubConnection } from '../../hivemind/connection.js';
-import type { OpsSpawn } from '../clock.js';
+import type { ConnectionFlags, ConnectionSettings } from '../../config/index.js';
+import type { HubConnection } from '../../hivemind/index.js';
+import type { OpsSpawn } from '../../ops/index.js';
 
 /** Outcome of one check. `fail` means something the satellite needs is broken (exit status 1). */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { defaultConfigPath } from '../../config/connection-config.js';
-import { loadSatelliteConfig, type SatelliteConfig } from '../../config/satellite-config.js';
+import { type SatelliteConfig, defaultConfigPath, loadSatelliteConfig } from '../../config/index.js';
 import { OPEN_VOCABULARY_FIX, offlineWarnings } from '../../persona/index.js';
 import { detectSpeechEngines } from '../../speech/index.js';
 import type { DoctorCheck } from './types.js';

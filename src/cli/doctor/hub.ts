@@ -7,8 +7,8 @@
  * @module
  */
 import { connect } from 'node:net';
-import { hubAddress } from '../../config/connection-config.js';
-import { BinaryPayloadType } from '../../hivemind/message-types.js';
+import { hubAddress } from '../../config/index.js';
+import { BinaryPayloadType } from '../../hivemind/index.js';
 import type { CheckOutcome, DoctorCheck, DoctorContext } from './types.js';
 import { errorCode } from '../../errors.js';
 
