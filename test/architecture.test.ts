@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT, importSpecifiers, layerViolations, sourceTree } from './helpers/layer-rules.js';
+import { LAYERS, ROOT, importSpecifiers, layerViolations, sourceTree } from './helpers/layer-rules.js';
 
 /** The layer rules of docs/architecture.md (see ./helpers/layer-rules.ts) on the real src/, and on made-up trees. */
 const SRC = join(dirname(fileURLToPath(import.meta.url)), '..', 'src');
@@ -11,6 +12,12 @@ describe('layer rules of src/ (docs/architecture.md)', () => {
     const tree = sourceTree(SRC);
     expect(tree.size).toBeGreaterThan(100);
     expect(layerViolations(tree)).toEqual([]);
+  });
+
+  it('docs/architecture.md describes every folder of every layer', () => {
+    const doc = readFileSync(join(SRC, '..', 'docs', 'architecture.md'), 'utf8');
+    const missing = LAYERS.flat().filter((folder) => folder !== ROOT && !doc.includes(`| \`${folder}/\` |`));
+    expect(missing).toEqual([]);
   });
 
   it('reads every kind of import, and not those in comments or strings', () => {
