@@ -3,4 +3,4 @@
  *
  * @module
  */
-export { listenerOptionsFromConfig } from '../config/listener-options.js';
+export { enrolledVerifierPath, listenerOptionsFromConfig } from '../config/listener-options.js';

@@ -246,7 +246,7 @@ export async function prepareStartup(config: SatelliteConfig, inputs: StartupInp
   const hubLang = config.hub.lang;
   const lang = settings?.lang ?? (typeof hubLang === 'string' && hubLang !== '' ? hubLang : 'en-US');
 
-  const listenerOptions: CreateListenerOptions = { ...listenerOptionsFromConfig(config), env: inputs.env, ...(inputs.modelDirs === undefined ? {} : { modelDirs: inputs.modelDirs }) };
+  const listenerOptions: CreateListenerOptions = { ...listenerOptionsFromConfig(config, inputs.env), env: inputs.env, ...(inputs.modelDirs === undefined ? {} : { modelDirs: inputs.modelDirs }) };
   const listener = await step(() => createListener(listenerOptions), (error, code) => ({ subject: 'models', code, message: message(error), fix: modelFix(code, config) }));
   refusals.push(...(listener.refusals ?? []));
 

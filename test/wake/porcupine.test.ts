@@ -81,7 +81,7 @@ describe.skipIf(!models.ok)('engine fallback', () => {
     const listener = await createListener({ engine: 'porcupine', porcupine: { accessKey: KEY, env: {} }, warn: (l) => warnings.push(l) });
     try {
       if (pv === undefined) expect(listener.wakeEngine.fallback?.code).toBe('WAKE_ERR_PORCUPINE_MISSING');
-      else expect(listener.wakeEngine).toMatchObject({ engine: 'openwakeword', fallback: { code: 'WAKE_ERR_PORCUPINE_ACCESS_KEY' } });
+      else expect(listener.wakeEngine).toMatchObject({ requested: 'porcupine', engine: 'openwakeword', fallback: { code: 'WAKE_ERR_PORCUPINE_ACCESS_KEY', fix: expect.stringContaining('console.picovoice.ai') } });
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/^wake engine porcupine did not start, using openWakeWord: WAKE_ERR_PORCUPINE_/);
       expect(warnings[0]).not.toContain(KEY);
@@ -92,7 +92,7 @@ describe.skipIf(!models.ok)('engine fallback', () => {
 
   it('reports openWakeWord without a fallback by default', async () => {
     const listener = await createListener({});
-    expect(listener.wakeEngine).toEqual({ engine: 'openwakeword', fallback: null });
+    expect(listener.wakeEngine).toEqual({ requested: 'openwakeword', engine: 'openwakeword', fallback: null });
     await listener.close();
   });
 });
