@@ -243,10 +243,13 @@ export class WakeEnroller {
         });
       }
       clean.push(windows);
-      // The same voice without the word: the take backwards.
-      await this.#score(reversed(take.audio), (score, window) => {
-        if (score >= ENROLL_NEGATIVE_MIN_SCORE) samples.push({ x: keep(window), label: 0, group: 1 });
-      });
+      // The same voice without the word: the take backwards, and its first half ("hey") before the second half
+      // backwards (a near miss in the enrolled voice, like "hey travis").
+      for (const audio of [reversed(take.audio), halfReversed(take.audio)]) {
+        await this.#score(audio, (score, window) => {
+          if (score >= ENROLL_NEGATIVE_MIN_SCORE) samples.push({ x: keep(window), label: 0, group: 1 });
+        });
+      }
     }
     for (const clip of negatives) {
       await this.#score(clip, (score, window) => {
@@ -289,6 +292,19 @@ export class WakeEnroller {
 
 function reversed(audio: Int16Array): Int16Array {
   return audio.slice().reverse();
+}
+
+/** The loud part's first half as spoken, then its second half backwards. */
+function halfReversed(audio: Int16Array): Int16Array {
+  let first = 0;
+  let last = audio.length;
+  const loud = 10 ** (ENROLL_MIN_LEVEL_DBFS / 20) * 32_768;
+  while (first < last && Math.abs(audio[first] as number) < loud) first++;
+  while (last > first && Math.abs(audio[last - 1] as number) < loud) last--;
+  const middle = Math.floor((first + last) / 2);
+  const out = audio.slice();
+  out.subarray(middle, last).reverse();
+  return out;
 }
 
 /** `audio` with seeded white or pink noise at `snrDb` below its speech level (a new array). */
