@@ -12,7 +12,7 @@ import type { CheckOutcome, DoctorCheck } from './types.js';
 /** Engine, fallback and active verifier. */
 export const wakeCheck: DoctorCheck = {
   id: 'wake',
-  group: 'models',
+  group: 'config',
   title: 'Wake word',
   run: async (ctx): Promise<CheckOutcome> => {
     const wake = ctx.state.wake;
