@@ -166,6 +166,35 @@ describe.skipIf(!models.ok)('hivesat wake enroll (real models, espeak-ng takes)'
     await expect(stat(join(env['STATE_DIRECTORY'] as string, ENROLLED_VERIFIER_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
   }, 120_000);
 
+  it('records from the microphone through audio.capture_command, re-asks a refused take, and saves', async () => {
+    // The "microphone": a capture command printing raw 16 kHz s16le, a different take on each start (as a person
+    // saying it again): first a whisper-quiet one, then good ones.
+    const mic = join(dir, 'mic');
+    await mkdir(mic, { recursive: true });
+    const raws: Int16Array[] = [];
+    for (const [speed, pitch] of [[150, 45], [165, 55], [180, 40]] as const) {
+      const take = await readWavFile(espeakWav(join(mic, `t-${speed}.wav`), 'hey jarvis', speed, pitch));
+      const pcm = new Int16Array(3 * 16_000);
+      pcm.set(take.subarray(0, pcm.length - 8_000), 8_000);
+      raws.push(pcm);
+    }
+    const quiet = Int16Array.from(raws[0] as Int16Array, (v) => Math.round(v * 0.004));
+    for (const [i, pcm] of [quiet, ...raws].entries()) await writeFile(join(mic, `${i}.raw`), new Uint8Array(pcm.buffer));
+    const script = `n=$(cat ${mic}/n 2>/dev/null || echo 0); echo $((n + 1)) > ${mic}/n; cat ${mic}/$n.raw; sleep 10`;
+    const env = envFor('mic');
+    const configDir = join(env['XDG_CONFIG_HOME'] as string, 'hivesat');
+    await mkdir(configDir, { recursive: true });
+    await writeFile(join(configDir, 'config.json'), JSON.stringify({ audio: { capture_command: ['sh', '-c', script] } }));
+    const t = io(env);
+    expect(await main(['wake', 'enroll', '--takes', '3', '--seconds', '3'], t.io)).toBe(0);
+    const lines = t.out().trim().split('\n');
+    expect(lines[0]).toMatch(/^refused take 1: too quiet .* \(WAKE_ERR_ENROLL_QUIET\)$/);
+    expect(lines.slice(1, 4)).toEqual([1, 2, 3].map((n) => expect.stringMatching(new RegExp(`^take ${n}: ok `))));
+    expect(lines[4]).toMatch(/^saved .*wake-verifier\.json: hey_jarvis verifier enrolled on 3 takes /);
+    expect(t.err().split('\n').filter((l) => l.startsWith('take 1 of 3: say "hey jarvis" once, now (3 s)'))).toHaveLength(2);
+    expect(await readFile(join(mic, 'n'), 'utf8')).toBe('4\n');
+  }, 120_000);
+
   it('auto falls back to the shipped verifier when the enrolled file is broken, and says why; enrolled requires the file', async () => {
     const path = join(dir, 'broken-verifier.json');
     await writeFile(path, '{"format":');
