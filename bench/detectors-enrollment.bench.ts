@@ -150,7 +150,7 @@ export async function run(): Promise<BenchRow[]> {
   const streamSeconds = stream.reduce((n, a) => n + a.length, 0) / RATE;
   const lines: string[] = [
     `enrollment (6 takes of one voice; test: ${ESPEAK_TEST.length} other takes × ${CONDITIONS.length} conditions; detector at head threshold ${CONFIG_WAKE_THRESHOLD}, trigger 1)`,
-    `  ${'voice'.padEnd(28)} ${'detected: shipped'.padStart(18)} ${'enrolled'.padStart(9)} ${'noisy: shipped'.padStart(15)} ${'enrolled'.padStart(9)} ${'own-voice FA: shipped'.padStart(22)} ${'enrolled'.padStart(9)} ${'stream FA: shipped'.padStart(19)} ${'enrolled'.padStart(9)} ${'enroll CPU-s'.padStart(13)}`,
+    `  ${'voice'.padEnd(28)} ${'clean: shipped'.padStart(18)} ${'enrolled'.padStart(9)} ${'noisy: shipped'.padStart(15)} ${'enrolled'.padStart(9)} ${'own-voice FA: shipped'.padStart(22)} ${'enrolled'.padStart(9)} ${'stream FA: shipped'.padStart(19)} ${'enrolled'.padStart(9)} ${'enroll CPU-s'.padStart(13)}`,
   ];
   const rows: BenchRow[] = [];
   const ownNegatives = (s: Speaker) => [...CONFUSABLES, ...SENTENCES.slice(0, 15)].map((text, i) => join16([silenceOf(0.4), say(s, s.test[i % s.test.length] as readonly [number, number], text), silenceOf(0.4)]).audio);

@@ -206,6 +206,20 @@ describe.skipIf(!models.ok)('hivesat wake enroll (real models, espeak-ng takes)'
   });
 });
 
+describe('hivesat wake usage', () => {
+  it('names a file it cannot read, and bad flags, in one line before loading any model', async () => {
+    const t = io(envFor('usage'));
+    expect(await main(['wake', 'enroll', join(dir, 'absent.wav')], t.io)).toBe(1);
+    expect(t.err()).toBe(`hivesat wake: cannot read ${join(dir, 'absent.wav')}: no such file; see "hivesat wake --help"\n`);
+    const u = io(envFor('usage'));
+    expect(await main(['wake', 'enroll', '--takes', '2'], u.io)).toBe(1);
+    expect(u.err()).toBe('hivesat wake: --takes: expected an integer 3–20, got "2"; see "hivesat wake --help"\n');
+    const v = io(envFor('usage'));
+    expect(await main(['wake', 'train'], v.io)).toBe(1);
+    expect(v.err()).toBe('hivesat wake: unknown subcommand "train" (expected enroll); see "hivesat wake --help"\n');
+  });
+});
+
 describe.skipIf(!models.ok)('Porcupine fallback in /healthz and doctor (no AccessKey needed)', () => {
   it('reports the engine asked for, the one running, the WAKE_ERR_PORCUPINE_* code and its fix', async () => {
     const listener = await createListener({ engine: 'porcupine', porcupine: { env: {} }, verifier: 'auto', enrolledVerifierPath: join(dir, 'none.json'), warn: () => undefined });

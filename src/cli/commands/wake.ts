@@ -30,7 +30,8 @@ import {
 } from '../../wake/index.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
 import { ENROLLMENT_NEGATIVES_NOTE, synthesizeEnrollmentNegatives } from '../enroll-negatives.js';
-import { UsageError, describeError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { errorCode, HivesatError } from '../../errors.js';
 import { enrolledVerifierPath } from '../listener-config.js';
 
 /** Seconds recorded per take by default. */
@@ -58,7 +59,7 @@ Options:
 Exit codes: 0 saved, 1 not saved (why is printed: too few accepted takes, microphone, models, espeak-ng, writing).`;
 
 /** One take's source: a WAV file's samples, or a recording. */
-type TakeSource = { readonly kind: 'files'; readonly paths: readonly string[] } | { readonly kind: 'microphone'; readonly takes: number; readonly seconds: number; readonly record: (seconds: number) => Promise<Int16Array> };
+type TakeSource = { readonly kind: 'files'; readonly takes: readonly { readonly label: string; readonly audio: Int16Array }[] } | { readonly kind: 'microphone'; readonly takes: number; readonly seconds: number; readonly record: (seconds: number) => Promise<Int16Array> };
 
 function parseCount(text: string): number {
   const n = Number(text);
@@ -129,7 +130,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const config = await loadSatelliteConfig(explicit ?? defaultConfigPath(io.env), explicit !== undefined);
     const source: TakeSource =
       positionals.length > 0
-        ? { kind: 'files', paths: positionals }
+        ? { kind: 'files', takes: await readTakes(positionals) }
         : { kind: 'microphone', takes: values.takes === undefined ? ENROLL_DEFAULT_TAKES : parseCount(values.takes), seconds: values.seconds === undefined ? ENROLL_DEFAULT_SECONDS : parseSeconds(values.seconds), record: microphone(config, values.device, io.env) };
     const keyword = config.wake.keywords.find((k) => !k.includes('/') && !k.endsWith('.onnx'));
     if (keyword === undefined) throw new UsageError(`wake.keywords has no built-in keyword to enroll (got ${JSON.stringify(config.wake.keywords)})`);
@@ -152,11 +153,24 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     else io.stdout.write(`note: wake.verifier is ${JSON.stringify(setting)} in the config, so it is not used: set it to "auto" to use it\n`);
     return EXIT.OK;
   } catch (error) {
-    io.stderr.write(`hivesat wake: ${error instanceof UsageError ? `${error.message}; see "hivesat wake --help"` : error instanceof EnrollError ? `${error.message} (${error.code})` : describeError(error)}\n`);
+    io.stderr.write(`hivesat wake: ${describe(error)}\n`);
     return EXIT.FAILURE;
   } finally {
     await enroller?.close();
   }
+}
+
+/** Read the WAV files before any model loads: a wrong path is the one line printed. */
+async function readTakes(paths: readonly string[]): Promise<{ label: string; audio: Int16Array }[]> {
+  const takes: { label: string; audio: Int16Array }[] = [];
+  for (const path of paths) {
+    try {
+      takes.push({ label: basename(path), audio: await readWavFile(path) });
+    } catch (error) {
+      throw new UsageError(`cannot read ${path}: ${errorCode(error) === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  }
+  return takes;
 }
 
 /** Check every take; a refused recording is asked for again (up to {@link MAX_RETRIES_PER_TAKE} times). */
@@ -165,9 +179,9 @@ async function collectTakes(enroller: WakeEnroller, source: TakeSource, io: CliI
   const ok = (take: AcceptedTake) => io.stdout.write(`${take.label}: ok (speech ${take.levelDbfs.toFixed(1)} dBFS, score ${take.peakScore.toFixed(2)})\n`);
   const refused = (error: EnrollError) => io.stdout.write(`refused ${error.message} (${error.code})\n`);
   if (source.kind === 'files') {
-    for (const path of source.paths) {
+    for (const file of source.takes) {
       try {
-        const take = await enroller.check(await readWavFile(path), basename(path));
+        const take = await enroller.check(file.audio, file.label);
         accepted.push(take);
         ok(take);
       } catch (error) {
@@ -198,6 +212,15 @@ async function collectTakes(enroller: WakeEnroller, source: TakeSource, io: CliI
     }
   }
   return accepted;
+}
+
+/** One line for a failure: typed errors with their code, usage errors with the pointer to the help. */
+function describe(error: unknown): string {
+  const code = errorCode(error);
+  if (error instanceof UsageError || (error instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) return `${error.message}; see "hivesat wake --help"`;
+  if (error instanceof HivesatError) return `${error.message} (${error.code})`;
+  if (error instanceof Error) return typeof code === 'string' ? `${error.message} (${code})` : error.message;
+  return String(error);
 }
 
 /** `hivesat wake`. */
