@@ -220,10 +220,7 @@ export class WakeEnroller {
    * @param meta - extra `training` metadata (what made the negatives).
    * @throws {EnrollError} `WAKE_ERR_ENROLL_TOO_FEW` with fewer than {@link ENROLL_MIN_TAKES} takes.
    */
-  async train(takes: readonly AcceptedTake[], negatives: readonly Int16Array[], meta: Readonly<Record<string, unknown>> = {}, now: Date = new Date(), knobs: { readonly l2?: number; readonly threshold?: number; readonly epochs?: number } = {}): Promise<EnrollmentResult> {
-    const l2 = knobs.l2 ?? L2;
-    const epochs = knobs.epochs ?? EPOCHS;
-    const threshold = knobs.threshold ?? ENROLLED_VERIFIER_THRESHOLD;
+  async train(takes: readonly AcceptedTake[], negatives: readonly Int16Array[], meta: Readonly<Record<string, unknown>> = {}, now: Date = new Date()): Promise<EnrollmentResult> {
     if (takes.length < ENROLL_MIN_TAKES) {
       throw new EnrollError('WAKE_ERR_ENROLL_TOO_FEW', `expected at least ${ENROLL_MIN_TAKES} accepted takes, got ${takes.length}: nothing was saved`);
     }
@@ -258,16 +255,16 @@ export class WakeEnroller {
     }
     const positive = samples.filter((s) => s.label === 1).length;
     const negative = samples.length - positive;
-    const trained = trainVerifier(samples, { frames: ENROLLED_VERIFIER_FRAMES, l2, epochs, learningRate: LEARNING_RATE, ...(this.#prior !== undefined && { prior: this.#prior }) });
-    const document = verifierDocument(this.keyword, ENROLLED_VERIFIER_FRAMES, threshold, trained, {
+    const trained = trainVerifier(samples, { frames: ENROLLED_VERIFIER_FRAMES, l2: L2, epochs: EPOCHS, learningRate: LEARNING_RATE, ...(this.#prior !== undefined && { prior: this.#prior }) });
+    const document = verifierDocument(this.keyword, ENROLLED_VERIFIER_FRAMES, ENROLLED_VERIFIER_THRESHOLD, trained, {
       by: ENROLLED_BY,
       enrolled_at: now.toISOString(),
       takes: takes.length,
       windows: { positive, negative },
       prior: this.#prior?.source === undefined ? null : this.#prior.source.replace(/^.*\//, ''),
       head_threshold: this.threshold,
-      l2,
-      epochs,
+      l2: L2,
+      epochs: EPOCHS,
       ...meta,
     });
     const takeProbabilities = clean.map((ws) => ws.reduce((best, x) => Math.max(best, trained.probability(x)), 0));
