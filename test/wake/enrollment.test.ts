@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWavFile, writeWavFile } from '../../src/audio/index.js';
 import { main } from '../../src/cli/main.js';
+import { checkStartup } from '../../src/config/startup.js';
 import { CONFIG_WAKE_THRESHOLD } from '../../src/listener/index.js';
 import { HealthState } from '../../src/ops/index.js';
 import { wakeCheck } from '../../src/ops/doctor/index.js';
@@ -120,6 +121,13 @@ describe.skipIf(!models.ok)('hivesat wake enroll (real models, espeak-ng takes)'
       JSON.stringify({ format: VERIFIER_FORMAT, keyword: 'hey_jarvis', frames: 8, dim: 96, threshold: 0.5, bias: -40, weights: new Array(768).fill(0), training: { by: 'hivesat wake enroll', takes: 6, enrolled_at: '2026-12-03T00:00:00.000Z' } }),
     );
     expect(await wakes()).toBe(0);
+
+    // `run` (and `config check`, `doctor`) build their listener in the start-up check: the same verifier, reported.
+    const check = await checkStartup({ configPath: join(env['XDG_CONFIG_HOME'] as string, 'hivesat', 'config.json'), explicit: false, env });
+    expect(check.refusals).toEqual([]);
+    expect(check.wake?.verifier).toEqual({ kind: 'enrolled', path: join(state, ENROLLED_VERIFIER_FILE), keyword: 'hey_jarvis', enrolledAt: '2026-12-03T00:00:00.000Z', takes: 6, problem: null });
+    const outcome = await wakeCheck.run({ state: { wake: check.wake } } as unknown as Parameters<typeof wakeCheck.run>[0]);
+    expect(outcome).toMatchObject({ status: 'ok', summary: `openwakeword; verifier enrolled 2026-12-03 00:00 UTC, 6 takes (${join(state, ENROLLED_VERIFIER_FILE)})` });
   }, 120_000);
 
   it('refuses quiet, clipped and non-wake-word takes with their codes, and saves nothing with fewer than 3 accepted', async () => {
