@@ -73,7 +73,7 @@ stage('onnxruntime-node imported');
 const { createListener } = await import(new URL('../dist/listener/index.js', import.meta.url).href);
 const { createSileroVad } = await import(new URL('../dist/vad/index.js', import.meta.url).href);
 const { defaultSatelliteConfig } = await import(new URL('../dist/config/satellite-config.js', import.meta.url).href);
-const { listenerOptionsFromConfig } = await import(new URL('../dist/cli/listener-config.js', import.meta.url).href);
+const { listenerOptionsFromConfig } = await import(new URL('../dist/config/index.js', import.meta.url).href);
 const probe = await createSileroVad({});
 stage('+ one Silero session (onnxruntime initialised)');
 await probe.close();

@@ -20,8 +20,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Condition, COLORS, ESPEAK_BASES, negativeSegments, positiveClips, type Voice } from '../bench/listener.bench.js';
-import { createSession, loadOnnxRuntime, PACKAGE_ROOT, readModel, runInto } from '../src/vad/index.js';
-import { DEFAULT_HEAD_FRAMES, EMBEDDING_DIM, HOP_SAMPLES, OwwFeatures, VERIFIER_FORMAT, WARMUP_HOPS } from '../src/wake/index.js';
+import { PACKAGE_ROOT } from '../src/vad/index.js';
+import { EMBEDDING_DIM, HeadWindowScorer, type HopListener, trainVerifier, VERIFIER_FORMAT, type VerifierSample } from '../src/wake/index.js';
 
 const FRAMES = 8;
 const POSITIVE_MIN_SCORE = 0.05;
@@ -65,41 +65,12 @@ function voices(variants: readonly string[], speeds: readonly number[]): Voice[]
   return out;
 }
 
-interface Sample {
-  readonly x: Float32Array;
-  readonly label: 0 | 1;
-  readonly noisy: boolean;
-}
-
-/** Runs the openWakeWord features + hey_jarvis head over one continuous stream, as the detector does. */
-async function makeScorer() {
-  const ort = await loadOnnxRuntime();
-  const features = await OwwFeatures.create(ort, await readModel('oww_melspectrogram', 'wake-features'), await readModel('oww_embedding', 'wake-features'), DEFAULT_HEAD_FRAMES);
-  const head = await createSession(ort, await readModel('hey_jarvis', 'wake-head'));
-  const input = new Float32Array(DEFAULT_HEAD_FRAMES * EMBEDDING_DIM);
-  const score = new Float32Array(1);
-  const feeds = { [head.inputNames[0] as string]: new ort.Tensor('float32', input, [1, DEFAULT_HEAD_FRAMES, EMBEDDING_DIM]) };
-  const fetches = { [head.outputNames[0] as string]: new ort.Tensor('float32', score, [1, 1]) };
-  let fill = 0;
-  let position = 0;
-  /** Feed audio; `onHop(score, endSample, window)` for every complete hop. */
-  return async (audio: Int16Array, onHop: (score: number, end: number, window: Float32Array) => void): Promise<void> => {
-    const buffer = features.hopInput;
-    for (let i = 0; i < audio.length; i++) {
-      buffer[features.hopOffset + fill++] = audio[i] as number;
-      if (fill < HOP_SAMPLES) continue;
-      fill = 0;
-      await features.hop();
-      input.set(features.history.subarray(features.history.length - input.length));
-      await runInto(head, feeds, fetches, 'hey_jarvis head');
-      position += HOP_SAMPLES;
-      onHop(features.hops <= WARMUP_HOPS ? 0 : (score[0] as number), position, input);
-    }
-  };
-}
+/** Group 1: noisy (clean and noisy windows of each class get equal total weight). */
+type Sample = VerifierSample;
 
 async function collect(): Promise<Sample[]> {
-  const score = await makeScorer();
+  const scorer = await HeadWindowScorer.create();
+  const score = (audio: Int16Array, onHop: HopListener) => scorer.feed(audio, onHop);
   const samples: Sample[] = [];
   const take = (w: Float32Array) => w.slice(w.length - FRAMES * EMBEDDING_DIM);
   let base = 0;
@@ -110,9 +81,9 @@ async function collect(): Promise<Sample[]> {
     await score(clip.audio, (s, end, w) => {
       const at = end - base;
       if (at >= first && at <= wakeEnd + RATE) {
-        if (s >= POSITIVE_MIN_SCORE) samples.push({ x: take(w), label: 1, noisy });
+        if (s >= POSITIVE_MIN_SCORE) samples.push({ x: take(w), label: 1, group: noisy ? 1 : 0 });
       } else if (at > wakeEnd + 1.2 * RATE && s >= NEGATIVE_MIN_SCORE) {
-        samples.push({ x: take(w), label: 0, noisy });
+        samples.push({ x: take(w), label: 0, group: noisy ? 1 : 0 });
       }
     });
     base += clip.audio.length;
@@ -122,61 +93,16 @@ async function collect(): Promise<Sample[]> {
   for (const seg of segments) {
     const noisy = seg.category === 'noise' || seg.what.includes(' dB');
     await score(seg.audio, (s, _end, w) => {
-      if (s >= NEGATIVE_MIN_SCORE) samples.push({ x: take(w), label: 0, noisy });
+      if (s >= NEGATIVE_MIN_SCORE) samples.push({ x: take(w), label: 0, group: noisy ? 1 : 0 });
     });
   }
   return samples;
 }
 
-/** Weighted, L2-regularised logistic regression by full-batch Adam; returns weights on the raw features. */
-function train(samples: readonly Sample[]): { weights: Float32Array; bias: number } {
-  const n = samples.length;
-  const d = FRAMES * EMBEDDING_DIM;
-  const mean = new Float64Array(d);
-  const sd = new Float64Array(d);
-  for (const s of samples) for (let i = 0; i < d; i++) mean[i] = (mean[i] as number) + (s.x[i] as number) / n;
-  for (const s of samples) for (let i = 0; i < d; i++) sd[i] = (sd[i] as number) + ((s.x[i] as number) - (mean[i] as number)) ** 2 / n;
-  for (let i = 0; i < d; i++) sd[i] = Math.sqrt(sd[i] as number) + 1e-3;
-  const z = samples.map((s) => Float64Array.from(s.x, (v, i) => (v - (mean[i] as number)) / (sd[i] as number)));
-  // Equal total weight for clean/noisy × negative/positive.
-  const group = (s: Sample) => s.label * 2 + (s.noisy ? 1 : 0);
-  const counts = [0, 0, 0, 0];
-  for (const s of samples) counts[group(s)] = (counts[group(s)] as number) + 1;
-  const weightOf = samples.map((s) => n / (4 * (counts[group(s)] as number)));
-  const w = new Float64Array(d + 1); // last: bias
-  const m = new Float64Array(d + 1);
-  const v = new Float64Array(d + 1);
-  const g = new Float64Array(d + 1);
-  for (let step = 1; step <= EPOCHS; step++) {
-    g.fill(0);
-    for (let k = 0; k < n; k++) {
-      const x = z[k] as Float64Array;
-      let a = w[d] as number;
-      for (let i = 0; i < d; i++) a += (w[i] as number) * (x[i] as number);
-      const e = (weightOf[k] as number) * (1 / (1 + Math.exp(-a)) - (samples[k] as Sample).label);
-      for (let i = 0; i < d; i++) g[i] = (g[i] as number) + e * (x[i] as number);
-      g[d] = (g[d] as number) + e;
-    }
-    for (let i = 0; i <= d; i++) {
-      const gi = (g[i] as number) / n + (i < d ? L2 * (w[i] as number) : 0);
-      m[i] = 0.9 * (m[i] as number) + 0.1 * gi;
-      v[i] = 0.999 * (v[i] as number) + 0.001 * gi * gi;
-      w[i] = (w[i] as number) - (LEARNING_RATE * ((m[i] as number) / (1 - 0.9 ** step))) / (Math.sqrt((v[i] as number) / (1 - 0.999 ** step)) + 1e-8);
-    }
-  }
-  const weights = new Float32Array(d);
-  let bias = w[d] as number;
-  for (let i = 0; i < d; i++) {
-    weights[i] = (w[i] as number) / (sd[i] as number);
-    bias -= ((w[i] as number) * (mean[i] as number)) / (sd[i] as number);
-  }
-  return { weights, bias };
-}
-
 const samples = await collect();
 const positives = samples.filter((s) => s.label === 1).length;
 process.stderr.write(`train-verifier: ${samples.length} windows (${positives} positive, ${samples.length - positives} negative); training\n`);
-const { weights, bias } = train(samples);
+const { weights, bias } = trainVerifier(samples, { frames: FRAMES, l2: L2, epochs: EPOCHS, learningRate: LEARNING_RATE });
 const prob = (x: Float32Array) => 1 / (1 + Math.exp(-(x.reduce((a, xi, i) => a + xi * (weights[i] as number), bias))));
 const kept = (label: 0 | 1) => samples.filter((s) => s.label === label && prob(s.x) >= THRESHOLD).length;
 process.stderr.write(

@@ -260,6 +260,8 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
   }
   const attach = ({ listener, satellite, link, hubUrl }: SatelliteParts): void => {
     if (mute !== undefined) target = controlTarget({ satellite, listener, link, health, mute, events });
+    const { wakeEngine } = listener;
+    health.setWake({ requested: wakeEngine.requested, engine: wakeEngine.engine, fallback: wakeEngine.fallback, verifier: { kind: listener.verifier.kind, enrolledAt: listener.verifier.enrolledAt, takes: listener.verifier.takes } });
     listener.on('wake', (e) => {
       events.wake({ keyword: e.keyword, score: e.score });
       events.listening({ keyword: e.keyword });

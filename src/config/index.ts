@@ -47,7 +47,7 @@ export {
   loadSatelliteConfig,
   parseSatelliteConfig,
 } from './satellite-config.js';
-export { listenerOptionsFromConfig } from './listener-options.js';
+export { enrolledVerifierPath, listenerOptionsFromConfig } from './listener-options.js';
 export {
   type ConfigLoad,
   type Startup,

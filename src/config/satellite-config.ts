@@ -12,7 +12,7 @@
  *   "mode": "audio",
  *   "hub": { "host": "hub.local", "access_key": "…", "password": "…", "site_id": "kitchen" },
  *   "audio": { "capture_device": "default", "playback_device": "default" },
- *   "wake": { "keywords": ["hey_jarvis"], "threshold": 0.1, "verifier": "hey_jarvis_verifier" },
+ *   "wake": { "keywords": ["hey_jarvis"], "threshold": 0.1, "verifier": "auto" },
  *   "vad": { "silence_end_ms": 700, "max_utterance_ms": 10000 },
  *   "answer_timeout_ms": 15000
  * }

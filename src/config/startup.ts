@@ -9,7 +9,8 @@
  * @module
  */
 import { HivesatError } from '../errors.js';
-import { type CreateListenerOptions, createListener, type Listener } from '../listener/index.js';
+import { type CreateListenerOptions, createListener, type Listener, type WakeEngineInfo } from '../listener/index.js';
+import type { VerifierInfo } from '../wake/index.js';
 import { BUILTIN_SOLVERS, builtinPhrases, type ConnectivityStatus, defaultPersonaDir, loadPersonaOrDefault, type Persona, type PersonaLogEvent, personaOfflineWarnings } from '../persona/index.js';
 import { SoundLibrary } from '../satellite/index.js';
 import { detectSpeechEngines, EspeakNgTts, FallbackStt, FliteTts, LAN_STT_TIMEOUT_MS, OpenAiTranscriber, PocketsphinxStt, type SpeechToText, type TextToSpeech } from '../speech/index.js';
@@ -246,7 +247,7 @@ export async function prepareStartup(config: SatelliteConfig, inputs: StartupInp
   const hubLang = config.hub.lang;
   const lang = settings?.lang ?? (typeof hubLang === 'string' && hubLang !== '' ? hubLang : 'en-US');
 
-  const listenerOptions: CreateListenerOptions = { ...listenerOptionsFromConfig(config), env: inputs.env, ...(inputs.modelDirs === undefined ? {} : { modelDirs: inputs.modelDirs }) };
+  const listenerOptions: CreateListenerOptions = { ...listenerOptionsFromConfig(config, inputs.env), env: inputs.env, ...(inputs.modelDirs === undefined ? {} : { modelDirs: inputs.modelDirs }) };
   const listener = await step(() => createListener(listenerOptions), (error, code) => ({ subject: 'models', code, message: message(error), fix: modelFix(code, config) }));
   refusals.push(...(listener.refusals ?? []));
 
@@ -287,6 +288,8 @@ export interface StartupCheck {
   readonly settingsMissing: ConfigError | undefined;
   /** Warnings that do not stop the start. */
   readonly notes: readonly string[];
+  /** The wake engine and verifier the listener ran with, when it was built. */
+  readonly wake?: { readonly engine: WakeEngineInfo; readonly verifier: VerifierInfo };
 }
 
 /**
@@ -298,7 +301,8 @@ export async function checkStartup(inputs: StartupInputs): Promise<StartupCheck>
   if (!loaded.ok) return { config: undefined, refusals: loaded.refusals, settings: undefined, settingsMissing: undefined, notes: [] };
   const prepared = await prepareStartup(loaded.config, inputs);
   if (!prepared.ok) return { config: loaded.config, refusals: prepared.refusals, settings: prepared.settings, settingsMissing: prepared.settingsMissing, notes: [] };
+  const { settings, settingsMissing, notes, listener } = prepared.startup;
+  const wake = { engine: listener.wakeEngine, verifier: listener.verifier };
   await prepared.startup.close();
-  const { settings, settingsMissing, notes } = prepared.startup;
-  return { config: loaded.config, refusals: [], settings, settingsMissing, notes };
+  return { config: loaded.config, refusals: [], settings, settingsMissing, notes, wake };
 }

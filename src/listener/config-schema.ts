@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_VAD_MODEL, DEFAULT_VAD_THRESHOLD } from '../vad/index.js';
-import { DEFAULT_KEYWORD, DEFAULT_REFRACTORY_MS, DEFAULT_TRIGGER_LEVEL, DEFAULT_VERIFIER, MAX_TRIGGER_LEVEL } from '../wake/index.js';
+import { AUTO_VERIFIER, DEFAULT_KEYWORD, DEFAULT_REFRACTORY_MS, DEFAULT_TRIGGER_LEVEL, MAX_TRIGGER_LEVEL } from '../wake/index.js';
 import {
   CONFIG_WAKE_THRESHOLD,
   DEFAULT_BARGE_IN_THRESHOLD,
@@ -59,8 +59,12 @@ export const WAKE_SECTION_SCHEMA = z
     trigger_level: z.number().int().min(1).max(MAX_TRIGGER_LEVEL).default(DEFAULT_TRIGGER_LEVEL),
     refractory_ms: ms(0, MAX_CONFIG_REFRACTORY_MS, DEFAULT_REFRACTORY_MS),
     barge_in_threshold: unit(DEFAULT_BARGE_IN_THRESHOLD),
-    /** Second stage for the keywords it was trained for: `hey_jarvis_verifier`, a file path, or null for none. */
-    verifier: text.nullable().default(DEFAULT_VERIFIER),
+    /**
+     * Second stage for the keywords it was trained for: `auto` (the verifier `hivesat wake enroll` saved in the state
+     * folder when there is one, else the shipped one), `enrolled` (required), `hey_jarvis_verifier` (the shipped one),
+     * a file path, or null for none.
+     */
+    verifier: text.nullable().default(AUTO_VERIFIER),
     /** Verifier probability a hop needs; default: the one stored in the verifier file. */
     verifier_threshold: z.number().gt(0).lt(1).optional(),
     /** Accept a detection only if the VAD heard speech this long before it (0: off). */

@@ -7,7 +7,7 @@
 import { AutoGain, createRnnoiseSuppressor, type MicProcessor } from '../audio/index.js';
 import { createSileroVad, type ModelLocatorOptions, type OrtModule } from '../vad/index.js';
 import { createPorcupine, type PorcupineOptions, WakeError } from '../wake/index.js';
-import { createOpenWakeWord, DEFAULT_KEYWORD, type KeywordOptions, loadWakeVerifier, type ScoreListener, type WakeVerifier, type WakeWordDetector } from '../wake/index.js';
+import { createOpenWakeWord, DEFAULT_KEYWORD, describeVerifier, type KeywordOptions, PORCUPINE_FIXES, resolveVerifier, type ScoreListener, type VerifierInfo, type WakeVerifier, type WakeWordDetector } from '../wake/index.js';
 import { VAD_HANGOVER_MS, VAD_SPEECH_PAD_MS } from './constants.js';
 import { Listener, type WakeEngineInfo } from './listener.js';
 import { type ListenerSettings, listenerTiming } from './settings.js';
@@ -28,10 +28,13 @@ export interface CreateListenerOptions extends ModelLocatorOptions {
   /** Ignore a keyword for this long after it fired, milliseconds. Default 2,000. */
   readonly refractoryMs?: number;
   /**
-   * Second-stage verifier (`hey_jarvis_verifier`, a file path, or a loaded one), attached to the keywords it was
-   * trained for (others run without). Default: none.
+   * Second-stage verifier, attached to the keywords it was trained for (others run without): `auto` (the enrolled
+   * one at {@link CreateListenerOptions.enrolledVerifierPath} when it exists, else `hey_jarvis_verifier`),
+   * `enrolled`, `hey_jarvis_verifier`, a file path, or a loaded one. Default: none.
    */
   readonly verifier?: string | WakeVerifier;
+  /** Where `hivesat wake enroll` saves its verifier (`<state dir>/wake-verifier.json`), for `auto` and `enrolled`. */
+  readonly enrolledVerifierPath?: string;
   /** Probability the verifier must give, in (0, 1). Default: the threshold stored in the verifier file. */
   readonly verifierThreshold?: number;
   /** VAD speech probability threshold, in (0, 1). Default 0.5. */
@@ -75,7 +78,8 @@ export async function createListener(options: CreateListenerOptions = {}): Promi
   };
   const runtime = options.loadRuntime !== undefined ? { loadRuntime: options.loadRuntime } : {};
   let tap: ScoreListener | undefined;
-  const verifier = typeof options.verifier === 'string' ? await loadWakeVerifier(options.verifier) : options.verifier;
+  const resolved = typeof options.verifier === 'string' ? await resolveVerifier(options.verifier, options.enrolledVerifierPath) : { verifier: options.verifier, info: describeVerifier(options.verifier, options.enrolledVerifierPath) };
+  const verifier = resolved.verifier;
   const keywords = withVerifier(options.keywords ?? [DEFAULT_KEYWORD], verifier);
   const vad = await createSileroVad({
     ...locator,
@@ -86,18 +90,19 @@ export async function createListener(options: CreateListenerOptions = {}): Promi
     ...(options.vadModel !== undefined && { model: options.vadModel }),
   });
   let wake: WakeWordDetector | undefined;
-  let wakeEngine: WakeEngineInfo = { engine: 'openwakeword', fallback: null };
+  const requested = options.engine ?? 'openwakeword';
+  let wakeEngine: WakeEngineInfo = { requested, engine: 'openwakeword', fallback: null };
   if (options.engine === 'porcupine') {
     try {
       wake = await createPorcupine(options.porcupine);
-      wakeEngine = { engine: 'porcupine', fallback: null };
+      wakeEngine = { requested, engine: 'porcupine', fallback: null };
     } catch (error) {
       if (!(error instanceof WakeError)) {
         await vad.close();
         throw error;
       }
       // Porcupine is opt-in and may not start (offline activation, key limits): the satellite keeps a wake word.
-      wakeEngine = { engine: 'openwakeword', fallback: { code: error.code, message: error.message } };
+      wakeEngine = { requested, engine: 'openwakeword', fallback: { code: error.code, message: error.message, fix: PORCUPINE_FIXES[error.code] } };
       (options.warn ?? defaultWarn)(`wake engine porcupine did not start, using openWakeWord: ${error.code}: ${error.message}`);
     }
   }
@@ -129,12 +134,19 @@ export async function createListener(options: CreateListenerOptions = {}): Promi
     vad,
     processors,
     wakeEngine,
+    verifier: wakeEngine.engine === 'porcupine' ? describeVerifier(undefined) : verifierInfo(resolved.info, verifier, keywords),
     vadSpeechPadMs: VAD_SPEECH_PAD_MS,
     ...(options.settings !== undefined && { settings: options.settings }),
     ...(options.log !== undefined && { log: options.log }),
   });
   tap = listener.onWakeScore;
   return listener;
+}
+
+/** What runs as the verifier: none when Porcupine runs or no keyword is the one the verifier was trained for. */
+function verifierInfo(info: VerifierInfo, verifier: WakeVerifier | undefined, keywords: readonly (string | KeywordOptions)[]): VerifierInfo {
+  const attached = keywords.some((k) => typeof k !== 'string' && k.verifier === verifier);
+  return verifier === undefined || attached ? info : describeVerifier(undefined, undefined, info.problem);
 }
 
 function defaultWarn(line: string): void {

@@ -25,7 +25,7 @@ import { EventEmitter } from 'node:events';
 import { type MicProcessor, PcmRingBuffer, SAMPLE_RATE_HZ } from '../audio/index.js';
 import { assertNever } from '../errors.js';
 import type { VadEvent, VoiceActivityDetector } from '../vad/index.js';
-import type { ScoreListener, WakeDetection, WakeWordDetector } from '../wake/index.js';
+import { describeVerifier, type ScoreListener, type VerifierInfo, type WakeDetection, type WakeWordDetector } from '../wake/index.js';
 import {
   GATE_ALIGN_SAMPLES,
   GATE_LOOKBACK_MS,
@@ -108,16 +108,20 @@ export interface ListenerOptions {
   readonly processors?: readonly MicProcessor[];
   /** Which wake engine `wake` is (for health and doctor). Default openWakeWord, no fallback. */
   readonly wakeEngine?: WakeEngineInfo;
+  /** Which second-stage verifier `wake` runs (for health and doctor). Default none. */
+  readonly verifier?: VerifierInfo;
   /** Where transitions are logged, one line each. Default `util.debuglog('listener')` (NODE_DEBUG=listener). */
   readonly log?: (line: string) => void;
 }
 
 /** Which wake-word engine runs, and why not the configured one if it fell back. */
 export interface WakeEngineInfo {
+  /** The engine the configuration asked for (`wake.engine`). */
+  readonly requested: 'openwakeword' | 'porcupine';
   /** The engine that runs. */
   readonly engine: 'openwakeword' | 'porcupine';
-  /** Set when Porcupine was configured but could not start: its `WAKE_ERR_PORCUPINE_*` code and message. */
-  readonly fallback: { readonly code: string; readonly message: string } | null;
+  /** Set when Porcupine was configured but could not start: its `WAKE_ERR_PORCUPINE_*` code, message and one-line fix. */
+  readonly fallback: { readonly code: string; readonly message: string; readonly fix: string } | null;
 }
 
 /** A control call waiting for the audio fed before it to be processed. */
@@ -151,6 +155,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
   readonly onWakeScore: ScoreListener;
   /** The wake-word engine that runs, and the reason when Porcupine fell back to openWakeWord. */
   readonly wakeEngine: WakeEngineInfo;
+  /** The second-stage verifier that runs: shipped, enrolled (when, how many takes), another file, or none. */
+  readonly verifier: VerifierInfo;
 
   readonly #wake: WakeWordDetector;
   readonly #vad: VoiceActivityDetector;
@@ -197,7 +203,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
     this.#vad = options.vad;
     this.#log = options.log ?? defaultLog;
     this.#processors = options.processors ?? [];
-    this.wakeEngine = options.wakeEngine ?? { engine: 'openwakeword', fallback: null };
+    this.wakeEngine = options.wakeEngine ?? { requested: 'openwakeword', engine: 'openwakeword', fallback: null };
+    this.verifier = options.verifier ?? describeVerifier(undefined);
     const s = this.settings;
     // The oldest sample an utterance can need: its pre-roll (plus the onset guard) before the speech onset, or before
     // the wake word, which can precede the onset by the look-back window and the whole no-speech timeout.

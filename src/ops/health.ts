@@ -43,8 +43,22 @@ export interface HealthSnapshot {
   readonly fallbackActive: boolean;
   /** The microphone is muted: captured audio is dropped before any processing. */
   readonly muted: boolean;
+  /** The wake engine and verifier; null until the listener is attached. */
+  readonly wake: WakeHealth | null;
   readonly uptimeSeconds: number;
   readonly version: string;
+}
+
+/**
+ * The wake word as it runs: the engine asked for and the one running (Porcupine falls back to openWakeWord when it
+ * cannot start: then the `WAKE_ERR_PORCUPINE_*` code, message and one-line fix), and the second-stage verifier.
+ */
+export interface WakeHealth {
+  readonly requested: string;
+  readonly engine: string;
+  readonly fallback: { readonly code: string; readonly message: string; readonly fix: string } | null;
+  /** `shipped`, `enrolled` (with when and on how many takes), `file` or `none`. */
+  readonly verifier: { readonly kind: string; readonly enrolledAt: string | null; readonly takes: number | null };
 }
 
 /** Anything that can produce a health snapshot (the HTTP listener needs only this). */
@@ -75,6 +89,7 @@ export class HealthState implements HealthProvider {
   #streamsRefused: string | undefined;
   #fallback = false;
   #muted = false;
+  #wake: WakeHealth | null = null;
   #captureOk = true;
   #captureSince: number | undefined;
   #captureError: string | undefined;
@@ -143,6 +158,11 @@ export class HealthState implements HealthProvider {
     this.#muted = muted;
   }
 
+  /** Which wake engine and verifier run (once, when the listener is attached). */
+  setWake(wake: WakeHealth): void {
+    this.#wake = wake;
+  }
+
   turnCompleted(turn: { readonly route: TurnRoute; readonly outcome: string; readonly durationMs: number }): void {
     this.#lastTurn = { at: this.#now(), route: turn.route, outcome: turn.outcome, durationMs: Math.round(turn.durationMs) };
   }
@@ -162,6 +182,7 @@ export class HealthState implements HealthProvider {
       lastTurn: turn === undefined ? null : { at: new Date(turn.at).toISOString(), route: turn.route, outcome: turn.outcome, durationMs: turn.durationMs },
       fallbackActive: this.#fallback,
       muted: this.#muted,
+      wake: this.#wake,
       uptimeSeconds: Math.round((this.#monotonic() - this.#startedAt) / 100) / 10,
       version: this.#version,
     };

@@ -46,7 +46,7 @@ export {
   createMetrics,
   turnStages,
 } from './metrics.js';
-export { type HealthProvider, type HealthSnapshot, HealthState, type HealthStateOptions, type HealthStatus } from './health.js';
+export { type HealthProvider, type HealthSnapshot, HealthState, type HealthStateOptions, type HealthStatus, type WakeHealth } from './health.js';
 export { type OpsServer, type OpsServerOptions, startOpsServer } from './http.js';
 export {
   HOOK_EVENTS,

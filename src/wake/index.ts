@@ -29,3 +29,29 @@ export {
   WakeError,
   type WakeErrorCode,
 } from './porcupine.js';
+export { HeadWindowScorer, type HeadWindowScorerOptions, type HopListener } from './window-scorer.js';
+export { type TrainedVerifier, trainVerifier, type VerifierSample, verifierDocument, type VerifierTrainingOptions } from './verifier-training.js';
+export {
+  type AcceptedTake,
+  ENROLL_CLIP_MAGNITUDE,
+  ENROLL_DEFAULT_TAKES,
+  ENROLL_MAX_CLIPPED_FRACTION,
+  ENROLL_MAX_TAKE_SECONDS,
+  ENROLL_MAX_TAKES,
+  ENROLL_MIN_CLIPPED,
+  ENROLL_MIN_LEVEL_DBFS,
+  ENROLL_MIN_TAKE_SECONDS,
+  ENROLL_MIN_TAKES,
+  ENROLLED_VERIFIER_FILE,
+  ENROLLED_VERIFIER_THRESHOLD,
+  ENROLLMENT_NEGATIVE_PHRASES,
+  EnrollError,
+  type EnrollErrorCode,
+  type EnrollmentResult,
+  measureTake,
+  type TakeLevel,
+  WakeEnroller,
+  type WakeEnrollerOptions,
+  withNoise,
+} from './enrollment.js';
+export { AUTO_VERIFIER, describeVerifier, formatVerifierInfo, ENROLLED_VERIFIER, ENROLLED_VERIFIER_MODE, type ResolvedVerifier, resolveVerifier, saveEnrolledVerifier, type VerifierInfo } from './enrolled.js';

@@ -32,6 +32,8 @@ export interface VerifierParameters {
   readonly bias: number;
   /** Default probability a hop needs to count, in (0, 1). */
   readonly threshold: number;
+  /** The file's free-form `training` metadata (who trained it, when, on what). Default empty. */
+  readonly training?: Readonly<Record<string, unknown>>;
 }
 
 /** A loaded verifier. Pure and allocation-free per call. */
@@ -42,6 +44,8 @@ export class WakeVerifier {
   readonly threshold: number;
   /** Where it came from (for messages). */
   readonly source: string;
+  /** The file's `training` metadata (an enrolled verifier's date and takes, see src/wake/enrollment.ts). */
+  readonly training: Readonly<Record<string, unknown>>;
   readonly #weights: Float32Array;
   readonly #bias: number;
 
@@ -59,6 +63,7 @@ export class WakeVerifier {
     this.frames = params.frames;
     this.threshold = params.threshold;
     this.source = source;
+    this.training = params.training ?? {};
     this.#weights = params.weights;
     this.#bias = params.bias;
   }
@@ -75,6 +80,11 @@ export class WakeVerifier {
     let z = this.#bias;
     for (let i = 0; i < w.length; i++) z += (w[i] as number) * (window[offset + i] as number);
     return 1 / (1 + Math.exp(-z));
+  }
+
+  /** A copy of the weights and the bias (a prior for training, see src/wake/verifier-training.ts). */
+  parameters(): { readonly weights: Float32Array; readonly bias: number } {
+    return { weights: this.#weights.slice(), bias: this.#bias };
   }
 }
 
@@ -109,6 +119,7 @@ export function parseVerifier(text: string, source: string): WakeVerifier {
       weights: Float32Array.from(d.weights as number[]),
       bias: d.bias as number,
       threshold: d.threshold as number,
+      ...(typeof d.training === 'object' && d.training !== null && !Array.isArray(d.training) && { training: d.training as Record<string, unknown> }),
     },
     source,
   );

@@ -244,7 +244,8 @@ describe('running and formatting', () => {
   it('selects by id or group and pulls in what a check depends on', () => {
     expect(selectChecks({ only: ['hub'] }).map((c) => c.id)).toEqual(['config', 'hub-reachable', 'hub-handshake', 'hub-tts', 'hub-stream']);
     expect(selectChecks({ only: ['capture'] }).map((c) => c.id)).toEqual(['audio-devices', 'capture']);
-    expect(selectChecks({ skip: ['audio', 'hub', 'models'] }).map((c) => c.id)).toEqual(['node', 'cpu-aes', 'clock', 'disk', 'memory-cgroup', 'config', 'local-speech', 'offline-understanding']);
+    expect(selectChecks({ only: ['wake'] }).map((c) => c.id)).toEqual(['config', 'wake']);
+    expect(selectChecks({ skip: ['audio', 'hub', 'models'] }).map((c) => c.id)).toEqual(['node', 'cpu-aes', 'clock', 'disk', 'memory-cgroup', 'config', 'wake', 'local-speech', 'offline-understanding']);
   });
 
   it('prints one line per check, what to do under problems, and a summary', async () => {

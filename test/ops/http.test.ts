@@ -58,6 +58,7 @@ describe('health and metrics over HTTP', () => {
       lastTurn: { at: '2026-11-24T12:01:00.000Z', route: 'hub', outcome: 'answered', durationMs: 1234 },
       fallbackActive: false,
       muted: false,
+      wake: null,
       uptimeSeconds: 61.2,
       version: '0.1.0',
     });

@@ -15,6 +15,7 @@ import { identityCommand } from './identity.js';
 import { listenCommand } from './listen.js';
 import { runCommand } from './run.js';
 import { serveCommand } from './serve.js';
+import { wakeCommand } from './wake.js';
 
 /** Every command. */
-export const COMMANDS: readonly Command[] = [runCommand, configCommand, demoCommand, listenCommand, askCommand, identityCommand, serveCommand, ctlCommand, doctorCommand, devicesCommand];
+export const COMMANDS: readonly Command[] = [runCommand, configCommand, demoCommand, listenCommand, wakeCommand, askCommand, identityCommand, serveCommand, ctlCommand, doctorCommand, devicesCommand];

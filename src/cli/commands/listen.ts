@@ -24,6 +24,7 @@ import { ArecordSource, type AudioInput, openAudioInput, SupervisedSource, write
 import { defaultConfigPath, defaultSatelliteConfig, loadSatelliteConfig } from '../../config/index.js';
 import { createListener, type Listener, MAX_SILENCE_END_MS, MIN_SILENCE_END_MS } from '../../listener/index.js';
 import { listenerOptionsFromConfig } from '../../config/index.js';
+import { formatVerifierInfo } from '../../wake/index.js';
 import { errorCode } from '../../errors.js';
 
 /** Output streams (and, for tests, the environment of `arecord` and a stop signal) of {@link runListen}. */
@@ -116,7 +117,7 @@ export async function runListen(argv: readonly string[], io: ListenIo): Promise<
     if (values.save !== undefined) await prepareSaveDir(values.save);
     const env = io.env ?? process.env;
     const explicit = values.config ?? (env['HIVESAT_CONFIG'] === '' ? undefined : env['HIVESAT_CONFIG']);
-    const configured = listenerOptionsFromConfig(await loadSatelliteConfig(explicit ?? defaultConfigPath(env), explicit !== undefined));
+    const configured = listenerOptionsFromConfig(await loadSatelliteConfig(explicit ?? defaultConfigPath(env), explicit !== undefined), env);
 
     listener = await createListener({
       ...configured,
@@ -126,6 +127,7 @@ export async function runListen(argv: readonly string[], io: ListenIo): Promise<
       ...(threshold !== undefined && { threshold }),
       ...(values.verbose === true && { log: (line: string) => io.stderr.write(`listener: ${line}\n`) }),
     });
+    if (values.verbose === true) io.stderr.write(`hivesat listen: wake engine ${listener.wakeEngine.engine}, verifier ${formatVerifierInfo(listener.verifier)}\n`);
     let failures = 0;
     let saved = 0;
     const saveDir = values.save;

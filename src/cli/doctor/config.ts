@@ -22,6 +22,7 @@ export const configCheck: DoctorCheck = {
     const check = await checkStartup({ configPath: path, explicit: explicit !== undefined, flags: ctx.flags, env: ctx.env, ...(ctx.modelDirs === undefined ? {} : { modelDirs: ctx.modelDirs }) });
     if (check.settings !== undefined) ctx.state.settings = check.settings;
     if (check.config !== undefined) ctx.state.mode = check.config.mode;
+    if (check.wake !== undefined) ctx.state.wake = check.wake;
     if (check.refusals.length > 0) {
       ctx.state.settingsError ??= check.settingsMissing ?? new Error('the configuration cannot start');
       return {

@@ -36,5 +36,6 @@ export {
 export { LEVEL_SECONDS, captureCheck, devicesCheck, levels, playbackCheck, testTone } from './audio.js';
 export { isRequiredModel, modelsCheck } from './models.js';
 export { configCheck } from './config.js';
+export { wakeCheck } from './wake.js';
 export { hubHandshakeCheck, hubReachableCheck, hubSynthCheck } from './hub.js';
 export { offlineUnderstandingCheck, speechCheck } from './speech.js';

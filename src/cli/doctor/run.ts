@@ -8,6 +8,7 @@ import { nodeCheck, cpuAesCheck, clockCheck, diskCheck, memoryControllerCheck } 
 import { devicesCheck, captureCheck, playbackCheck } from './audio.js';
 import { modelsCheck } from './models.js';
 import { configCheck } from './config.js';
+import { wakeCheck } from './wake.js';
 import { hubReachableCheck, hubHandshakeCheck, hubStreamCheck, hubSynthCheck } from './hub.js';
 import { offlineUnderstandingCheck, speechCheck } from './speech.js';
 import type { CheckResult, CheckStatus, DoctorCheck, DoctorContext, DoctorReport } from './types.js';
@@ -24,6 +25,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = Object.freeze([
   playbackCheck,
   modelsCheck,
   configCheck,
+  wakeCheck,
   hubReachableCheck,
   hubHandshakeCheck,
   hubSynthCheck,
@@ -42,7 +44,7 @@ export interface CheckSelection {
 export function selectChecks(selection: CheckSelection, checks: readonly DoctorCheck[] = DOCTOR_CHECKS): DoctorCheck[] {
   const matches = (check: DoctorCheck, names: readonly string[]): boolean => names.includes(check.id) || names.includes(check.group);
   let chosen = selection.only === undefined || selection.only.length === 0 ? [...checks] : checks.filter((c) => matches(c, selection.only ?? []));
-  if (chosen.some((c) => c.group === 'hub') && !chosen.some((c) => c.id === 'config')) chosen = checks.filter((c) => c.id === 'config' || chosen.includes(c));
+  if (chosen.some((c) => c.group === 'hub' || c.id === 'wake') && !chosen.some((c) => c.id === 'config')) chosen = checks.filter((c) => c.id === 'config' || chosen.includes(c));
   if (chosen.some((c) => c.id === 'capture' || c.id === 'playback') && !chosen.some((c) => c.id === 'audio-devices')) chosen = checks.filter((c) => c.id === 'audio-devices' || chosen.includes(c));
   return chosen.filter((c) => !matches(c, selection.skip ?? []));
 }

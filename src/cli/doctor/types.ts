@@ -7,6 +7,7 @@ import type { AudioDevices } from '../../audio/index.js';
 import type { ConnectionFlags, ConnectionSettings } from '../../config/index.js';
 import type { HubConnection } from '../../hivemind/index.js';
 import type { OpsSpawn } from '../../ops/index.js';
+import type { VerifierInfo } from '../../wake/index.js';
 
 /** Outcome of one check. `fail` means something the satellite needs is broken (exit status 1). */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -58,6 +59,14 @@ export interface DoctorState {
   connection?: HubConnection;
   /** The config file's `"mode"` (absent: no config file, the default `audio`). */
   mode?: string;
+  /** The wake engine and verifier the configuration starts with (set by the config check). */
+  wake?: DoctorWakeState;
+}
+
+/** What the config check found about the wake word (src/cli/doctor/wake.ts reports it). */
+export interface DoctorWakeState {
+  readonly engine: { readonly requested: string; readonly engine: string; readonly fallback: { readonly code: string; readonly message: string; readonly fix: string } | null };
+  readonly verifier: VerifierInfo;
 }
 
 /** Everything a check may use; the CLI builds it, tests replace parts. */
