@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Condition, COLORS, ESPEAK_BASES, negativeSegments, positiveClips, type Voice } from '../bench/listener.bench.js';
-import { createSession, loadOnnxRuntime, PACKAGE_ROOT, readModel, runInto } from '../src/vad/index.js';
+import { createSession, loadOnnxRuntime, PACKAGE_ROOT, readModel, runInto } from '../src/models/index.js';
 import { DEFAULT_HEAD_FRAMES, EMBEDDING_DIM, HOP_SAMPLES, OwwFeatures, VERIFIER_FORMAT, WARMUP_HOPS } from '../src/wake/index.js';
 
 const FRAMES = 8;
