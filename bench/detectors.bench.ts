@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Listener } from '../src/listener/index.js';
-import { createSileroVad, loadOnnxRuntime, type OrtModule, readModel, SESSION_OPTIONS } from '../src/vad/index.js';
+import { loadOnnxRuntime, type OrtModule, readModel, SESSION_OPTIONS } from '../src/models/index.js';
+import { createSileroVad } from '../src/vad/index.js';
 import { createOpenWakeWord, DEFAULT_VERIFIER } from '../src/wake/index.js';
 import { type BenchRow, printTable } from './harness.js';
 

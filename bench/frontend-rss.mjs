@@ -7,11 +7,12 @@
 // command, pauses; the energy gate opening and closing; utterances built). The run is fed flat out in 80 ms chunks.
 //
 // Run: npm run build && node --expose-gc bench/frontend-rss.mjs [MINUTES]   (default 10 minutes of audio)
-import { execFileSync } from 'node:child_process';
+// As the service runs (docs/operations.md, "Memory"):
+//      MALLOC_ARENA_MAX=1 node --expose-gc --max-semi-space-size=2 bench/frontend-rss.mjs [MINUTES]
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { minuteOfTurns } from './turn-track.mjs';
 
-const RATE = 16_000;
 const minutes = Number(process.argv[2] ?? process.env.HIVESAT_RSS_MINUTES ?? 10);
 const mib = (kib) => Math.round((kib / 1024) * 10) / 10;
 
@@ -33,39 +34,6 @@ const stage = (name) => {
   stages.push({ stage: name, peakMiB: s.VmHWM, rssMiB: s.VmRSS, anonMiB: s.RssAnon, fileMiB: s.RssFile, heapMiB: mib(m.heapUsed / 1024), externalMiB: mib(m.external / 1024) });
 };
 
-/** espeak-ng speech, 16 kHz mono s16. */
-function speak(text, voice = 'en-us') {
-  const wav = execFileSync('espeak-ng', ['-v', voice, '--stdout', text], { maxBuffer: 1 << 24 });
-  const raw = execFileSync('sox', ['-R', '-t', 'wav', '-', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw', '-'], { input: wav, maxBuffer: 1 << 24 });
-  return new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2).slice();
-}
-
-/** One minute of turns over −55 dBFS pink noise: "hey jarvis", a command, and silence, a turn every 6 s. */
-function minuteOfTurns() {
-  const commands = ['what time is it', 'turn on the kitchen lights', 'set a timer for ten minutes', 'play some music'];
-  const jarvis = speak('hey jarvis');
-  const out = new Int16Array(60 * RATE);
-  let at = 0;
-  for (let i = 0; at < out.length; i++) {
-    at += RATE;
-    for (const clip of [jarvis, null, speak(commands[i % commands.length])]) {
-      if (clip === null) {
-        at += Math.round(0.8 * RATE);
-        continue;
-      }
-      if (at < out.length) out.set(clip.subarray(0, Math.min(clip.length, out.length - at)), at);
-      at += clip.length;
-    }
-    at += 3 * RATE;
-  }
-  const noise = execFileSync('sox', ['-R', '-n', '-r', String(RATE), '-c', '1', '-b', '16', '-e', 'signed-integer', '-t', 'raw', '-', 'synth', '60', 'pinknoise', 'vol', '0.003'], {
-    maxBuffer: 1 << 24,
-  });
-  const n = new Int16Array(noise.buffer, noise.byteOffset, noise.byteLength / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Math.max(-32768, Math.min(32767, out[i] + (n[i] ?? 0)));
-  return out;
-}
-
 const audio = minuteOfTurns();
 stage('node + 1 min of test audio');
 await import('onnxruntime-node');
@@ -86,6 +54,7 @@ let wakes = 0;
 listener.on('utterance', () => utterances++);
 listener.on('wake', () => wakes++);
 let peakDuring = 0;
+const cpu0 = process.cpuUsage();
 for (let m = 0; m < minutes; m++) {
   for (let i = 0; i < audio.length; i += 1280) {
     listener.feed(audio.subarray(i, i + 1280));
@@ -93,6 +62,7 @@ for (let m = 0; m < minutes; m++) {
   }
   peakDuring = Math.max(peakDuring, status().VmRSS);
 }
+const cpu = process.cpuUsage(cpu0);
 stage(`after ${minutes} min of turns`);
 await listener.close();
 const gate = listener.gateStats;
@@ -104,6 +74,7 @@ console.log(
     utterances,
     peakRssMiB: status().VmHWM,
     highestSampledRssMiB: peakDuring,
+    cpuSecondsPerAudioSecond: Math.round(((cpu.user + cpu.system) / 1e6 / (minutes * 60)) * 10_000) / 10_000,
     gate: gate && { live: gate.detectedSamples, replayed: gate.replayedSamples, skipped: gate.skippedSamples, openings: gate.openings },
     node: process.version,
     execArgv: process.execArgv,

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Condition, COLORS, ESPEAK_BASES, negativeSegments, positiveClips, type Voice } from '../bench/listener.bench.js';
-import { PACKAGE_ROOT } from '../src/vad/index.js';
+import { PACKAGE_ROOT } from '../src/models/index.js';
 import { EMBEDDING_DIM, HeadWindowScorer, type HopListener, trainVerifier, VERIFIER_FORMAT, type VerifierSample } from '../src/wake/index.js';
 
 const FRAMES = 8;

@@ -175,7 +175,7 @@ for (let n = 1; elapsedS() < deadline && !died; n++) {
   if (elapsedS() - lastProgress >= 60) {
     lastProgress = elapsedS();
     const last = samples[samples.length - 1];
-    log(`${turns.length} turns, ${turns.filter((x) => x.verdict === 'lost').length} lost, ${hubRestarts} hub restarts${last === undefined ? '' : `, RSS ${(last.rssBytes / 2 ** 20).toFixed(1)} MiB, ${last.fds} fds`}`);
+    log(`${turns.length} turns, ${turns.filter((x) => x.verdict === 'lost').length} lost, ${hubRestarts} hub restarts${last === undefined ? '' : `, RSS ${(last.rssBytes / 2 ** 20).toFixed(1)} MiB (peak ${(last.peakRssBytes / 2 ** 20).toFixed(1)}), ${last.fds} fds`}`);
   }
 }
 
@@ -203,7 +203,7 @@ process.stdout.write(
     `response ms by route (end of speech → first sample): ${JSON.stringify(summary.responseMs)}`,
     `satellite overhead ms (hub turns without fault): ${JSON.stringify(summary.overheadMs)}`,
     `CPU: ${summary.cpuPercentOfOneCore?.toFixed(2) ?? '?'} % of one core`,
-    `RSS ${summary.growth.rss === undefined ? '?' : `${mib(summary.growth.rss.start)} → ${mib(summary.growth.rss.end)}`}, heap ${summary.growth.heap === undefined ? '?' : `${mib(summary.growth.heap.start)} → ${mib(summary.growth.heap.end)}`}, fds ${summary.growth.fds?.start ?? '?'} → ${summary.growth.fds?.end ?? '?'}, handles ${summary.growth.handles?.start ?? '?'} → ${summary.growth.handles?.end ?? '?'}`,
+    `RSS ${summary.growth.rss === undefined ? '?' : `${mib(summary.growth.rss.start)} → ${mib(summary.growth.rss.end)}`} (peak, VmHWM: ${samples.length === 0 ? '?' : mib(Math.max(...samples.map((x) => x.peakRssBytes)))}), heap ${summary.growth.heap === undefined ? '?' : `${mib(summary.growth.heap.start)} → ${mib(summary.growth.heap.end)}`}, fds ${summary.growth.fds?.start ?? '?'} → ${summary.growth.fds?.end ?? '?'}, handles ${summary.growth.handles?.start ?? '?'} → ${summary.growth.handles?.end ?? '?'}`,
     'faults (injected / answered / spoken reason / not answered):',
     ...Object.entries(summary.faults).map(([name, f]) => `  ${name}: ${f.injected} / ${f.answered} / ${f.reason} / ${f.notAnswered}`),
     'checks:',

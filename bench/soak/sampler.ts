@@ -12,6 +12,8 @@ export interface ResourceSample {
   /** Seconds since the soak started. */
   readonly t: number;
   readonly rssBytes: number;
+  /** VmHWM: the highest RSS the process ever had (start-up included), what a 512 MB Pi and an OOM killer see. */
+  readonly peakRssBytes: number;
   readonly fds: number;
   /** User + system CPU time of the process so far. */
   readonly cpuSeconds: number;
@@ -25,15 +27,16 @@ export interface ResourceSample {
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ is 100 on every Linux port Node runs on). */
 const USER_HZ = 100;
 
-async function procStatus(pid: number): Promise<{ rssBytes: number; cpuSeconds: number; fds: number }> {
+async function procStatus(pid: number): Promise<{ rssBytes: number; peakRssBytes: number; cpuSeconds: number; fds: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(status);
   // Fields 14 and 15 (utime, stime) come after the parenthesised command name, which may itself contain spaces.
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]);
   const fds = (await readdir(`/proc/${pid}/fd`)).length;
-  return { rssBytes: Number(rss?.[1] ?? 0) * 1024, cpuSeconds: ticks / USER_HZ, fds };
+  return { rssBytes: Number(rss?.[1] ?? 0) * 1024, peakRssBytes: Number(hwm?.[1] ?? 0) * 1024, cpuSeconds: ticks / USER_HZ, fds };
 }
 
 /** Sample `pid`; `metricsUrl` is its /metrics (a failed fetch leaves the Node-side fields undefined). */

@@ -54,7 +54,11 @@ export class SatelliteProcess extends EventEmitter<{ turn: [TurnReport]; exit: [
     });
   }
 
-  /** Write the config and start `node dist/cli/main.js run --input - --output answers.wav`. */
+  /**
+   * Write the config and start `node --max-semi-space-size=2 dist/cli/main.js run --input - --output answers.wav`
+   * with `MALLOC_ARENA_MAX=1`: the V8 flag and malloc setting of systemd/hivesat.service, so the soak's RSS is the
+   * service's.
+   */
   static async start(o: SatelliteProcessOptions): Promise<SatelliteProcess> {
     const main = join(o.root, 'dist/cli/main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" first (npm run soak does)`);
@@ -68,10 +72,10 @@ export class SatelliteProcess extends EventEmitter<{ turn: [TurnReport]; exit: [
       }),
       { mode: 0o600 },
     );
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: o.dir };
+    const env: NodeJS.ProcessEnv = { MALLOC_ARENA_MAX: '1', ...process.env, HOME: o.dir };
     delete env['NOTIFY_SOCKET'];
     delete env['JOURNAL_STREAM'];
-    const child = spawn(process.execPath, [main, 'run', '--config', config, '--input', '-', '--output', join(o.dir, 'answers.wav')], { cwd: o.root, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--max-semi-space-size=2', main, 'run', '--config', config, '--input', '-', '--output', join(o.dir, 'answers.wav')], { cwd: o.root, env, stdio: ['pipe', 'pipe', 'pipe'] });
     return new SatelliteProcess(child);
   }
 

@@ -5,5 +5,5 @@
  * @module
  */
 export { type CliIo, type Command, EXIT, processIo } from './cli-io.js';
-export { COMMANDS } from './commands/index.js';
+export { loadCommand, loadCommands } from './commands/index.js';
 export { main } from './main.js';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type CliIo, EXIT, processIo } from './cli-io.js';
-import { COMMANDS } from './commands/index.js';
+import { loadCommand, loadCommands } from './commands/index.js';
 import { errorCode } from '../errors.js';
 
 function version(): string {
@@ -22,15 +22,16 @@ function version(): string {
   }
 }
 
-function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function usage(): Promise<string> {
+  const commands = await loadCommands();
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'Usage: hivesat <command> [options]',
     '',
     'A headless HiveMind voice satellite.',
     '',
     'Commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run "hivesat <command> --help" for the options of a command.',
     '  --version   print the version',
@@ -41,7 +42,7 @@ function usage(): string {
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined || first === '--help' || first === '-h') {
-    io.stdout.write(`${usage()}\n`);
+    io.stdout.write(`${await usage()}\n`);
     return first === undefined ? EXIT.FAILURE : EXIT.OK;
   }
   if (first === '--version' || first === '-V') {
@@ -49,11 +50,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     return EXIT.OK;
   }
   if (first === 'help') {
-    const command = COMMANDS.find((c) => c.name === rest[0]);
-    io.stdout.write(`${command === undefined ? usage() : command.help}\n`);
+    const command = rest[0] === undefined ? undefined : await loadCommand(rest[0]);
+    io.stdout.write(`${command === undefined ? await usage() : command.help}\n`);
     return EXIT.OK;
   }
-  const command = COMMANDS.find((c) => c.name === first);
+  const command = await loadCommand(first);
   if (command === undefined) {
     io.stderr.write(`hivesat: unknown command "${first.slice(0, 40)}"; run "hivesat --help" for the list\n`);
     return EXIT.FAILURE;

@@ -5,7 +5,8 @@
  * @module
  */
 import { AutoGain, createRnnoiseSuppressor, type MicProcessor } from '../audio/index.js';
-import { createSileroVad, type ModelLocatorOptions, type OrtModule } from '../vad/index.js';
+import { type ModelLocatorOptions, type OrtModule } from '../models/index.js';
+import { createSileroVad } from '../vad/index.js';
 import { createPorcupine, type PorcupineOptions, WakeError } from '../wake/index.js';
 import { createOpenWakeWord, DEFAULT_KEYWORD, describeVerifier, type KeywordOptions, PORCUPINE_FIXES, resolveVerifier, type ScoreListener, type VerifierInfo, type WakeVerifier, type WakeWordDetector } from '../wake/index.js';
 import { VAD_HANGOVER_MS, VAD_SPEECH_PAD_MS } from './constants.js';

@@ -135,8 +135,8 @@ export class PocketsphinxStt implements SpeechToText {
       return { common, languageModel: lm, dictionaryPath: dict, extra };
     }
     const jsgf = buildJsgf(o.grammar);
-    const entries = await loadDictionary(dict);
     const words = grammarWords(o.grammar);
+    const entries = await readPronunciations(dict, new Set(words));
     const unknown = words.filter((w) => !entries.has(w));
     if (unknown.length > 0) {
       throw new SpeechError('SPEECH_ERR_GRAMMAR', `expected every grammar word in ${dict}, got ${unknown.length} unknown: ${unknown.slice(0, 10).join(', ')}`);
@@ -285,26 +285,28 @@ async function mustExist(path: string, what: string): Promise<void> {
   }
 }
 
-const dictionaryCache = new Map<string, Promise<Map<string, string[]>>>();
-
-/** The pronunciations of a CMU-format dictionary (`word PH ONES`, alternates as `word(2)`), by word, cached per path. */
-function loadDictionary(path: string): Promise<Map<string, string[]>> {
-  let cached = dictionaryCache.get(path);
-  if (cached === undefined) {
-    cached = readFile(path, 'utf8').then((text) => {
-      const entries = new Map<string, string[]>();
-      for (const line of text.split('\n')) {
-        const m = /^([^\s(]+)(?:\(\d+\))?\s+(.+?)\s*$/.exec(line);
-        if (m === null) continue;
+/**
+ * The pronunciations of `words` in a CMU-format dictionary (`word PH ONES`, alternates as `word(2)`), by word. Only
+ * the words asked for are kept: the whole cmudict held as a map is about 50 MB of heap (130 000 entries), a third of
+ * the satellite's memory budget on a Pi Zero 2 W, for the few dozen words a grammar uses.
+ */
+async function readPronunciations(path: string, words: ReadonlySet<string>): Promise<Map<string, string[]>> {
+  const text = await readFile(path, 'utf8');
+  const entries = new Map<string, string[]>();
+  for (let start = 0; start < text.length; ) {
+    const nl = text.indexOf('\n', start);
+    const end = nl === -1 ? text.length : nl;
+    const space = text.slice(start, Math.min(end, start + 64)).search(/[\s(]/);
+    if (space > 0 && words.has(text.slice(start, start + space).toLowerCase())) {
+      const m = /^([^\s(]+)(?:\(\d+\))?\s+(.+?)\s*$/.exec(text.slice(start, end));
+      if (m !== null) {
         const word = (m[1] ?? '').toLowerCase();
         const list = entries.get(word) ?? [];
         list.push((m[2] ?? '').replace(/\s+/g, ' '));
         entries.set(word, list);
       }
-      return entries;
-    });
-    cached.catch(() => dictionaryCache.delete(path));
-    dictionaryCache.set(path, cached);
+    }
+    start = end + 1;
   }
-  return cached;
+  return entries;
 }

@@ -1,5 +1,5 @@
 /**
- * Formats, limits and defaults of the VAD layer and of model loading, each with its unit and source.
+ * Formats, limits and defaults of the VAD layer, each with its unit and source.
  *
  * Silero VAD facts come from the v5/v6 ONNX graphs (inputs `input` [1, 64 + 512], `state` [2, 1, 128], `sr` int64
  * scalar; outputs `output` [1, 1], `stateN` [2, 1, 128]) and from snakers4/silero-vad's `VADIterator` for the
@@ -55,28 +55,3 @@ export const MAX_VAD_SPEECH_PAD_MS = 1_000;
 
 /** Manifest name of the default VAD model. */
 export const DEFAULT_VAD_MODEL = 'silero_vad_v5';
-
-/** Environment variable naming an extra model directory (searched first). */
-export const MODEL_DIR_ENV = 'HIVESAT_MODEL_DIR';
-
-/** Directory, relative to the package root, where `scripts/fetch-models` puts fetched models by default. */
-export const MODEL_CACHE_SUBDIR = 'models/cache';
-
-/** Directory, relative to the package root, of the manifest and of committed (MIT) models. */
-export const MODELS_SUBDIR = 'models';
-
-/** Largest model file we read into memory, bytes (the biggest we ship is 2.3 MB; user heads are smaller). */
-export const MAX_MODEL_BYTES = 64 * 1024 * 1024;
-
-/**
- * onnxruntime session options for every detector model: one thread, sequential execution (otherwise onnxruntime
- * spreads each tiny graph over all cores, which costs more than it saves on a Pi), warnings silenced (the
- * Silero graphs carry unused initializers that onnxruntime warns about on every load).
- */
-export const SESSION_OPTIONS = {
-  intraOpNumThreads: 1,
-  interOpNumThreads: 1,
-  executionMode: 'sequential',
-  graphOptimizationLevel: 'all',
-  logSeverityLevel: 3,
-} as const;

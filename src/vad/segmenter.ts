@@ -15,7 +15,7 @@ import {
   SAMPLES_PER_MS,
   VAD_NEG_THRESHOLD_OFFSET,
 } from './constants.js';
-import { ModelError } from './errors.js';
+import { assertRange } from '../models/index.js';
 import type { VadEvent } from './types.js';
 
 /** Options of {@link SpeechSegmenter}. */
@@ -107,20 +107,4 @@ export class SpeechSegmenter {
     this.#silenceStart = NONE;
     this.#lastEnd = 0;
   }
-}
-
-/**
- * Check a numeric option.
- *
- * @returns the value.
- * @throws {MODEL_ERR_OPTION} when it is not a finite number in range (`openLow`: the lower bound is excluded, and
- * so is an upper bound of 1 for probabilities).
- */
-export function assertRange(name: string, value: number, min: number, max: number, openLow: boolean): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (openLow ? value > min && value < max : value >= min && value <= max);
-  if (!ok) {
-    const range = openLow ? `(${min}, ${max})` : `[${min}, ${max}]`;
-    throw new ModelError('MODEL_ERR_OPTION', `${name}: expected a number in ${range}, got ${String(value)}`);
-  }
-  return value;
 }

@@ -21,18 +21,20 @@ import {
   SILERO_STATE_SIZE,
   SILERO_WINDOW_SAMPLES,
 } from './constants.js';
-import { ModelError } from './errors.js';
-import { type ModelLocatorOptions, readModel, readModelPath } from './models.js';
 import {
   checkSignature,
   createSession,
   loadOnnxRuntime,
+  ModelError,
+  type ModelLocatorOptions,
   type OrtModule,
   type OrtSession,
+  readModel,
+  readModelPath,
   runInto,
   type TensorMap,
   type TensorSpec,
-} from './onnx.js';
+} from '../models/index.js';
 import { type SegmenterOptions, SpeechSegmenter } from './segmenter.js';
 import type { ProbabilityListener, VadEvent, VoiceActivityDetector } from './types.js';
 

@@ -1,7 +1,7 @@
 /**
  * Errors of the wake-word layer. Model problems share one class with the VAD layer, {@link ModelError}
- * (`MODEL_ERR_*`, declared in `src/vad/errors.ts`), so callers handle both detectors the same way.
+ * (`MODEL_ERR_*`, declared in `src/models/errors.ts`), so callers handle both detectors the same way.
  *
  * @module
  */
-export { FETCH_MODELS_HINT, ModelError, type ModelErrorCode } from '../vad/index.js';
+export { FETCH_MODELS_HINT, ModelError, type ModelErrorCode } from '../models/index.js';

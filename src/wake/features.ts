@@ -23,7 +23,7 @@ import {
   type OrtSession,
   runInto,
   type TensorMap,
-} from '../vad/index.js';
+} from '../models/index.js';
 import {
   EMBEDDING_DIM,
   EMBEDDING_STEP_FRAMES,

@@ -22,9 +22,9 @@ import {
   readModel,
   readModelPath,
   runInto,
-  SAMPLES_PER_MS,
   type TensorMap,
-} from '../vad/index.js';
+} from '../models/index.js';
+import { SAMPLES_PER_MS } from '../audio/index.js';
 import {
   DEFAULT_KEYWORD,
   EMBEDDING_DIM,

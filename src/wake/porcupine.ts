@@ -16,7 +16,7 @@
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { HivesatError } from '../errors.js';
-import { SAMPLES_PER_MS } from '../vad/index.js';
+import { SAMPLES_PER_MS } from '../audio/index.js';
 import type { WakeDetection, WakeWordDetector } from './types.js';
 
 /** Codes of {@link WakeError}. */

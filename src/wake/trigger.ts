@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { assertRange } from '../vad/index.js';
+import { assertRange } from '../models/index.js';
 import {
   DEFAULT_REFRACTORY_MS,
   DEFAULT_TRIGGER_LEVEL,

@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
-import { assertRange, MANIFEST_PATH, PACKAGE_ROOT } from '../vad/index.js';
+import { assertRange, MANIFEST_PATH, PACKAGE_ROOT } from '../models/index.js';
 import { DEFAULT_VERIFIER, EMBEDDING_DIM, MAX_HEAD_FRAMES, VERIFIER_FORMAT } from './constants.js';
 import { ModelError } from './errors.js';
 import { errorCode } from '../errors.js';

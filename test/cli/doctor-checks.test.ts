@@ -26,7 +26,7 @@ import {
   speechCheck,
   testTone,
 } from '../../src/cli/doctor/index.js';
-import { MANIFEST_PATH, PACKAGE_ROOT } from '../../src/vad/index.js';
+import { MANIFEST_PATH, PACKAGE_ROOT } from '../../src/models/index.js';
 import { alsaFileConfig, hasProgram, makeTempDir, sine, writeRaw } from '../fixtures/audio.js';
 
 let dir: string;

@@ -38,7 +38,7 @@ import { DEFAULT_ALLOWED_TYPES, startTestHub } from '../hub/index.js';
 import { ACCESS_KEY, PASSWORD, answerWav, feedAll, hubLink, realListener, turnAudio } from '../satellite/helpers.js';
 import { parseSatelliteConfig } from '../../src/config/satellite-config.js';
 import { createListener, type Listener } from '../../src/listener/index.js';
-import { readModel } from '../../src/vad/index.js';
+import { readModel } from '../../src/models/index.js';
 import { ManualTimers } from '../audio/manual-timers.js';
 import { hasProgram } from '../fixtures/audio.js';
 import { ensureModels } from '../vad/fixtures.js';

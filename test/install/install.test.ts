@@ -143,7 +143,7 @@ describe('scripts/install', () => {
       const command = join(prefix, 'usr/local/bin/hivesat');
       expect(mode(command)).toBe('755');
       const node = spawnSync('sh', ['-c', 'readlink -f "$(command -v node)"'], { encoding: 'utf8' }).stdout.trim();
-      expect(readFileSync(command, 'utf8')).toContain(`\nexec ${node} ${opt}/dist/cli/main.js "$@"\n`);
+      expect(readFileSync(command, 'utf8')).toContain(`\nexec ${node} --max-semi-space-size=2 ${opt}/dist/cli/main.js "$@"\n`);
       const userEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('HIVESAT_')));
       const doctor = spawnSync(command, ['doctor', '--json', '--only', 'models,config,system'], { encoding: 'utf8', cwd: work, env: userEnv });
       const report = JSON.parse(doctor.stdout) as { results: { id: string; status: string; summary: string }[] };
@@ -169,7 +169,7 @@ describe('scripts/install', () => {
       const unit = join(prefix, 'etc/systemd/system/hivesat.service');
       expect(mode(unit)).toBe('644');
       const unitText = readFileSync(unit, 'utf8');
-      expect(unitText).toContain(`\nExecStart=${node} /opt/hivesat/dist/cli/main.js run\n`);
+      expect(unitText).toContain(`\nExecStart=${node} --max-semi-space-size=2 /opt/hivesat/dist/cli/main.js run\n`);
       const dropin = join(prefix, 'etc/systemd/system/hivesat.service.d/10-network.conf');
       expect(readFileSync(dropin, 'utf8')).toBe('# Written by scripts/install: --allow-internet.\n[Service]\nIPAddressAllow=any\n');
       for (const skipped of ['useradd', 'systemctl daemon-reload', 'systemctl enable hivesat.service', 'systemctl restart hivesat.service', 'chown hivesat:hivesat']) {
@@ -222,9 +222,9 @@ describe('scripts/install', () => {
       const version = spawnSync(join(nodeDir, 'bin/node'), ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
       expect(run.stdout).toContain(`install: fetch: Node.js ${version} and npm `);
       expect(run.stdout).toMatch(new RegExp(`\\ninstall: platform: [^,]+, [^,]+, node v${version.replaceAll('.', '\\.')} \\(/opt/hivesat-node/bin/node\\)\\n`));
-      expect(readFileSync(join(prefix, 'etc/systemd/system/hivesat.service'), 'utf8')).toContain('\nExecStart=/opt/hivesat-node/bin/node /opt/hivesat/dist/cli/main.js run\n');
+      expect(readFileSync(join(prefix, 'etc/systemd/system/hivesat.service'), 'utf8')).toContain('\nExecStart=/opt/hivesat-node/bin/node --max-semi-space-size=2 /opt/hivesat/dist/cli/main.js run\n');
       const command = join(prefix, 'usr/local/bin/hivesat');
-      expect(readFileSync(command, 'utf8')).toContain(`\nexec ${nodeDir}/bin/node ${prefix}/opt/hivesat/dist/cli/main.js "$@"\n`);
+      expect(readFileSync(command, 'utf8')).toContain(`\nexec ${nodeDir}/bin/node --max-semi-space-size=2 ${prefix}/opt/hivesat/dist/cli/main.js "$@"\n`);
       const doctor = spawnSync(command, ['doctor', '--json', '--only', 'system,models'], { encoding: 'utf8', cwd: work, env: { ...process.env, ...env } });
       const report = JSON.parse(doctor.stdout) as { results: { id: string; status: string; summary: string }[] };
       expect(report.results.find((r) => r.id === 'node')).toMatchObject({ status: 'ok', summary: `Node v${version} on linux ${process.arch}` });

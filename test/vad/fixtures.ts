@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ModelError, type ModelKind, PACKAGE_ROOT, readManifest, readModel } from '../../src/vad/index.js';
+import { type ModelKind, PACKAGE_ROOT, readManifest, readModel } from '../../src/models/index.js';
+import { ModelError } from '../../src/vad/index.js';
 
 /** Samples per second of every fixture. */
 export const RATE = 16_000;

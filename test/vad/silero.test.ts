@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  createSileroVad,
-  INT16_SCALE,
-  loadOnnxRuntime,
-  readModel,
-  SILERO_CONTEXT_SAMPLES,
-  SILERO_WINDOW_SAMPLES,
-  type VadEvent,
-} from '../../src/vad/index.js';
+import { loadOnnxRuntime, readModel } from '../../src/models/index.js';
+import { createSileroVad, INT16_SCALE, SILERO_CONTEXT_SAMPLES, SILERO_WINDOW_SAMPLES, type VadEvent } from '../../src/vad/index.js';
 import { activeSpan, concat, ensureModels, feed, noise, RATE, silence, speak } from './fixtures.js';
 
 const models = await ensureModels(['silero_vad_v5', 'silero_vad_v6']);

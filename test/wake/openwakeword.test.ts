@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadOnnxRuntime, PACKAGE_ROOT, readModel } from '../../src/vad/index.js';
+import { loadOnnxRuntime, PACKAGE_ROOT, readModel } from '../../src/models/index.js';
 import {
   createOpenWakeWord,
   EMBEDDING_DIM,
@@ -319,8 +319,9 @@ describe.skipIf(!models.ok)('openWakeWord with real models and espeak-ng speech'
 });
 
 describe('module loading', () => {
-  it('importing src/vad and src/wake does not load the onnxruntime native binding', async () => {
+  it('importing src/models, src/vad and src/wake does not load the onnxruntime native binding', async () => {
     const script = [
+      "await import('./src/models/index.ts');",
       "await import('./src/vad/index.ts');",
       "await import('./src/wake/index.ts');",
       'const libs = process.report.getReport().sharedObjects;',

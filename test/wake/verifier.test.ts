@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PACKAGE_ROOT } from '../../src/vad/index.js';
+import { PACKAGE_ROOT } from '../../src/models/index.js';
 import {
   createOpenWakeWord,
   DEFAULT_VERIFIER,

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ModelEntry, defaultModelDirs, readManifest } from '../../vad/index.js';
+import { type ModelEntry, defaultModelDirs, readManifest } from '../../models/index.js';
 import { DEFAULT_KEYWORD } from '../../wake/index.js';
 import type { DetailValue, DoctorCheck } from './types.js';
 

@@ -5,18 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  assertManifest,
-  createSileroVad,
-  defaultModelDirs,
-  MANIFEST_PATH,
-  type ModelManifest,
-  PACKAGE_ROOT,
-  readManifest,
-  readModel,
-  readModelPath,
-} from '../../src/vad/index.js';
-import { ensureModels } from './fixtures.js';
+import { assertManifest, defaultModelDirs, MANIFEST_PATH, type ModelManifest, PACKAGE_ROOT, readManifest, readModel, readModelPath } from '../../src/models/index.js';
+import { createSileroVad } from '../../src/vad/index.js';
+import { ensureModels } from '../vad/fixtures.js';
 
 const run = promisify(execFile);
 const FETCH = join(PACKAGE_ROOT, 'scripts', 'fetch-models');

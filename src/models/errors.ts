@@ -1,5 +1,5 @@
 /**
- * Coded errors of the model layer, shared by `src/vad` and `src/wake` (the wake layer re-exports {@link ModelError}).
+ * Coded errors of the model layer, shared by `src/vad` and `src/wake` (both re-export {@link ModelError}).
  *
  * Every message about a model file names the file and how to fix it (usually "run scripts/fetch-models").
  * Callers match on `code`; messages are for people and follow "expected X, got Y".

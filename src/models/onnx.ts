@@ -1,6 +1,6 @@
 /**
- * The only place that loads `onnxruntime-node`, lazily, so that importing `src/vad` or `src/wake` (config, cli, unit
- * tests) never loads the native binding. Also: session creation with hivesat's options, signature checks, and a
+ * The only place that loads `onnxruntime-node`, lazily, so that importing `src/models`, `src/vad` or `src/wake` (config,
+ * cli, unit tests) never loads the native binding. Also: session creation with hivesat's options, signature checks, and a
  * `run` wrapper that turns onnxruntime failures into coded errors.
  *
  * @module
@@ -8,7 +8,7 @@
 import type * as Ort from 'onnxruntime-node';
 import { SESSION_OPTIONS } from './constants.js';
 import { ModelError } from './errors.js';
-import type { ModelFile } from './models.js';
+import type { ModelFile } from './manifest.js';
 
 /** The `onnxruntime-node` module. */
 export type OrtModule = typeof Ort;

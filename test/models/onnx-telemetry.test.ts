@@ -17,7 +17,7 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const LOAD_A_MODEL = `
   import { readFileSync } from 'node:fs';
-  import { createSession, loadOnnxRuntime } from './src/vad/onnx.ts';
+  import { createSession, loadOnnxRuntime } from './src/models/index.ts';
   const bytes = readFileSync('models/silero_vad_v5.onnx');
   const session = await createSession(await loadOnnxRuntime(), { path: 'models/silero_vad_v5.onnx', bytes, entry: undefined });
   console.log(session.inputNames.join(','));

@@ -80,7 +80,7 @@ export interface ModelFile {
   readonly entry: ModelEntry | undefined;
 }
 
-/** Root of the package (`src/vad/../../` from sources, `dist/vad/../../` once built). */
+/** Root of the package (`src/models/../../` from sources, `dist/models/../../` once built). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Path of the manifest shipped with the package. */
