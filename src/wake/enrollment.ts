@@ -20,7 +20,7 @@
  * @module
  */
 import { HivesatError } from '../errors.js';
-import type { ModelLocatorOptions, OrtModule } from '../vad/index.js';
+import type { ModelLocatorOptions, OrtModule } from '../models/index.js';
 import { DEFAULT_KEYWORD, EMBEDDING_DIM, HOP_SAMPLES } from './constants.js';
 import type { WakeVerifier } from './verifier.js';
 import { trainVerifier, type VerifierSample, verifierDocument } from './verifier-training.js';

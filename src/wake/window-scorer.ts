@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createSession, loadOnnxRuntime, type ModelLocatorOptions, type OrtModule, type OrtSession, readModel, runInto } from '../vad/index.js';
+import { createSession, loadOnnxRuntime, type ModelLocatorOptions, type OrtModule, type OrtSession, readModel, runInto } from '../models/index.js';
 import { DEFAULT_HEAD_FRAMES, DEFAULT_KEYWORD, EMBEDDING_DIM, EMBEDDING_MODEL, HOP_SAMPLES, MEL_MODEL, WARMUP_HOPS } from './constants.js';
 import { OwwFeatures } from './features.js';
 
