@@ -40,6 +40,7 @@ import {
   OPS_HTTP_HOST,
   WATCHDOG_PINGS_PER_INTERVAL,
   createControlApi,
+  type RouteHandler,
 } from '../ops/index.js';
 import { controlTarget } from './run-control.js';
 import { type Satellite, speechForLog } from '../satellite/index.js';
@@ -92,9 +93,10 @@ export interface RunOps {
   /**
    * Start the control API (docs/control.md) on the shared listener (after the models loaded: a bad model is the one
    * line said). `required`: its address was asked for (flag, environment), so failing to listen there is fatal;
-   * the default address being taken is only a warning.
+   * the default address being taken is only a warning. `routes` are mounted on the same listener before the control
+   * API's (serve's endpoints when `serve.enabled`, see src/cli/run-serve.ts).
    */
-  serveControl(settings: ControlSettings, required: boolean): Promise<void>;
+  serveControl(settings: ControlSettings, required: boolean, routes?: readonly RouteHandler[]): Promise<void>;
   /** The event stream of `GET /v1/events`. */
   readonly stream: EventStream;
   /** Register a secret value (password, access key) for redaction. */
@@ -204,7 +206,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
   };
   let controlServer: OpsServer | undefined;
   const server = ops.health === undefined ? undefined : await startOpsServer({ port: ops.health.port, health, ...(ops.health.metrics ? { metrics } : {}), logger });
-  const serveControl = async (settings: ControlSettings, required: boolean): Promise<void> => {
+  const serveControl = async (settings: ControlSettings, required: boolean, routes: readonly RouteHandler[] = []): Promise<void> => {
     if (server !== undefined && server.port === settings.listen.port && settings.listen.host === OPS_HTTP_HOST) {
       // The health listener has that address already: one listener cannot be two; keep health there and say so.
       logger.warn(`control API off: ${settings.listen.host}:${settings.listen.port} is ops.health.port; give the control API its own port`);
@@ -218,6 +220,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       logger,
       ...(settings.token === undefined ? {} : { token: settings.token }),
       routes: [
+        ...routes,
         createControlApi({
           events: stream,
           auth: settings.token === undefined ? { disabled: true } : { token: settings.token },

@@ -15,5 +15,7 @@ export const SERVE_CONFIG_KEYS = {
   persona_dir: 'string',
   hub_model: 'string',
   rate_limit_per_minute: 'number',
+  /** `hivesat run` only: serve the endpoints on run's own local server (`hivesat serve` always serves). */
+  enabled: 'boolean',
 } as const;
 

@@ -13,7 +13,7 @@
  */
 export * from './constants.js';
 export { SERVE_ERROR_STATUS, ServeError, type ServeErrorCode } from './errors.js';
-export { type ServeAuth, type ServeHandle, type ServeOptions, startServe } from './server.js';
+export { type ServeAuth, type ServeHandle, type ServeOptions, type ServeRoutes, type ServeRoutesOptions, createServeRoutes, startServe } from './server.js';
 export { hostOfHeader, isLoopbackHost } from './address.js';
 export { readJsonBody, sendJson } from './http-io.js';
 export { type HubSession, type HubTargetOptions, hubError, hubTarget } from './hub-target.js';
@@ -34,10 +34,12 @@ export {
   type ResolveServeInputs,
   type ResolvedAuth,
   type ServeFlags,
+  type ServeSection,
   type ServeSettings,
   SERVE_CONFIG_KEYS,
   parseListen,
   readServeConfig,
+  resolveServeSection,
   resolveServeSettings,
 } from './settings.js';
 export { BearerCheck, type LoadedToken, assertToken, defaultTokenPath, generateToken, loadOrCreateToken } from './token.js';

@@ -110,20 +110,32 @@ function positive(value: number, what: string): number {
   return value;
 }
 
+/** Options of {@link createServeRoutes}: those of {@link startServe} without the listen address. */
+export type ServeRoutesOptions = Omit<ServeOptions, 'listen'>;
+
 /**
- * Start the server and resolve once it listens.
+ * Serve's endpoints as a route of another `node:http` server (the one local server of `hivesat run`, see
+ * src/ops/http.ts): the same pipeline as {@link startServe} — Origin refusal, rate limit, bearer token or loopback
+ * `Host`, method, body size — for the paths serve owns.
+ */
+export interface ServeRoutes {
+  /** True for serve's paths: `/`, `/api/…` and the OpenAI routes (`/v1/chat/completions`, `/v1/models…`). */
+  owns(path: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, path?: string): Promise<void>;
+  /** The model names served. */
+  readonly models: readonly string[];
+  /** End open answers and close every conversation (the server they are mounted on is closed by its owner). */
+  close(): Promise<void>;
+}
+
+/**
+ * Build serve's request handling without a server of its own.
  *
- * @throws {ServeError} `SERVE_ERR_INSECURE` for `auth: { disabled: true }` on an address that is not loopback;
- *   `SERVE_ERR_TOKEN` for a malformed token; `SERVE_ERR_LISTEN` when the address cannot be listened on.
+ * @throws {ServeError} `SERVE_ERR_TOKEN` for a malformed token.
  * @throws {RangeError} for no targets, duplicate model names or a bad limit.
  */
-export async function startServe(options: ServeOptions): Promise<ServeHandle> {
-  const host = options.listen?.host ?? DEFAULT_LISTEN_HOST;
-  const port = options.listen?.port ?? DEFAULT_LISTEN_PORT;
+export function createServeRoutes(options: ServeRoutesOptions): ServeRoutes {
   const bearer = 'token' in options.auth ? new BearerCheck(options.auth.token) : undefined;
-  if (bearer === undefined && !isLoopbackHost(host)) {
-    throw new ServeError('SERVE_ERR_INSECURE', `refusing to listen on ${host} without a token: only a loopback address may go without authentication`);
-  }
   const targets = checkTargets(options.targets);
   const maxBodyBytes = positive(options.maxBodyBytes ?? MAX_BODY_BYTES, 'maxBodyBytes');
   const now = options.now ?? (() => performance.now());
@@ -141,11 +153,6 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     logger,
   };
   const inFlight = new Set<AbortController>();
-
-  const server = createServer({ requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
-    void handle(req, res);
-  });
-  server.maxConnections = MAX_CLIENT_SOCKETS;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = now();
@@ -207,6 +214,46 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     }
   }
 
+  let closing: Promise<void> | undefined;
+  return {
+    owns: (raw) => {
+      const path = pathOf(raw);
+      return path === '/' || path === '/api' || path.startsWith('/api/') || (path.startsWith('/v1/') && ROUTES.some((r) => r.pattern.test(path)));
+    },
+    handle,
+    models: [...targets.keys()],
+    close() {
+      closing ??= (async () => {
+        for (const controller of inFlight) controller.abort(new ServeError('SERVE_ERR_UNAVAILABLE', 'the server is shutting down'));
+        await Promise.all([...targets.values()].map((t) => t.close()));
+      })();
+      return closing;
+    },
+  };
+}
+
+/**
+ * Start the server and resolve once it listens.
+ *
+ * @throws {ServeError} `SERVE_ERR_INSECURE` for `auth: { disabled: true }` on an address that is not loopback;
+ *   `SERVE_ERR_TOKEN` for a malformed token; `SERVE_ERR_LISTEN` when the address cannot be listened on.
+ * @throws {RangeError} for no targets, duplicate model names or a bad limit.
+ */
+export async function startServe(options: ServeOptions): Promise<ServeHandle> {
+  const host = options.listen?.host ?? DEFAULT_LISTEN_HOST;
+  const port = options.listen?.port ?? DEFAULT_LISTEN_PORT;
+  const authOff = !('token' in options.auth);
+  if (authOff && !isLoopbackHost(host)) {
+    throw new ServeError('SERVE_ERR_INSECURE', `refusing to listen on ${host} without a token: only a loopback address may go without authentication`);
+  }
+  const routes = createServeRoutes(options);
+  const logger = options.logger ?? silentLogger;
+
+  const server = createServer({ requestTimeout: REQUEST_RECEIVE_TIMEOUT_MS, headersTimeout: HEADERS_TIMEOUT_MS }, (req, res) => {
+    void routes.handle(req, res);
+  });
+  server.maxConnections = MAX_CLIENT_SOCKETS;
+
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error): void => {
       server.off('listening', onListening);
@@ -219,30 +266,34 @@ export async function startServe(options: ServeOptions): Promise<ServeHandle> {
     server.once('error', onError);
     server.once('listening', onListening);
     server.listen({ host, port });
+  }).catch(async (error: unknown) => {
+    await routes.close();
+    throw error;
   });
   const address = server.address() as AddressInfo;
-  if (bearer === undefined && !isLoopbackHost(address.address)) {
+  if (authOff && !isLoopbackHost(address.address)) {
     await closeServer(server);
+    await routes.close();
     throw new ServeError('SERVE_ERR_INSECURE', `refusing to serve without a token on ${address.address}: "${host}" is not a loopback address`);
   }
   server.on('error', (error) => logger.log('error', 'server error', { code: errorCode(error) ?? error.name }));
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  logger.log('info', 'serving', { url, models: [...targets.keys()].join(','), auth: bearer === undefined ? 'off' : 'token' });
+  logger.log('info', 'serving', { url, models: routes.models.join(','), auth: authOff ? 'off' : 'token' });
 
   let closing: Promise<void> | undefined;
   return {
     url,
     host: address.address,
     port: address.port,
-    models: [...targets.keys()],
+    models: routes.models,
     close() {
       closing ??= (async () => {
         const stopped = closeServer(server);
-        for (const controller of inFlight) controller.abort(new ServeError('SERVE_ERR_UNAVAILABLE', 'the server is shutting down'));
+        const ended = routes.close(); // aborts the open answers before their sockets go
         server.closeIdleConnections();
         server.closeAllConnections();
         await stopped;
-        await Promise.all([...targets.values()].map((t) => t.close()));
+        await ended;
       })();
       return closing;
     },

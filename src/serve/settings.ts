@@ -67,7 +67,8 @@ export interface ResolveServeInputs {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-type ServeSection = { -readonly [K in keyof typeof SERVE_CONFIG_KEYS]?: ((typeof SERVE_CONFIG_KEYS)[K] extends 'string' ? string : (typeof SERVE_CONFIG_KEYS)[K] extends 'number' ? number : boolean) | null };
+/** The config file's `"serve"` object, typed by {@link SERVE_CONFIG_KEYS} (`null`: unset). */
+export type ServeSection = { -readonly [K in keyof typeof SERVE_CONFIG_KEYS]?: ((typeof SERVE_CONFIG_KEYS)[K] extends 'string' ? string : (typeof SERVE_CONFIG_KEYS)[K] extends 'number' ? number : boolean) | null };
 
 /**
  * Parse `host:port`, `[v6]:port`, `host` (default port) or `:port` (default host); port 0 picks a free one.
@@ -98,6 +99,17 @@ function nonEmpty(value: string | null | undefined): string | undefined {
   return value === undefined || value === null || value.trim() === '' ? undefined : value;
 }
 
+/** The listen address: flag > environment > `serve.listen` > the default. */
+function listenAddress(config: ServeSection, configFile: string, flags: ServeFlags, e: (name: string) => string | undefined): ListenAddress {
+  const listenFlag = nonEmpty(flags.listen);
+  const listenEnv = e('HIVESAT_SERVE_LISTEN');
+  const listenConfig = nonEmpty(config.listen);
+  if (listenFlag !== undefined) return parseListen(listenFlag, '--listen');
+  if (listenEnv !== undefined) return parseListen(listenEnv, 'HIVESAT_SERVE_LISTEN');
+  if (listenConfig !== undefined) return parseListen(listenConfig, `${configFile}: serve.listen`);
+  return { host: DEFAULT_LISTEN_HOST, port: DEFAULT_LISTEN_PORT };
+}
+
 /** A path from the config file: a leading `~/` is the home folder (as people write it in JSON). */
 function configPath(value: string | null | undefined): string | undefined {
   const v = nonEmpty(value);
@@ -114,16 +126,23 @@ function configPath(value: string | null | undefined): string | undefined {
 export async function resolveServeSettings(inputs: ResolveServeInputs = {}): Promise<ServeSettings> {
   const flags = inputs.flags ?? {};
   const env = inputs.env ?? process.env;
-  const e = (name: string): string | undefined => nonEmpty(env[name]);
-  const explicitConfig = flags.config ?? e('HIVESAT_CONFIG');
+  const explicitConfig = flags.config ?? nonEmpty(env['HIVESAT_CONFIG']);
   const configFile = explicitConfig ?? defaultConfigPath(env);
-  const config = await readServeConfig(configFile, explicitConfig !== undefined);
+  return resolveServeSection(await readServeConfig(configFile, explicitConfig !== undefined), configFile, inputs);
+}
 
-  const listenFlag = nonEmpty(flags.listen);
-  const listenEnv = e('HIVESAT_SERVE_LISTEN');
-  const listenConfig = nonEmpty(config.listen);
-  const listen =
-    listenFlag !== undefined ? parseListen(listenFlag, '--listen') : listenEnv !== undefined ? parseListen(listenEnv, 'HIVESAT_SERVE_LISTEN') : listenConfig !== undefined ? parseListen(listenConfig, `${configFile}: serve.listen`) : { host: DEFAULT_LISTEN_HOST, port: DEFAULT_LISTEN_PORT };
+/**
+ * {@link resolveServeSettings} from a `"serve"` object already read (`configFile` names it in messages). With
+ * `listen` given — the address of the server the endpoints are mounted on, as in `hivesat run` — the listen flag,
+ * environment and `serve.listen` are not consulted, and authentication off is checked against that address.
+ *
+ * @throws the errors of {@link resolveServeSettings}.
+ */
+export async function resolveServeSection(config: ServeSection, configFile: string, inputs: ResolveServeInputs & { readonly listen?: ListenAddress } = {}): Promise<ServeSettings> {
+  const flags = inputs.flags ?? {};
+  const env = inputs.env ?? process.env;
+  const e = (name: string): string | undefined => nonEmpty(env[name]);
+  const listen = inputs.listen ?? listenAddress(config, configFile, flags, e);
 
   const rate = config.rate_limit_per_minute ?? RATE_LIMIT_PER_MINUTE;
   if (!Number.isInteger(rate) || rate < 1 || rate > 100_000) throw new ConfigError('CFG_ERR_INVALID_VALUE', `${configFile}: expected "serve.rate_limit_per_minute" to be an integer 1-100000, got ${String(rate)}`);

@@ -218,7 +218,7 @@ describe('listen addresses and settings', () => {
   it('refuses unknown or mistyped keys of the "serve" config section', async () => {
     const path = join(dir, 'bad-config.json');
     await writeFile(path, JSON.stringify({ serve: { listen: '127.0.0.1:1', tokn: 'x' } }));
-    await expect(resolveServeSettings({ flags: { config: path }, env: {} })).rejects.toThrow(`${path}: unknown key "serve.tokn" (expected one of listen, token_file, auth, fallback, persona_dir, hub_model, rate_limit_per_minute)`);
+    await expect(resolveServeSettings({ flags: { config: path }, env: {} })).rejects.toThrow(`${path}: unknown key "serve.tokn" (expected one of listen, token_file, auth, fallback, persona_dir, hub_model, rate_limit_per_minute, enabled)`);
     await writeFile(path, JSON.stringify({ serve: { auth: 'no' } }));
     await expect(resolveServeSettings({ flags: { config: path }, env: {} })).rejects.toThrow(`${path}: expected "serve.auth" to be a boolean, got string`);
   });

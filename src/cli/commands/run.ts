@@ -25,12 +25,13 @@ import {
 import { HiveAuthError, HubConnection } from '../../hivemind/index.js';
 import type { Listener } from '../../listener/index.js';
 import { answerLocally, type AnswerLocally, OfflineHints, redactReport, Satellite, type TurnReport } from '../../satellite/index.js';
-import { Apa102Leds, DebugRecorder, GpioButton, MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, ledsFollow, resolveControlSettings } from '../../ops/index.js';
+import { Apa102Leds, DebugRecorder, GpioButton, MUTE_FILE_NAME, MuteSwitch, defaultStateDir, installSignalHandlers, isLogFormat, ledsFollow, resolveControlSettings, type ControlSettings } from '../../ops/index.js';
 import { type ControlParts, buttonAction } from '../run-control.js';
 import { type CliIo, type Command, EXIT } from '../cli-io.js';
-import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, commandConnectionOptions, toConnectionFlags } from '../connection-flags.js';
+import { CONNECTION_HELP, CONNECTION_OPTIONS, type ConnectionFlagValues, toConnectionFlags } from '../connection-flags.js';
 import { checkOutputPath } from '../output-path.js';
 import { type RunOps, startRunOps } from '../run-ops.js';
+import { type RunServe, type RunServeInputs, hubLinkOptions, startRunServe } from '../run-serve.js';
 import { errorCode } from '../../errors.js';
 
 const HELP = `Usage: hivesat run [options]
@@ -122,7 +123,13 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const controlFlags = { ...(values.control === undefined ? {} : { listen: values.control }), ...(values['control-token'] === undefined ? {} : { token: values['control-token'] }) };
     const controlSettings = controlAsked || !fileInput ? await resolveControlSettings(config.control, controlFlags, io.env) : undefined;
     ops.addSecret(controlSettings?.token);
-    if (controlSettings !== undefined) await ops.serveControl(controlSettings, controlAsked);
+    // One link configuration for the satellite and serve's conversations: the same client to the hub.
+    const linkOptions = settings === undefined ? undefined : hubLinkOptions(settings, config, logger);
+    const served = await serveInRun(config, controlSettings, { configPath, env: io.env, logger, hub: settings === undefined || linkOptions === undefined ? undefined : { settings, options: linkOptions } });
+    if (served !== undefined) cleanup.push(() => served.routes.close());
+    ops.addSecret(served?.token);
+    if (controlSettings !== undefined) await ops.serveControl(controlSettings, controlAsked, served === undefined ? [] : [served.routes]);
+    if (served !== undefined && ops.controlServer === undefined) logger.warn('serve endpoints off: the control API\'s listener is not running');
     for (const secret of [settings?.password, settings?.accessKey, settings?.noisePsk, settings?.presharedKey]) ops.addSecret(typeof secret === 'string' ? secret : undefined);
     ops.addSecret(config.speech.stt_key ?? undefined);
 
@@ -140,10 +147,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     link =
       settings === undefined
         ? undefined
-        : new HubConnection({
-            ...commandConnectionOptions(settings, logger), reconnect: {}, unknownKeyCloses: 3, sessionId: config.session_id ?? stableSessionId(settings.accessKey, settings.siteId),
-            limits: { maxFrameBytes: config.limits.max_frame_bytes, maxInflatedBytes: config.limits.max_inflated_bytes },
-          });
+        : new HubConnection({ ...(linkOptions ?? hubLinkOptions(settings, config, logger)), reconnect: {}, unknownKeyCloses: 3, sessionId: config.session_id ?? stableSessionId(settings.accessKey, settings.siteId) });
     const hubLink = link;
     if (hubLink !== undefined) cleanup.push(() => hubLink.close());
     hubLink?.on('ready', () => hints.hubBack());
@@ -325,6 +329,19 @@ async function feedInput(
   });
   await source.stop();
   await endInput();
+}
+
+/**
+ * `serve.enabled`: serve's endpoints for run's local server (the control API's), or undefined when serve is off —
+ * with a warning when it was asked for but there is no such server.
+ */
+async function serveInRun(config: SatelliteConfig, control: ControlSettings | undefined, inputs: Omit<RunServeInputs, 'config' | 'listen'>): Promise<RunServe | undefined> {
+  if (config.serve['enabled'] !== true) return undefined;
+  if (control === undefined) {
+    inputs.logger.warn('serve endpoints off: serve.enabled needs run\'s local server, which is off (control.listen is null, or --input FILE without --control)');
+    return undefined;
+  }
+  return startRunServe({ ...inputs, config, listen: control.listen });
 }
 
 /** Debug recordings into `dir` (docs/control.md "Debug recordings"), following the listener and the turns. */
