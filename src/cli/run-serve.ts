@@ -20,9 +20,7 @@
  *
  * @module
  */
-import type { ConnectionSettings } from '../config/connection-config.js';
-import { hubAddress } from '../config/connection-config.js';
-import type { SatelliteConfig } from '../config/satellite-config.js';
+import { type ConnectionSettings, hubAddress, type SatelliteConfig } from '../config/index.js';
 import type { HiveLogger, HubConnectionOptions } from '../hivemind/index.js';
 import type { Logger } from '../ops/index.js';
 import { type ListenAddress, type ServeRoutes, type ServeSection, createServeRoutes, loadServeTargets, resolveServeSection } from '../serve/index.js';
