@@ -23,7 +23,11 @@ export type {
 export { Satellite, type SatelliteEvents, type SatelliteOptions } from './satellite.js';
 export { TurnTimeline, type TurnStep } from './timeline.js';
 export { TurnTracker, type Turn, type TurnDeps, type TurnEvents, type TurnPhase } from './turns.js';
-export { HubTts, type HubAudio, type HubTtsOptions, type SynthPolicy } from './hub-tts.js';
+export { HubTtsWaits, type HubAudio, type HubTtsSource } from './hub-tts.js';
+export {
+  initialSession, isOnline, isSpeaking, transition, type Activity, type CaptureMarks, type Fallback, type LinkStatus, type SessionEffect,
+  type SessionInput, type SessionSettings, type SessionState, type SessionStep, type SynthPolicy, type TtsRequest,
+} from './session.js';
 export { SpeechOutput, type PendingSpeech, type SpeechMarks, type SpeechOutputOptions } from './speech-output.js';
 export { RawAudioStreamer, type StreamerOptions, type StreamState, type StreamStop } from './streamer.js';
 export {
@@ -73,4 +77,4 @@ export {
   type SatelliteLimits,
 } from './limits.js';
 export { IgnoredMeter, RefusalLog, type IgnoredMeterOptions, type RefusalLogOptions } from './refusals.js';
-export { SpeakGate, type SpeakDrop, type SpeakGateOptions } from './speak-gate.js';
+export { SpeakGate, speakFloodError, type SpeakDrop, type SpeakGateOptions } from './speak-gate.js';

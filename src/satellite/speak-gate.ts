@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { SatelliteError } from './errors.js';
 
 /** Options of {@link SpeakGate}. */
 export interface SpeakGateOptions {
@@ -68,4 +69,15 @@ export class SpeakGate {
     this.#dropped++;
     return why;
   }
+}
+
+/** The one-line error of a dropped speak (`SAT_ERR_SPEAK_FLOOD`), for the refusal log. */
+export function speakFloodError(drop: SpeakDrop, limits: { readonly maxSpeaksPerTurn: number; readonly maxUnsolicitedSpeaks: number }): SatelliteError {
+  const { maxSpeaksPerTurn, maxUnsolicitedSpeaks } = limits;
+  return new SatelliteError(
+    'SAT_ERR_SPEAK_FLOOD',
+    drop === 'turn'
+      ? `expected at most ${maxSpeaksPerTurn} speak messages for one turn, got more: the first ${maxSpeaksPerTurn} are played, the rest dropped`
+      : `expected at most ${maxUnsolicitedSpeaks} unsolicited speak messages or sounds queued, got more: dropped until one has played`,
+  );
 }
