@@ -6,9 +6,11 @@
  *
  * @module
  */
+import type { Timers } from '../audio/index.js';
 import type { JsonObject } from '../hivemind/index.js';
 import { SatelliteError } from './errors.js';
-import type { SessionEffect } from './session.js';
+import type { SessionEffect, SessionInput } from './session.js';
+import type { HubLink } from './types.js';
 
 /** The synthesized file a hub sent. */
 export interface HubAudio {
@@ -28,9 +30,33 @@ export interface HubTtsSource {
 
 type TtsOutcome = Extract<SessionEffect, { readonly type: 'tts_resolved' | 'tts_resolved_b64' | 'tts_failed' }>;
 
-/** The promises waiting for the session's TTS outcomes, by request id. */
+/** The TTS effects {@link HubTtsWaits.execute} carries out. */
+export type TtsEffect = TtsOutcome | Extract<SessionEffect, { readonly type: 'start_timer' | 'cancel_timer' | 'send_bus' }>;
+
+/** The promises waiting for the session's TTS outcomes, by request id, and the requests' timers and sends. */
 export class HubTtsWaits {
   readonly #waiting = new Map<number, { readonly resolve: (audio: HubAudio) => void; readonly reject: (error: Error) => void }>();
+  readonly #timers = new Map<number, unknown>();
+  readonly #o: { readonly timers: Timers; readonly link: HubLink | undefined; readonly input: (input: SessionInput) => unknown };
+
+  constructor(options: { readonly timers: Timers; readonly link: HubLink | undefined; readonly input: (input: SessionInput) => unknown }) {
+    this.#o = options;
+  }
+
+  /** Carry out a TTS effect: a timer (its expiry is the session input `tts_timeout`), a send, an outcome. */
+  execute(e: TtsEffect): void {
+    const { timers, link, input } = this.#o;
+    if (e.type === 'start_timer') {
+      this.#timers.set(e.requestId, timers.setTimeout(() => this.#timers.delete(e.requestId) && input({ type: 'tts_timeout', id: e.requestId }), e.ms));
+    } else if (e.type === 'cancel_timer') {
+      timers.clearTimeout(this.#timers.get(e.requestId));
+      this.#timers.delete(e.requestId);
+    } else if (e.type === 'send_bus') {
+      link?.sendBus(e.busType, e.data).catch((error: unknown) => input({ type: 'tts_send_failed', id: e.requestId, message: error instanceof Error ? error.message : String(error) }));
+    } else {
+      this.settle(e);
+    }
+  }
 
   /** Requests waiting for audio. */
   get pending(): number {

@@ -20,7 +20,8 @@ export type {
   TurnReport,
   TurnRoute,
 } from './types.js';
-export { Satellite, type SatelliteEvents, type SatelliteOptions } from './satellite.js';
+export { Satellite } from './satellite.js';
+export type { SatelliteEvents, SatelliteOptions } from './satellite-options.js';
 export { TurnTimeline, type TurnStep } from './timeline.js';
 export { TurnTracker, type Turn, type TurnDeps, type TurnEvents, type TurnPhase } from './turns.js';
 export { HubTtsWaits, type HubAudio, type HubTtsSource } from './hub-tts.js';

@@ -7,68 +7,22 @@
  * @module
  */
 import { EventEmitter } from 'node:events';
-import { type AudioSink, DeviceError, PlaybackQueue, systemTimers, type Timers } from '../audio/index.js';
-import type { HivesatError } from '../errors.js';
+import { PlaybackQueue, systemTimers, type Timers } from '../audio/index.js';
 import { type HiveLogger, type JsonObject, silentLogger } from '../hivemind/index.js';
-import type { Listener } from '../listener/index.js';
-import type { SpeechToText, TextToSpeech } from '../speech/index.js';
 import { routeBus } from './bus-router.js';
 import { B64_TIMEOUT_MS, DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_SYNTH_TIMEOUT_MS } from './constants.js';
 import { HubTtsWaits } from './hub-tts.js';
-import { type ResolvedSatelliteLimits, type SatelliteLimits, resolveSatelliteLimits } from './limits.js';
+import { type ResolvedSatelliteLimits, resolveSatelliteLimits } from './limits.js';
+import type { SatelliteEvents, SatelliteOptions } from './satellite-options.js';
 import { IgnoredMeter, RefusalLog } from './refusals.js';
-import { type SessionEffect, type SessionInput, type SessionState, initialSession, isOnline, transition } from './session.js';
+import { type SessionEffect, type SessionInput, type SessionSettings, type SessionState, initialSession, isOnline, transition } from './session.js';
 import { SessionActions, type ClipMeta } from './session-actions.js';
 import { SoundLibrary } from './sounds.js';
 import { speakFloodError } from './speak-gate.js';
 import { SpeechOutput } from './speech-output.js';
 import { StreamMode } from './stream-mode.js';
 import { TurnTracker } from './turns.js';
-import type { AnswerLocally, HubLink, SatelliteMode, TurnReport } from './types.js';
-import { VolumeControl, type VolumeOptions } from './volume.js';
-
-/** Options of {@link Satellite}. */
-export interface SatelliteOptions {
-  readonly mode: SatelliteMode;
-  /** The listener (wake word, VAD, endpointing); the satellite drives its speaking flag. */
-  readonly listener: Listener;
-  /** The hub connection; `undefined` when no hub is configured (every turn is local). */
-  readonly link: HubLink | undefined;
-  readonly sink: AudioSink;
-  readonly lang: string;
-  readonly siteId: string;
-  /** Local STT (text mode). */
-  readonly stt?: SpeechToText;
-  /** Local TTS (text mode, announcements, fallback). */
-  readonly tts?: TextToSpeech;
-  /** The failover hook. */
-  readonly answerLocally?: AnswerLocally;
-  readonly answerTimeoutMs?: number;
-  readonly synthTimeoutMs?: number;
-  readonly stream?: { readonly preRollMs: number; readonly tailMs: number; readonly maxStreamMs: number };
-  readonly sounds?: { readonly onWake: boolean; readonly startListening: string; readonly error: string };
-  readonly volume?: VolumeOptions;
-  readonly soundLibrary?: SoundLibrary;
-  readonly timers?: Timers;
-  readonly logger?: HiveLogger;
-  /** What a (misbehaving) hub may make the satellite hold or do; see src/satellite/limits.ts for the defaults. */
-  readonly limits?: SatelliteLimits;
-}
-
-/**
- * Events of a {@link Satellite}. `refused`: something from the hub was refused (a coded error), emitted with its one
- * log line, so at most once per code and `limits.warnIntervalMs`. `state`: the session changed (ops follow it).
- */
-export type SatelliteEvents = {
-  turn: [report: TurnReport];
-  failover: [turnId: number, reason: string];
-  refused: [error: HivesatError];
-  /** A `speak` was the hub's late answer to a turn already answered locally: dropped, not played. */
-  lateAnswer: [turnId: number];
-  /** Stream mode: the hub cannot take RAW_AUDIO streams; `advice` says what it needs. Audio mode until restart. */
-  streamsRefused: [advice: string];
-  state: [next: SessionState, previous: SessionState, input: SessionInput];
-};
+import { VolumeControl } from './volume.js';
 
 /** A HiveMind voice satellite. */
 export class Satellite extends EventEmitter<SatelliteEvents> {
@@ -83,8 +37,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   readonly #limits: ResolvedSatelliteLimits;
   readonly #refusals: RefusalLog;
   readonly #ignored: IgnoredMeter;
-  readonly #tts = new HubTtsWaits();
-  readonly #ttsTimers = new Map<number, unknown>();
+  readonly #tts: HubTtsWaits;
+  readonly #settings: SessionSettings;
   #session: SessionState;
 
   constructor(o: SatelliteOptions) {
@@ -95,6 +49,11 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     const log = (level: 'debug' | 'info' | 'warn', message: string): void => this.#log.log(level, message);
     const limits = (this.#limits = resolveSatelliteLimits(o.limits));
     this.#session = initialSession(o.link?.state);
+    this.#tts = new HubTtsWaits({ timers: this.#timers, link: o.link, input: (i) => this.#step(i) });
+    this.#settings = {
+      synthTimeoutMs: o.synthTimeoutMs ?? DEFAULT_SYNTH_TIMEOUT_MS, b64TimeoutMs: B64_TIMEOUT_MS, maxTtsBytes: limits.maxTtsBytes,
+      maxSpeaksPerTurn: limits.maxSpeaksPerTurn, maxUnsolicitedSpeaks: limits.maxUnsolicitedSpeaks, wakeSound: o.sounds?.onWake === true, hasLocalTts: o.tts !== undefined,
+    };
     this.#refusals = new RefusalLog({ timers: this.#timers, intervalMs: limits.warnIntervalMs, log, emit: (error) => this.emit('refused', error) });
     this.#ignored = new IgnoredMeter({ timers: this.#timers, intervalMs: limits.warnIntervalMs, maxPerInterval: limits.maxIgnoredPerInterval, refusals: this.#refusals });
     this.volume = new VolumeControl(o.volume ?? { initialPercent: 100, stepPercent: 10, maxGain: 1 });
@@ -103,7 +62,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     const hub = o.link === undefined || o.mode === 'text' ? undefined : { request: (data: JsonObject) => this.#tts.wait(this.#step({ type: 'tts_request', data }).requestId ?? 0) };
     const speech = new SpeechOutput({ hub, local: o.tts, lang: o.lang, log, maxAnswerBytes: limits.maxTtsBytes, maxAnswerSeconds: limits.maxAnswerSeconds, refused: (error) => this.#refusals.report(error) });
     this.#stream = o.mode === 'stream' && o.link !== undefined
-      ? new StreamMode({ link: o.link, logger: this.#log, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStreamsRefused: (advice) => this.#input({ type: 'streams_refused', advice }) && this.emit('streamsRefused', advice) })
+      ? new StreamMode({ link: o.link, logger: this.#log, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStreamsRefused: (advice) => this.#step({ type: 'streams_refused', advice }) && this.emit('streamsRefused', advice) })
       : undefined;
     this.#act = new SessionActions({ ...o, timers: this.#timers, queue: this.#queue, speech, soundLibrary: o.soundLibrary ?? new SoundLibrary(), stream: this.#stream, session: () => this.#session, input: (i) => this.#step(i), ignored: (kind) => this.#ignored.ignored(kind), emitLate: (id) => this.emit('lateAnswer', id) });
     this.#turns = new TurnTracker({ timers: this.#timers, answerTimeoutMs: o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS, log, hubReady: () => isOnline(this.#session), sendToHub: (turn) => this.#act.sendToHub(turn), answerLocally: (turn, signal) => this.#act.answerLocally(turn, signal) });
@@ -111,15 +70,15 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     this.#turns.on('turn', (report) => {
       this.#log.log('info', `turn ${report.id} ${report.route} ${report.outcome}: ${report.failover ?? ''} ${JSON.stringify(report.marks)} ${report.figures.overheadMs === undefined ? '' : `overhead ${report.figures.overheadMs} ms`}`);
       this.emit('turn', report);
-      this.#input({ type: 'turn_ended', route: report.route });
+      this.#step({ type: 'turn_ended', route: report.route });
     });
     this.#turns.on('failover', (id, reason) => {
       this.emit('failover', id, reason);
-      this.#input({ type: 'failover', reason });
+      this.#step({ type: 'failover', reason });
     });
-    this.#wireQueue();
-    this.#act.wireListener(this.#o.listener, (i) => this.#input(i));
-    if (o.link !== undefined) this.#wireLink(o.link);
+    this.#act.wireQueue((error) => this.#refusals.has(error));
+    this.#act.wireListener(this.#o.listener, (i) => this.#step(i));
+    if (o.link !== undefined) this.#act.wireLink(o.link, routeBus, this.volume, () => void this.stop());
     this.#act.armStream();
   }
 
@@ -193,53 +152,14 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   /** Stop everything and detach from the link (the caller closes the listener, link and sink). */
   async close(): Promise<void> {
     this.#turns.close();
-    this.#input({ type: 'close' });
+    this.#step({ type: 'close' });
     await this.#queue.stop();
   }
 
-  #wireLink(link: HubLink): void {
-    link.on('state', (change) => this.#input({ type: 'link_state', ...change }));
-    link.on('ready', () => {
-      this.#stream?.linkUp();
-      this.#input({ type: 'link_ready' });
-    });
-    link.on('close', (info) => {
-      this.#stream?.linkDown(`link dropped (${info.code})`);
-      this.#input({ type: 'link_closed', code: info.code, reason: info.reason, ...(info.error === undefined ? {} : { error: info.error.message }) });
-    });
-    // Wrapper and topology messages (PING/PROPAGATE, BROADCAST, ESCALATE…) are not for a satellite: counted, dropped.
-    link.on('hive', (message) => this.#ignored.ignored(message.msg_type));
-    link.on('binary', (m) => this.#input({ type: 'binary', binaryType: m.binaryType, metadata: m.metadata, payload: m.payload }));
-    link.on('bus', (message) => routeBus(message, this.#act.busActions(this.#o.listener, this.volume, () => void this.stop())));
-  }
-
-  #wireQueue(): void {
-    this.#queue.on('clip_start', (clip, at) => clip.meta.turn?.timeline.mark('playbackStart', at));
-    this.#queue.on('clip_error', (clip, error) => {
-      if (clip.meta.turn !== undefined && error instanceof DeviceError) this.#turns.playbackFailed(clip.meta.turn, `${error.code}: ${error.message}`);
-      if (this.#refusals.has(error)) return; // already reported (rate-limited) as a refusal
-      this.#log.log('warn', `clip ${clip.id} failed: ${error instanceof Error ? error.message : String(error)}`);
-    });
-    this.#queue.on('clip_end', (clip, end) => {
-      if (clip.meta.turn !== undefined) this.#turns.clipEnded(clip.meta.turn, end.outcome, end.atMs);
-      this.#act.clipDone(clip.id);
-      this.#input({ type: 'clip_ended', speech: clip.meta.speech, listen: clip.meta.listen, outcome: end.outcome });
-    });
-  }
-
-  /** Feed one input to the session and carry out its effects. */
-  #input(input: SessionInput): true {
-    this.#step(input);
-    return true;
-  }
-
+  /** Feed one input to the session, carry out its effects, report the change. */
   #step(input: SessionInput): ReturnType<typeof transition> {
     const previous = this.#session;
-    const { limits, o } = { limits: this.#limits, o: this.#o };
-    const result = transition(previous, input, {
-      synthTimeoutMs: o.synthTimeoutMs ?? DEFAULT_SYNTH_TIMEOUT_MS, b64TimeoutMs: B64_TIMEOUT_MS, maxTtsBytes: limits.maxTtsBytes,
-      maxSpeaksPerTurn: limits.maxSpeaksPerTurn, maxUnsolicitedSpeaks: limits.maxUnsolicitedSpeaks, wakeSound: o.sounds?.onWake === true, hasLocalTts: o.tts !== undefined,
-    });
+    const result = transition(previous, input, this.#settings);
     this.#session = result.state;
     for (const effect of result.effects) this.#execute(effect);
     if (result.state !== previous) this.emit('state', result.state, previous, input);
@@ -249,19 +169,12 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   #execute(e: SessionEffect): void {
     switch (e.type) {
       case 'start_timer':
-        this.#ttsTimers.set(e.requestId, this.#timers.setTimeout(() => this.#ttsTimers.delete(e.requestId) && this.#input({ type: 'tts_timeout', id: e.requestId }), e.ms));
-        return;
       case 'cancel_timer':
-        this.#timers.clearTimeout(this.#ttsTimers.get(e.requestId));
-        this.#ttsTimers.delete(e.requestId);
-        return;
       case 'send_bus':
-        this.#o.link?.sendBus(e.busType, e.data).catch((error: unknown) => this.#input({ type: 'tts_send_failed', id: e.requestId, message: error instanceof Error ? error.message : String(error) }));
-        return;
       case 'tts_resolved':
       case 'tts_resolved_b64':
       case 'tts_failed':
-        this.#tts.settle(e);
+        this.#tts.execute(e);
         return;
       case 'ignored':
         this.#ignored.ignored(e.kind);

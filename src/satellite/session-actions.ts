@@ -5,11 +5,11 @@
  *
  * @module
  */
-import type { AudioSink, PlaybackQueue, Timers } from '../audio/index.js';
+import { type AudioSink, DeviceError, type PlaybackQueue, type Timers } from '../audio/index.js';
 import type { JsonObject } from '../hivemind/index.js';
 import type { Listener } from '../listener/index.js';
 import type { SpeechToText } from '../speech/index.js';
-import type { BusActions } from './bus-router.js';
+import type { BusActions, routeBus } from './bus-router.js';
 import { NOT_UNDERSTOOD_HINT, OUTAGE_ANNOUNCEMENT } from './constants.js';
 import { sendUtteranceAudio, sendUtteranceText } from './hub-send.js';
 import { type SessionEffect, type SessionInput, type SessionState, type SessionStep, isOnline } from './session.js';
@@ -70,6 +70,41 @@ export class SessionActions {
   clipDone(clipId: number): void {
     this.#clipDone.get(clipId)?.();
     this.#clipDone.delete(clipId);
+  }
+
+  /** The hub link's events as session inputs; BUS messages through the one router. */
+  wireLink(link: HubLink, route: typeof routeBus, volume: VolumeControl, stop: () => void): void {
+    const { input, stream } = this.#o;
+    link.on('state', (change) => input({ type: 'link_state', ...change }));
+    link.on('ready', () => {
+      stream?.linkUp();
+      input({ type: 'link_ready' });
+    });
+    link.on('close', (info) => {
+      stream?.linkDown(`link dropped (${info.code})`);
+      input({ type: 'link_closed', code: info.code, reason: info.reason, ...(info.error === undefined ? {} : { error: info.error.message }) });
+    });
+    // Wrapper and topology messages (PING/PROPAGATE, BROADCAST, ESCALATE…) are not for a satellite: counted, dropped.
+    link.on('hive', (message) => this.#o.ignored(message.msg_type));
+    link.on('binary', (m) => input({ type: 'binary', binaryType: m.binaryType, metadata: m.metadata, payload: m.payload }));
+    const actions = this.busActions(this.#o.listener, volume, stop);
+    link.on('bus', (message) => route(message, actions));
+  }
+
+  /** The playback queue's events: the turns' marks and clip ends, and the session's `clip_ended`. */
+  wireQueue(reported: (error: unknown) => boolean): void {
+    const { queue, input } = this.#o;
+    queue.on('clip_start', (clip, at) => clip.meta.turn?.timeline.mark('playbackStart', at));
+    queue.on('clip_error', (clip, error) => {
+      if (clip.meta.turn !== undefined && error instanceof DeviceError) this.turns?.playbackFailed(clip.meta.turn, `${error.code}: ${error.message}`);
+      if (reported(error)) return; // already reported (rate-limited) as a refusal
+      this.#o.logger?.log('warn', `clip ${clip.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    queue.on('clip_end', (clip, end) => {
+      if (clip.meta.turn !== undefined) this.turns?.clipEnded(clip.meta.turn, end.outcome, end.atMs);
+      this.clipDone(clip.id);
+      input({ type: 'clip_ended', speech: clip.meta.speech, listen: clip.meta.listen, outcome: end.outcome });
+    });
   }
 
   /** The listener's events as session inputs (stream mode follows them too). */
