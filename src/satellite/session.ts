@@ -29,6 +29,7 @@
 import { BinaryPayloadType, type JsonObject } from '../hivemind/index.js';
 import type { Utterance } from '../listener/index.js';
 import { ttsMetadataFits } from './binary-metadata.js';
+import { admitSpeak, type SpeakCounts } from './speak-gate.js';
 
 /** Whether the hub is reachable. `connecting`: no attempt has succeeded or failed yet. */
 export type LinkStatus =
@@ -81,7 +82,7 @@ export interface SessionState {
   readonly listenWhenQuiet: boolean;
   readonly tts: { readonly policy: SynthPolicy; readonly pending: readonly TtsRequest[]; readonly nextId: number };
   /** Speak-storm counters (speak-gate.ts): speaks of the current turn, unsolicited clips in flight. */
-  readonly speaks: { readonly thisTurn: number; readonly unsolicited: number };
+  readonly speaks: SpeakCounts;
   readonly fallback: Fallback;
   /** Stream mode: why the hub cannot take streams, once it refused them. */
   readonly streamsRefused: string | undefined;
@@ -246,9 +247,9 @@ export function transition(s: SessionState, input: SessionInput, o: SessionSetti
     case 'clip_ended':
       return clipEnded(s, input);
     case 'speak':
-      return admitSpeak(s, input.solicited, o);
+      return admitSpeech(s, input.solicited, o);
     case 'play_sound':
-      return admitSpeak(s, false, o);
+      return admitSpeech(s, false, o);
     case 'unsolicited_ended':
       return step({ ...s, speaks: { ...s.speaks, unsolicited: Math.max(0, s.speaks.unsolicited - 1) } });
     case 'tts_request':
@@ -301,14 +302,10 @@ function clipEnded(s: SessionState, input: { readonly speech: boolean; readonly 
 }
 
 /** The storm policy (speak-gate.ts) for one `speak`, "not understood" or sound. */
-function admitSpeak(s: SessionState, solicited: boolean, o: SessionSettings): SessionStep {
-  const { thisTurn, unsolicited } = s.speaks;
-  if (solicited) {
-    if (thisTurn >= o.maxSpeaksPerTurn) return { state: s, effects: [{ type: 'speak_refused', why: 'turn' }], admitted: false };
-    return { state: { ...s, speaks: { thisTurn: thisTurn + 1, unsolicited } }, effects: [], admitted: true };
-  }
-  if (unsolicited >= o.maxUnsolicitedSpeaks) return { state: s, effects: [{ type: 'speak_refused', why: 'unsolicited' }], admitted: false };
-  return { state: { ...s, speaks: { thisTurn, unsolicited: unsolicited + 1 } }, effects: [], admitted: true };
+function admitSpeech(s: SessionState, solicited: boolean, o: SessionSettings): SessionStep {
+  const { counts, drop } = admitSpeak(s.speaks, solicited, { maxPerTurn: o.maxSpeaksPerTurn, maxUnsolicited: o.maxUnsolicitedSpeaks });
+  if (drop !== undefined) return { state: s, effects: [{ type: 'speak_refused', why: drop }], admitted: false };
+  return { state: { ...s, speaks: counts }, effects: [], admitted: true };
 }
 
 // ------------------------------------------------------------------------------------------ hub TTS (HIVEMIND.md §6.1)

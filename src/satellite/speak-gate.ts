@@ -17,6 +17,18 @@ export interface SpeakGateOptions {
 /** Why a speak was dropped. */
 export type SpeakDrop = 'turn' | 'unsolicited';
 
+/** Speaks of the current turn, and unsolicited clips queued or playing. */
+export interface SpeakCounts {
+  readonly thisTurn: number;
+  readonly unsolicited: number;
+}
+
+/** The storm policy, pure: the counts after one speak, and why it is dropped (undefined: admitted). */
+export function admitSpeak(counts: SpeakCounts, solicited: boolean, limits: SpeakGateOptions): { readonly counts: SpeakCounts; readonly drop: SpeakDrop | undefined } {
+  if (solicited) return counts.thisTurn >= limits.maxPerTurn ? { counts, drop: 'turn' } : { counts: { ...counts, thisTurn: counts.thisTurn + 1 }, drop: undefined };
+  return counts.unsolicited >= limits.maxUnsolicited ? { counts, drop: 'unsolicited' } : { counts: { ...counts, unsolicited: counts.unsolicited + 1 }, drop: undefined };
+}
+
 /** Counts speaks per turn and unsolicited clips in flight. */
 export class SpeakGate {
   readonly #o: SpeakGateOptions;
@@ -50,14 +62,10 @@ export class SpeakGate {
    * @returns undefined when admitted, else why it is dropped.
    */
   admit(solicited: boolean): SpeakDrop | undefined {
-    if (solicited) {
-      if (this.#thisTurn >= this.#o.maxPerTurn) return this.#drop('turn');
-      this.#thisTurn++;
-      return undefined;
-    }
-    if (this.#unsolicited >= this.#o.maxUnsolicited) return this.#drop('unsolicited');
-    this.#unsolicited++;
-    return undefined;
+    const { counts, drop } = admitSpeak({ thisTurn: this.#thisTurn, unsolicited: this.#unsolicited }, solicited, this.#o);
+    this.#thisTurn = counts.thisTurn;
+    this.#unsolicited = counts.unsolicited;
+    return drop === undefined ? undefined : this.#drop(drop);
   }
 
   /** An admitted unsolicited clip ended (played, failed or stopped). */
