@@ -45,6 +45,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/persona/offline-warnings.test.ts',
   'test/persona/sentences.test.ts',
   'test/persona/sse.test.ts',
+  'test/satellite/session.test.ts',
   'test/satellite/stream-machine.test.ts',
   'test/satellite/transcripts.test.ts',
   'test/satellite/turns.test.ts',

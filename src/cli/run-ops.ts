@@ -274,13 +274,6 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     // In audio mode the hub transcribes, so the hook learns that an utterance was captured and how long it was.
     listener.on('utterance', (u) => events.utterance({ durationSeconds: Math.round(u.durationSeconds * 100) / 100 }));
     listener.on('error', (error) => events.error({ kind: errorCode(error) ?? error.name, message: `listener: ${error.message}` }));
-    let fallbackActive = false;
-    const fallback = (active: boolean, reason: string): void => {
-      if (!active && !fallbackActive) return;
-      fallbackActive = active;
-      events.fallback({ active, reason });
-    };
-    satellite.on('failover', (_id, reason) => fallback(true, reason));
     satellite.on('refused', (error) => events.hubRefused({ code: error.code, message: error.message }));
     satellite.on('streamsRefused', (advice) => health.streamsRefused(advice)); // logged (warn) by the satellite
     satellite.on('turn', (report) => {
@@ -288,29 +281,16 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       if (report.transcript !== undefined) logger.debug('transcript', { turn: report.id, route: report.route, outcome: report.outcome, text: speechForLog(report.transcript, config.speech.redact_transcripts) });
       events.turnCompleted(report);
       for (const answer of report.answers) events.answer({ answer, route: report.route });
-      if (report.route === 'hub') fallback(false, 'the hub answered');
+    });
+    // Online/offline and the failover in force are the satellite's session (src/satellite/session.ts): reported as
+    // it changes, never tracked here.
+    satellite.on('state', (next, previous) => {
+      if (next.link !== previous.link && next.link.kind === 'online' && previous.link.kind !== 'online') events.hubOnline({ hub: hubUrl, reconnect: previous.everOnline });
+      // Our own close at shutdown is not an outage.
+      if (next.link !== previous.link && next.link.kind === 'offline' && previous.link.kind !== 'offline' && stopping === undefined) events.hubOffline({ hub: hubUrl, reason: next.link.reason });
+      if (next.fallback !== previous.fallback) events.fallback(next.fallback);
     });
     if (link === undefined) return;
-    let online: boolean | undefined; // undefined: never connected nor failed yet
-    let everOnline = false;
-    link.on('ready', () => {
-      events.hubOnline({ hub: hubUrl, reconnect: everOnline });
-      online = true;
-      everOnline = true;
-      fallback(false, 'the hub is online');
-    });
-    link.on('close', (info) => {
-      if (online === false || stopping !== undefined) return; // our own close at shutdown is not an outage
-      online = false;
-      events.hubOffline({ hub: hubUrl, reason: info.error?.message ?? `closed (${info.code}${info.reason === '' ? '' : ` ${info.reason}`})` });
-    });
-    link.on('state', (change) => {
-      // The first attempt failed before any socket was up: the hub is unreachable from the start.
-      if (online === undefined && (change.to === 'backing-off' || change.to === 'closed') && change.from !== 'ready') {
-        online = false;
-        events.hubOffline({ hub: hubUrl, reason: change.reason });
-      }
-    });
     link.on('error', (error) => events.error({ kind: errorCode(error) ?? error.name, message: `hub: ${error.message}` }));
   };
 

@@ -1,5 +1,6 @@
 /**
- * What the satellite does with each BUS message from the hub (HIVEMIND.md Appendix A, hub → satellite). Everything
+ * The one router of BUS messages from the hub (HIVEMIND.md Appendix A, hub → satellite): each type has one owner
+ * here, the TTS answers and `hive.policy.denied` included (both go to the session, src/satellite/session.ts). Everything
  * not listed (`ovos.utterance.handled`, `mycroft.skill.handler.*`, OCP, PING floods…) is ignored.
  *
  * @module
@@ -26,6 +27,10 @@ export interface BusActions {
   volume(type: string, data: JsonObject): void;
   /** The hub's own listener (stream mode). */
   hubListening(event: HubListenEvent, data: JsonObject): void;
+  /** `speak:b64_audio.response`: the audio of a TTS request (the session matches it). */
+  ttsAnswer?(data: JsonObject): void;
+  /** `hive.policy.denied`: the hub refused a message type (the session stops trying `speak:synth`). */
+  policyDenied?(data: JsonObject): void;
 }
 
 const HUB_LISTEN: Readonly<Record<string, HubListenEvent>> = {
@@ -62,6 +67,12 @@ export function routeBus(message: OvosMessage, actions: BusActions): boolean {
     case 'mycroft.audio.speech.stop':
       actions.stop();
       return true;
+    case 'speak:b64_audio.response':
+      actions.ttsAnswer?.(data);
+      return actions.ttsAnswer !== undefined;
+    case 'hive.policy.denied':
+      actions.policyDenied?.(data);
+      return actions.policyDenied !== undefined;
     case 'mycroft.mic.listen':
       actions.listen();
       return true;

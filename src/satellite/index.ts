@@ -20,10 +20,15 @@ export type {
   TurnReport,
   TurnRoute,
 } from './types.js';
-export { Satellite, type SatelliteEvents, type SatelliteOptions } from './satellite.js';
+export { Satellite } from './satellite.js';
+export type { SatelliteEvents, SatelliteOptions } from './satellite-options.js';
 export { TurnTimeline, type TurnStep } from './timeline.js';
 export { TurnTracker, type Turn, type TurnDeps, type TurnEvents, type TurnPhase } from './turns.js';
-export { HubTts, type HubAudio, type HubTtsOptions, type SynthPolicy } from './hub-tts.js';
+export { HubTtsWaits, type HubAudio, type HubTtsSource } from './hub-tts.js';
+export {
+  initialSession, isOnline, isSpeaking, transition, type Activity, type CaptureMarks, type Fallback, type LinkStatus, type SessionEffect,
+  type SessionInput, type SessionSettings, type SessionState, type SessionStep, type SynthPolicy, type TtsRequest,
+} from './session.js';
 export { SpeechOutput, type PendingSpeech, type SpeechMarks, type SpeechOutputOptions } from './speech-output.js';
 export { RawAudioStreamer, type StreamerOptions, type StreamState, type StreamStop } from './streamer.js';
 export {
@@ -73,4 +78,4 @@ export {
   type SatelliteLimits,
 } from './limits.js';
 export { IgnoredMeter, RefusalLog, type IgnoredMeterOptions, type RefusalLogOptions } from './refusals.js';
-export { SpeakGate, type SpeakDrop, type SpeakGateOptions } from './speak-gate.js';
+export { SpeakGate, speakFloodError, type SpeakDrop, type SpeakGateOptions } from './speak-gate.js';

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { SatelliteError } from './errors.js';
 
 /** Options of {@link SpeakGate}. */
 export interface SpeakGateOptions {
@@ -15,6 +16,18 @@ export interface SpeakGateOptions {
 
 /** Why a speak was dropped. */
 export type SpeakDrop = 'turn' | 'unsolicited';
+
+/** Speaks of the current turn, and unsolicited clips queued or playing. */
+export interface SpeakCounts {
+  readonly thisTurn: number;
+  readonly unsolicited: number;
+}
+
+/** The storm policy, pure: the counts after one speak, and why it is dropped (undefined: admitted). */
+export function admitSpeak(counts: SpeakCounts, solicited: boolean, limits: SpeakGateOptions): { readonly counts: SpeakCounts; readonly drop: SpeakDrop | undefined } {
+  if (solicited) return counts.thisTurn >= limits.maxPerTurn ? { counts, drop: 'turn' } : { counts: { ...counts, thisTurn: counts.thisTurn + 1 }, drop: undefined };
+  return counts.unsolicited >= limits.maxUnsolicited ? { counts, drop: 'unsolicited' } : { counts: { ...counts, unsolicited: counts.unsolicited + 1 }, drop: undefined };
+}
 
 /** Counts speaks per turn and unsolicited clips in flight. */
 export class SpeakGate {
@@ -49,14 +62,10 @@ export class SpeakGate {
    * @returns undefined when admitted, else why it is dropped.
    */
   admit(solicited: boolean): SpeakDrop | undefined {
-    if (solicited) {
-      if (this.#thisTurn >= this.#o.maxPerTurn) return this.#drop('turn');
-      this.#thisTurn++;
-      return undefined;
-    }
-    if (this.#unsolicited >= this.#o.maxUnsolicited) return this.#drop('unsolicited');
-    this.#unsolicited++;
-    return undefined;
+    const { counts, drop } = admitSpeak({ thisTurn: this.#thisTurn, unsolicited: this.#unsolicited }, solicited, this.#o);
+    this.#thisTurn = counts.thisTurn;
+    this.#unsolicited = counts.unsolicited;
+    return drop === undefined ? undefined : this.#drop(drop);
   }
 
   /** An admitted unsolicited clip ended (played, failed or stopped). */
@@ -68,4 +77,15 @@ export class SpeakGate {
     this.#dropped++;
     return why;
   }
+}
+
+/** The one-line error of a dropped speak (`SAT_ERR_SPEAK_FLOOD`), for the refusal log. */
+export function speakFloodError(drop: SpeakDrop, limits: { readonly maxSpeaksPerTurn: number; readonly maxUnsolicitedSpeaks: number }): SatelliteError {
+  const { maxSpeaksPerTurn, maxUnsolicitedSpeaks } = limits;
+  return new SatelliteError(
+    'SAT_ERR_SPEAK_FLOOD',
+    drop === 'turn'
+      ? `expected at most ${maxSpeaksPerTurn} speak messages for one turn, got more: the first ${maxSpeaksPerTurn} are played, the rest dropped`
+      : `expected at most ${maxUnsolicitedSpeaks} unsolicited speak messages or sounds queued, got more: dropped until one has played`,
+  );
 }

@@ -12,7 +12,7 @@ import { type HivesatError, errorCode } from '../errors.js';
 import type { JsonObject } from '../hivemind/index.js';
 import type { TextToSpeech } from '../speech/index.js';
 import { SatelliteError } from './errors.js';
-import type { HubTts } from './hub-tts.js';
+import type { HubTtsSource } from './hub-tts.js';
 
 /** Hooks for the turn timeline. */
 export interface SpeechMarks {
@@ -23,7 +23,7 @@ export interface SpeechMarks {
 /** Options of {@link SpeechOutput}. */
 export interface SpeechOutputOptions {
   /** The hub's TTS (absent in text mode). */
-  readonly hub: HubTts | undefined;
+  readonly hub: HubTtsSource | undefined;
   /** The local TTS (fallback, text mode, announcements), if installed. */
   readonly local: TextToSpeech | undefined;
   readonly lang: string;

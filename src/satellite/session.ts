@@ -1,0 +1,406 @@
+/**
+ * The satellite's session: one discriminated-union state and a pure {@link transition} function (STYLE.md §5, in
+ * the style of src/listener/machine.ts). It holds everything the satellite knows beyond the turns themselves (those
+ * are src/satellite/turns.ts): whether the hub is online and why not, whether an outage was announced, the open
+ * capture, the playback of speech, the hub-TTS requests (`speak:synth`, then `speak:b64_audio` once synth is
+ * refused), the speak-storm counters and the failover in force. No I/O, no clock: timers are effects
+ * (`start_timer`/`cancel_timer`) and their expiry an input, so each transition is tested with plain objects.
+ *
+ * ```
+ *  link:     connecting ──ready──► online ──socket closed──► offline(reason) ──ready──► online
+ *                 │                  └──close()──► closing ──socket closed──┘
+ *                 └──first attempt failed (or a socket closed)──► offline(reason)
+ *
+ *  activity: idle ──wake / listen──► capturing ──utterance──► idle        (no_speech, cancelled: idle)
+ *              ▲                                                          │ speech clip queued (any activity)
+ *              └──────────── last speech clip ended (then listen if the answer asked, expect_response) ◄── speaking
+ *            speaking ──barge-in──► capturing (the listener left speaking mode; playback is stopped)
+ *
+ *  tts request:  synth ──TTS_AUDIO──► resolved            b64 ──speak:b64_audio.response──► resolved
+ *                  │ no TTS_AUDIO in synthTimeoutMs,         │ no response in b64TimeoutMs, send failed,
+ *                  │ hive.policy.denied(speak:synth)         │ link closed, answer too large
+ *                  └──────────────► b64 (for good on this link) ─────────────► failed (the local TTS speaks it)
+ *
+ *  fallback: inactive ──a turn failed over──► active(reason) ──link ready / the hub answered a turn──► inactive
+ * ```
+ *
+ * @module
+ */
+import { BinaryPayloadType, type JsonObject } from '../hivemind/index.js';
+import type { Utterance } from '../listener/index.js';
+import { ttsMetadataFits } from './binary-metadata.js';
+import { admitSpeak, type SpeakCounts } from './speak-gate.js';
+
+/** Whether the hub is reachable. `connecting`: no attempt has succeeded or failed yet. */
+export type LinkStatus =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'connecting' }
+  | { readonly kind: 'online' }
+  /** The satellite is closing the ready link (`close()`); the socket's close makes it `offline`. */
+  | { readonly kind: 'closing' }
+  | { readonly kind: 'offline'; readonly reason: string };
+
+/** How this link gets TTS: try `speak:synth` until it is refused. */
+export type SynthPolicy = { readonly kind: 'try-synth' } | { readonly kind: 'b64-only'; readonly reason: string };
+
+/** One `speak`'s audio asked of the hub. */
+export interface TtsRequest {
+  readonly id: number;
+  readonly utterance: string;
+  readonly data: JsonObject;
+  readonly via: 'synth' | 'b64';
+}
+
+/** The failover in force: the last turn answered locally and why, until the hub is back. */
+export type Fallback = { readonly active: false; readonly reason: string } | { readonly active: true; readonly reason: string };
+
+/** What the user is doing with the satellite. */
+export type Activity =
+  | { readonly kind: 'idle' }
+  /** A capture is open (wake word or push-to-talk); `hubEngaged`: the hub's own listener heard a wake word (stream mode). */
+  | { readonly kind: 'capturing'; readonly hubEngaged: boolean; readonly marks: CaptureMarks };
+
+/** When the capture's wake word and end of speech were (the satellite's clock, ms). */
+export interface CaptureMarks {
+  readonly wake?: number;
+  readonly speechEnd?: number;
+}
+
+/** The session's state. */
+export interface SessionState {
+  readonly link: LinkStatus;
+  /** The hub was online at least once since start. */
+  readonly everOnline: boolean;
+  /** "I can't reach the hub" was said since the hub was last online. */
+  readonly outageAnnounced: boolean;
+  readonly activity: Activity;
+  /** Speech clips queued or playing (cues do not count: they neither mute the listener nor are audio output). */
+  readonly speechClips: number;
+  /** The listener was told the satellite speaks (it leaves that mode itself on a barge-in). */
+  readonly listenerMuted: boolean;
+  /** A clip that ended asked to listen afterwards (`expect_response`): open the mic once playback is quiet. */
+  readonly listenWhenQuiet: boolean;
+  readonly tts: { readonly policy: SynthPolicy; readonly pending: readonly TtsRequest[]; readonly nextId: number };
+  /** Speak-storm counters (speak-gate.ts): speaks of the current turn, unsolicited clips in flight. */
+  readonly speaks: SpeakCounts;
+  readonly fallback: Fallback;
+  /** Stream mode: why the hub cannot take streams, once it refused them. */
+  readonly streamsRefused: string | undefined;
+}
+
+/** What the session does not change: limits and options. */
+export interface SessionSettings {
+  readonly synthTimeoutMs: number;
+  readonly b64TimeoutMs: number;
+  readonly maxTtsBytes: number;
+  readonly maxSpeaksPerTurn: number;
+  readonly maxUnsolicitedSpeaks: number;
+  /** Play the start-listening sound on a wake word. */
+  readonly wakeSound: boolean;
+  /** The satellite can speak locally (announcements). */
+  readonly hasLocalTts: boolean;
+}
+
+/** What the session reacts to. */
+export type SessionInput =
+  | { readonly type: 'link_state'; readonly from: string; readonly to: string; readonly reason: string }
+  | { readonly type: 'link_ready' }
+  | { readonly type: 'link_closed'; readonly code: number; readonly reason: string; readonly error?: string }
+  | { readonly type: 'wake'; readonly at: number }
+  | { readonly type: 'speech_start' }
+  | { readonly type: 'speech_end'; readonly at: number }
+  | { readonly type: 'utterance'; readonly at: number; readonly utterance: Utterance }
+  | { readonly type: 'capture_closed' }
+  | { readonly type: 'barge_in' }
+  | { readonly type: 'hub_listening'; readonly event: 'wakeword' | 'record_begin' | 'record_end' | 'utterance' }
+  | { readonly type: 'clip_queued'; readonly speech: boolean }
+  | { readonly type: 'clip_ended'; readonly speech: boolean; readonly listen: boolean; readonly outcome: string }
+  /** A `speak` (or "not understood"); `solicited`: a turn waits for it. */
+  | { readonly type: 'speak'; readonly solicited: boolean }
+  | { readonly type: 'unsolicited_ended' }
+  | { readonly type: 'play_sound' }
+  | { readonly type: 'tts_request'; readonly data: JsonObject }
+  | { readonly type: 'tts_timeout'; readonly id: number }
+  | { readonly type: 'tts_send_failed'; readonly id: number; readonly message: string }
+  | { readonly type: 'binary'; readonly binaryType: number; readonly metadata: JsonObject; readonly payload: Uint8Array }
+  | { readonly type: 'b64_response'; readonly data: JsonObject }
+  | { readonly type: 'policy_denied'; readonly data: JsonObject }
+  | { readonly type: 'failover'; readonly reason: string }
+  /** Turn `turnId` is being answered locally. */
+  | { readonly type: 'local_answer'; readonly turnId: number }
+  /** A `speak` answered a turn routed to the hub. */
+  | { readonly type: 'hub_answered' }
+  /** A turn ended (its report was emitted). */
+  | { readonly type: 'turn_ended'; readonly route: 'hub' | 'local' }
+  | { readonly type: 'streams_refused'; readonly advice: string }
+  | { readonly type: 'close' };
+
+/** What the executor (satellite.ts) does, in order. */
+export type SessionEffect =
+  | { readonly type: 'notify'; readonly busType: string }
+  | { readonly type: 'send_bus'; readonly busType: string; readonly data: JsonObject; readonly requestId: number }
+  | { readonly type: 'start_timer'; readonly requestId: number; readonly ms: number }
+  | { readonly type: 'cancel_timer'; readonly requestId: number }
+  | { readonly type: 'tts_resolved'; readonly requestId: number; readonly bytes: Uint8Array; readonly fileName: string | undefined; readonly listen: boolean }
+  | { readonly type: 'tts_resolved_b64'; readonly requestId: number; readonly audio: string; readonly listen: boolean }
+  | { readonly type: 'tts_failed'; readonly requestId: number; readonly code: 'SAT_ERR_TTS' | 'SAT_ERR_TTS_TOO_LARGE'; readonly message: string }
+  | { readonly type: 'ignored'; readonly kind: string }
+  | { readonly type: 'speak_refused'; readonly why: 'turn' | 'unsolicited' }
+  | { readonly type: 'set_speaking'; readonly speaking: boolean }
+  | { readonly type: 'listen' }
+  | { readonly type: 'stop' }
+  | { readonly type: 'cue_start_listening' }
+  /** Say "I can't reach the hub" before the local answer of turn `turnId`. */
+  | { readonly type: 'announce_outage'; readonly turnId: number }
+  | { readonly type: 'hub_lost'; readonly reason: string }
+  /** Start a turn for the utterance (turns.ts routes it); `hubEngaged`: the hub's listener heard a wake word in it. */
+  | { readonly type: 'begin_turn'; readonly utterance: Utterance; readonly hubEngaged: boolean; readonly marks: CaptureMarks }
+  | { readonly type: 'arm_stream' }
+  | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn'; readonly message: string };
+
+/** A transition's result: the next state, the effects to execute in order, and (for `speak`) whether it was admitted. */
+export interface SessionStep {
+  readonly state: SessionState;
+  readonly effects: readonly SessionEffect[];
+  readonly admitted?: boolean;
+  /** `tts_request`: the id the request got. */
+  readonly requestId?: number;
+}
+
+/** The state at start; `link`: the hub connection's state then (`undefined`: no hub configured). */
+export function initialSession(link: string | undefined): SessionState {
+  return {
+    link: link === undefined ? { kind: 'none' } : link === 'ready' ? { kind: 'online' } : { kind: 'connecting' },
+    everOnline: link === 'ready',
+    outageAnnounced: false,
+    activity: { kind: 'idle' },
+    speechClips: 0,
+    listenerMuted: false,
+    listenWhenQuiet: false,
+    tts: { policy: { kind: 'try-synth' }, pending: [], nextId: 1 },
+    speaks: { thisTurn: 0, unsolicited: 0 },
+    fallback: { active: false, reason: '' },
+    streamsRefused: undefined,
+  };
+}
+
+/** Whether the hub can be used now. */
+export function isOnline(state: SessionState): boolean {
+  return state.link.kind === 'online';
+}
+
+/** Whether the satellite is speaking (speech queued or playing). */
+export function isSpeaking(state: SessionState): boolean {
+  return state.speechClips > 0;
+}
+
+const step = (state: SessionState, ...effects: SessionEffect[]): SessionStep => ({ state, effects });
+
+/** The session's pure transition function. */
+export function transition(s: SessionState, input: SessionInput, o: SessionSettings): SessionStep {
+  switch (input.type) {
+    case 'link_state':
+      if (input.to === 'ready') return step({ ...s, link: { kind: 'online' }, everOnline: true });
+      if (s.link.kind === 'online') return step({ ...s, link: { kind: 'closing' } });
+      // The first attempt failed before any socket was up: the hub is unreachable from the start.
+      if (s.link.kind === 'connecting' && (input.to === 'backing-off' || input.to === 'closed') && input.from !== 'ready') return step({ ...s, link: { kind: 'offline', reason: input.reason } });
+      return step(s);
+    case 'link_ready': {
+      const effects: SessionEffect[] = [];
+      if (s.outageAnnounced) effects.push({ type: 'log', level: 'info', message: 'the hub is reachable again: answering through it' });
+      effects.push({ type: 'arm_stream' });
+      return step({ ...s, link: { kind: 'online' }, everOnline: true, outageAnnounced: false, ...(s.fallback.active ? { fallback: { active: false, reason: 'the hub is online' } } : {}) }, ...effects);
+    }
+    case 'link_closed': {
+      const reason = `link dropped (${input.code})`;
+      const offline: LinkStatus = s.link.kind === 'offline' ? s.link : { kind: 'offline', reason: input.error ?? `closed (${input.code}${input.reason === '' ? '' : ` ${input.reason}`})` };
+      const failed = failTts(s, 'the link to the hub dropped');
+      return step({ ...failed.state, link: offline }, ...failed.effects, { type: 'hub_lost', reason });
+    }
+    case 'wake': {
+      const effects: SessionEffect[] = [{ type: 'notify', busType: 'recognizer_loop:record_begin' }];
+      if (o.wakeSound) effects.push({ type: 'cue_start_listening' });
+      return step({ ...s, activity: { kind: 'capturing', hubEngaged: false, marks: { wake: input.at } } }, ...effects);
+    }
+    case 'speech_start':
+      return step(s.activity.kind === 'capturing' ? s : { ...s, activity: { kind: 'capturing', hubEngaged: false, marks: {} } });
+    case 'speech_end': {
+      const activity: Activity = s.activity.kind === 'capturing' ? { ...s.activity, marks: { ...s.activity.marks, speechEnd: input.at } } : s.activity;
+      return step({ ...s, activity }, { type: 'notify', busType: 'recognizer_loop:record_end' });
+    }
+    case 'utterance': {
+      const open: { readonly hubEngaged: boolean; readonly marks: CaptureMarks } = s.activity.kind === 'capturing' ? s.activity : { hubEngaged: false, marks: {} };
+      const marks = { ...open.marks, speechEnd: open.marks.speechEnd ?? input.at };
+      return step({ ...s, activity: { kind: 'idle' }, speaks: { ...s.speaks, thisTurn: 0 } }, { type: 'begin_turn', utterance: input.utterance, hubEngaged: open.hubEngaged, marks }, { type: 'arm_stream' });
+    }
+    case 'capture_closed':
+      return step({ ...s, activity: { kind: 'idle' } }, { type: 'arm_stream' });
+    case 'barge_in':
+      return step({ ...s, listenerMuted: false }, { type: 'stop' });
+    case 'hub_listening':
+      if ((input.event === 'wakeword' || input.event === 'record_begin') && s.activity.kind === 'capturing') return step({ ...s, activity: { ...s.activity, hubEngaged: true } });
+      return step(s);
+    case 'clip_queued':
+      if (!input.speech) return step(s);
+      if (s.speechClips > 0) return step({ ...s, speechClips: s.speechClips + 1 });
+      return step({ ...s, speechClips: 1, listenerMuted: true }, { type: 'set_speaking', speaking: true }, { type: 'notify', busType: 'recognizer_loop:audio_output_start' });
+    case 'clip_ended':
+      return clipEnded(s, input);
+    case 'speak':
+      return admitSpeech(s, input.solicited, o);
+    case 'play_sound':
+      return admitSpeech(s, false, o);
+    case 'unsolicited_ended':
+      return step({ ...s, speaks: { ...s.speaks, unsolicited: Math.max(0, s.speaks.unsolicited - 1) } });
+    case 'tts_request':
+      return ttsRequest(s, input.data, o);
+    case 'tts_timeout':
+      return ttsTimeout(s, input.id, o);
+    case 'tts_send_failed':
+      return ttsFail(s, input.id, 'SAT_ERR_TTS', input.message);
+    case 'binary':
+      return binary(s, input, o);
+    case 'b64_response':
+      return b64Response(s, input.data, o);
+    case 'policy_denied':
+      return input.data['denied_type'] === 'speak:synth' ? refuseSynth(s, `hive.policy.denied (${String(input.data['code'] ?? 'denied')})`, o) : step(s);
+    case 'failover':
+      return step({ ...s, fallback: { active: true, reason: input.reason } });
+    case 'local_answer':
+      if (s.outageAnnounced) return step(s);
+      return step({ ...s, outageAnnounced: true }, ...(o.hasLocalTts ? [{ type: 'announce_outage', turnId: input.turnId } as const] : []));
+    case 'hub_answered':
+      return step(s.outageAnnounced ? { ...s, outageAnnounced: false } : s);
+    case 'turn_ended':
+      return step(input.route === 'hub' && s.fallback.active ? { ...s, fallback: { active: false, reason: 'the hub answered' } } : s);
+    case 'streams_refused':
+      return step({ ...s, streamsRefused: input.advice });
+    case 'close':
+      return failTts(s, 'the satellite is closing');
+    default:
+      return assertNoInput(input);
+  }
+}
+
+function assertNoInput(input: never): never {
+  throw new TypeError(`unexpected session input ${JSON.stringify(input)}`);
+}
+
+function clipEnded(s: SessionState, input: { readonly speech: boolean; readonly listen: boolean; readonly outcome: string }): SessionStep {
+  let listenWhenQuiet = s.listenWhenQuiet;
+  if (input.listen && input.outcome === 'completed') listenWhenQuiet = true;
+  if (input.outcome === 'stopped' || input.outcome === 'aborted') listenWhenQuiet = false;
+  if (!input.speech) return step({ ...s, listenWhenQuiet });
+  const speechClips = Math.max(0, s.speechClips - 1);
+  if (speechClips > 0) return step({ ...s, speechClips, listenWhenQuiet });
+  // Quiet: the listener hears the room again; a question asked (expect_response) opens the mic without a wake word.
+  const effects: SessionEffect[] = [{ type: 'notify', busType: 'recognizer_loop:audio_output_end' }];
+  if (s.listenerMuted) effects.push({ type: 'set_speaking', speaking: false });
+  if (listenWhenQuiet) effects.push({ type: 'listen' });
+  effects.push({ type: 'arm_stream' });
+  return step({ ...s, speechClips, listenerMuted: false, listenWhenQuiet: false }, ...effects);
+}
+
+/** The storm policy (speak-gate.ts) for one `speak`, "not understood" or sound. */
+function admitSpeech(s: SessionState, solicited: boolean, o: SessionSettings): SessionStep {
+  const { counts, drop } = admitSpeak(s.speaks, solicited, { maxPerTurn: o.maxSpeaksPerTurn, maxUnsolicited: o.maxUnsolicitedSpeaks });
+  if (drop !== undefined) return { state: s, effects: [{ type: 'speak_refused', why: drop }], admitted: false };
+  return { state: { ...s, speaks: counts }, effects: [], admitted: true };
+}
+
+// ------------------------------------------------------------------------------------------ hub TTS (HIVEMIND.md §6.1)
+//
+// `speak:synth` is not in a hub's default `allowed_types`: a 4.0.x hub drops it silently, a newer one answers
+// `hive.policy.denied`. Either refusal (the denial, or no TTS_AUDIO within the synth timeout) switches this link to
+// `speak:b64_audio` for good: the request that was refused is asked again that way, later ones go straight to it. An
+// utterance too long for TTS_AUDIO's 255-byte metadata goes straight to b64 as well. Answers are matched to requests
+// by utterance text, else in request order (hubs answer in order).
+
+function withPending(s: SessionState, pending: readonly TtsRequest[], policy: SynthPolicy = s.tts.policy): SessionState {
+  return { ...s, tts: { ...s.tts, policy, pending } };
+}
+
+function ask(request: TtsRequest, o: SessionSettings): SessionEffect[] {
+  const busType = request.via === 'synth' ? 'speak:synth' : 'speak:b64_audio';
+  return [
+    { type: 'start_timer', requestId: request.id, ms: request.via === 'synth' ? o.synthTimeoutMs : o.b64TimeoutMs },
+    { type: 'send_bus', busType, data: request.data, requestId: request.id },
+  ];
+}
+
+function ttsRequest(s: SessionState, data: JsonObject, o: SessionSettings): SessionStep {
+  const utterance = typeof data['utterance'] === 'string' ? data['utterance'] : '';
+  const lang = typeof data['lang'] === 'string' ? data['lang'] : 'en-US';
+  const id = s.tts.nextId;
+  const via = s.tts.policy.kind === 'try-synth' && ttsMetadataFits(utterance, lang) ? 'synth' : 'b64';
+  const request: TtsRequest = { id, utterance, data, via };
+  const state: SessionState = { ...s, tts: { ...s.tts, pending: [...s.tts.pending, request], nextId: id + 1 } };
+  return { state, effects: ask(request, o), requestId: id };
+}
+
+function ttsTimeout(s: SessionState, id: number, o: SessionSettings): SessionStep {
+  const request = s.tts.pending.find((p) => p.id === id);
+  if (request === undefined) return step(s);
+  if (request.via === 'synth') return refuseSynth(s, `no TTS_AUDIO within ${o.synthTimeoutMs} ms of speak:synth`, o);
+  return ttsFail(s, id, 'SAT_ERR_TTS', `expected speak:b64_audio.response within ${o.b64TimeoutMs} ms, got none`);
+}
+
+/** `speak:synth` is refused on this link: remember it, and ask again for everything that waited on it. */
+function refuseSynth(s: SessionState, reason: string, o: SessionSettings): SessionStep {
+  const effects: SessionEffect[] = [];
+  if (s.tts.policy.kind === 'try-synth') effects.push({ type: 'log', level: 'info', message: `speak:synth refused (${reason}); using speak:b64_audio on this connection` });
+  const pending = s.tts.pending.map((p) => {
+    if (p.via !== 'synth') return p;
+    const again: TtsRequest = { ...p, via: 'b64' };
+    effects.push({ type: 'cancel_timer', requestId: p.id }, ...ask(again, o));
+    return again;
+  });
+  return { state: withPending(s, pending, { kind: 'b64-only', reason }), effects };
+}
+
+function ttsFail(s: SessionState, id: number, code: 'SAT_ERR_TTS' | 'SAT_ERR_TTS_TOO_LARGE', message: string): SessionStep {
+  if (!s.tts.pending.some((p) => p.id === id)) return step(s);
+  return step(withPending(s, s.tts.pending.filter((p) => p.id !== id)), { type: 'cancel_timer', requestId: id }, { type: 'tts_failed', requestId: id, code, message });
+}
+
+function failTts(s: SessionState, message: string): SessionStep {
+  const effects = s.tts.pending.flatMap((p): SessionEffect[] => [{ type: 'cancel_timer', requestId: p.id }, { type: 'tts_failed', requestId: p.id, code: 'SAT_ERR_TTS', message }]);
+  return step(withPending(s, []), ...effects);
+}
+
+function match(s: SessionState, via: 'synth' | 'b64', utterance: unknown): TtsRequest | undefined {
+  const candidates = s.tts.pending.filter((p) => p.via === via);
+  return candidates.find((p) => p.utterance === utterance) ?? candidates[0];
+}
+
+/** Fail the request when its answer is over the cap, else nothing. */
+function tooLarge(s: SessionState, request: TtsRequest, bytes: number, what: string, o: SessionSettings): SessionStep | undefined {
+  if (bytes <= o.maxTtsBytes) return undefined;
+  return ttsFail(s, request.id, 'SAT_ERR_TTS_TOO_LARGE', `expected a TTS answer of at most ${o.maxTtsBytes} bytes, got ${what} of ${bytes} bytes`);
+}
+
+function resolved(s: SessionState, request: TtsRequest, effect: SessionEffect): SessionStep {
+  return step(withPending(s, s.tts.pending.filter((p) => p !== request)), { type: 'cancel_timer', requestId: request.id }, effect);
+}
+
+function binary(s: SessionState, input: { readonly binaryType: number; readonly metadata: JsonObject; readonly payload: Uint8Array }, o: SessionSettings): SessionStep {
+  if (input.binaryType !== BinaryPayloadType.TTS_AUDIO) return step(s, { type: 'ignored', kind: `BINARY type ${input.binaryType}` });
+  const utterance = input.metadata['utterance'];
+  const fileName = input.metadata['file_name'];
+  const request = match(s, 'synth', utterance) ?? match(s, 'b64', utterance);
+  if (request === undefined) return step(s, { type: 'ignored', kind: 'unrequested TTS_AUDIO' });
+  return (
+    tooLarge(s, request, input.payload.length, 'TTS_AUDIO', o) ??
+    resolved(s, request, { type: 'tts_resolved', requestId: request.id, bytes: input.payload, fileName: typeof fileName === 'string' ? fileName : undefined, listen: false })
+  );
+}
+
+function b64Response(s: SessionState, data: JsonObject, o: SessionSettings): SessionStep {
+  const request = match(s, 'b64', data['utterance']);
+  if (request === undefined) return step(s, { type: 'ignored', kind: 'unrequested speak:b64_audio.response' });
+  const audio = data['audio'];
+  if (typeof audio !== 'string') return step(s);
+  // Judge the size from the base64 length, before the decoded copy is made.
+  const listen = data['listen'] === true || data['expect_response'] === true;
+  return tooLarge(s, request, Math.floor((audio.length * 3) / 4), 'speak:b64_audio.response audio', o) ?? resolved(s, request, { type: 'tts_resolved_b64', requestId: request.id, audio, listen });
+}
