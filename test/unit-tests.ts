@@ -48,7 +48,6 @@ export const UNIT_TESTS: readonly string[] = [
   'test/satellite/session.test.ts',
   'test/satellite/stream-machine.test.ts',
   'test/satellite/transcripts.test.ts',
-  'test/satellite/turns.test.ts',
   'test/speech/grammar.test.ts',
   'test/speech/rejection.test.ts',
   'test/unit-tests.test.ts',

@@ -33,6 +33,13 @@ type TtsOutcome = Extract<SessionEffect, { readonly type: 'tts_resolved' | 'tts_
 /** The TTS effects {@link HubTtsWaits.execute} carries out. */
 export type TtsEffect = TtsOutcome | Extract<SessionEffect, { readonly type: 'start_timer' | 'cancel_timer' | 'send_bus' }>;
 
+const TTS_EFFECTS: ReadonlySet<string> = new Set<TtsEffect['type']>(['start_timer', 'cancel_timer', 'send_bus', 'tts_resolved', 'tts_resolved_b64', 'tts_failed']);
+
+/** Whether {@link HubTtsWaits.execute} carries out `e`. */
+export function isTtsEffect(e: SessionEffect): e is TtsEffect {
+  return TTS_EFFECTS.has(e.type);
+}
+
 /** The promises waiting for the session's TTS outcomes, by request id, and the requests' timers and sends. */
 export class HubTtsWaits {
   readonly #waiting = new Map<number, { readonly resolve: (audio: HubAudio) => void; readonly reject: (error: Error) => void }>();

@@ -22,11 +22,11 @@ export type {
 } from './types.js';
 export { Satellite } from './satellite.js';
 export type { SatelliteEvents, SatelliteOptions } from './satellite-options.js';
-export { TurnTimeline, type TurnStep } from './timeline.js';
-export { TurnTracker, type Turn, type TurnDeps, type TurnEvents, type TurnPhase } from './turns.js';
+export { TurnTimeline, relativeMarks, timelineFigures, withMark, type TimelineTimes, type TurnStep } from './timeline.js';
+export { answerable, lateAnswer, type LocalOutcome, type SessionTurn, type TurnPhase, type TurnTimer } from './session-turns.js';
 export { HubTtsWaits, type HubAudio, type HubTtsSource } from './hub-tts.js';
 export {
-  initialSession, isOnline, isSpeaking, transition, type Activity, type CaptureMarks, type Fallback, type LinkStatus, type SessionEffect,
+  initialSession, isOnline, isPlaying, isSpeaking, satelliteActivity, transition, type Activity, type MuteOrigin, type SatelliteActivity, type CaptureMarks, type Fallback, type LinkStatus, type SessionEffect,
   type SessionInput, type SessionSettings, type SessionState, type SessionStep, type SynthPolicy, type TtsRequest,
 } from './session.js';
 export { SpeechOutput, type PendingSpeech, type SpeechMarks, type SpeechOutputOptions } from './speech-output.js';

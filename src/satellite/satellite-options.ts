@@ -38,6 +38,8 @@ export interface SatelliteOptions {
   readonly soundLibrary?: SoundLibrary;
   readonly timers?: Timers;
   readonly logger?: HiveLogger;
+  /** Start muted (the persisted mute switch): nothing fed is heard until {@link Satellite.setMuted}. */
+  readonly muted?: boolean;
   /** What a (misbehaving) hub may make the satellite hold or do; see src/satellite/limits.ts for the defaults. */
   readonly limits?: SatelliteLimits;
 }

@@ -1,8 +1,8 @@
 /**
  * The voice satellite: the executor of its session (src/satellite/session.ts). Every event of the listener, the hub
  * link and the playback queue becomes a session input; the session's effects (send, play, timers, listen, report)
- * are carried out here. No policy lives here: the session owns link, capture, speech, hub TTS and speak storms;
- * turns.ts the turns and their failover; stream-mode.ts the stream.
+ * are carried out here. No policy lives here: the session owns link, capture, the turns and their failover, speech,
+ * hub TTS, speak storms and mute; stream-mode.ts the stream.
  *
  * @module
  */
@@ -10,18 +10,18 @@ import { EventEmitter } from 'node:events';
 import { PlaybackQueue, systemTimers, type Timers } from '../audio/index.js';
 import { type HiveLogger, type JsonObject, silentLogger } from '../hivemind/index.js';
 import { routeBus } from './bus-router.js';
-import { B64_TIMEOUT_MS, DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_SYNTH_TIMEOUT_MS } from './constants.js';
-import { HubTtsWaits } from './hub-tts.js';
+import { B64_TIMEOUT_MS, DEFAULT_ANSWER_TIMEOUT_MS, DEFAULT_SYNTH_TIMEOUT_MS, TURN_SETTLE_MS } from './constants.js';
+import { HubTtsWaits, isTtsEffect } from './hub-tts.js';
 import { type ResolvedSatelliteLimits, resolveSatelliteLimits } from './limits.js';
 import type { SatelliteEvents, SatelliteOptions } from './satellite-options.js';
 import { IgnoredMeter, RefusalLog } from './refusals.js';
-import { type SessionEffect, type SessionInput, type SessionSettings, type SessionState, initialSession, isOnline, transition } from './session.js';
-import { SessionActions, type ClipMeta } from './session-actions.js';
+import { type MuteOrigin, type SessionEffect, type SessionInput, type SessionSettings, type SessionState, initialSession, transition } from './session.js';
+import { type ActionEffect, SessionActions, type ClipMeta } from './session-actions.js';
 import { SoundLibrary } from './sounds.js';
 import { speakFloodError } from './speak-gate.js';
 import { SpeechOutput } from './speech-output.js';
 import { StreamMode } from './stream-mode.js';
-import { TurnTracker } from './turns.js';
+import { TurnActions, isTurnEffect } from './turn-actions.js';
 import { VolumeControl } from './volume.js';
 
 /** A HiveMind voice satellite. */
@@ -31,7 +31,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   readonly #timers: Timers;
   readonly #log: HiveLogger;
   readonly #queue: PlaybackQueue<ClipMeta>;
-  readonly #turns: TurnTracker;
+  readonly #turns: TurnActions;
   readonly #act: SessionActions;
   readonly #stream: StreamMode | undefined;
   readonly #limits: ResolvedSatelliteLimits;
@@ -48,10 +48,10 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     this.#log = o.logger ?? silentLogger;
     const log = (level: 'debug' | 'info' | 'warn', message: string): void => this.#log.log(level, message);
     const limits = (this.#limits = resolveSatelliteLimits(o.limits));
-    this.#session = initialSession(o.link?.state);
+    this.#session = initialSession(o.link?.state, o.muted === true);
     this.#tts = new HubTtsWaits({ timers: this.#timers, link: o.link, input: (i) => this.#step(i) });
     this.#settings = {
-      synthTimeoutMs: o.synthTimeoutMs ?? DEFAULT_SYNTH_TIMEOUT_MS, b64TimeoutMs: B64_TIMEOUT_MS, maxTtsBytes: limits.maxTtsBytes,
+      mode: o.mode, answerTimeoutMs: o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS, settleMs: TURN_SETTLE_MS, synthTimeoutMs: o.synthTimeoutMs ?? DEFAULT_SYNTH_TIMEOUT_MS, b64TimeoutMs: B64_TIMEOUT_MS, maxTtsBytes: limits.maxTtsBytes,
       maxSpeaksPerTurn: limits.maxSpeaksPerTurn, maxUnsolicitedSpeaks: limits.maxUnsolicitedSpeaks, wakeSound: o.sounds?.onWake === true, hasLocalTts: o.tts !== undefined,
     };
     this.#refusals = new RefusalLog({ timers: this.#timers, intervalMs: limits.warnIntervalMs, log, emit: (error) => this.emit('refused', error) });
@@ -64,25 +64,18 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     this.#stream = o.mode === 'stream' && o.link !== undefined
       ? new StreamMode({ link: o.link, logger: this.#log, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStreamsRefused: (advice) => this.#step({ type: 'streams_refused', advice }) && this.emit('streamsRefused', advice) })
       : undefined;
-    this.#act = new SessionActions({ ...o, timers: this.#timers, queue: this.#queue, speech, soundLibrary: o.soundLibrary ?? new SoundLibrary(), stream: this.#stream, session: () => this.#session, input: (i) => this.#step(i), ignored: (kind) => this.#ignored.ignored(kind), emitLate: (id) => this.emit('lateAnswer', id) });
-    this.#turns = new TurnTracker({ timers: this.#timers, answerTimeoutMs: o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS, log, hubReady: () => isOnline(this.#session), sendToHub: (turn) => this.#act.sendToHub(turn), answerLocally: (turn, signal) => this.#act.answerLocally(turn, signal) });
-    this.#act.turns = this.#turns;
-    this.#turns.on('turn', (report) => {
-      this.#log.log('info', `turn ${report.id} ${report.route} ${report.outcome}: ${report.failover ?? ''} ${JSON.stringify(report.marks)} ${report.figures.overheadMs === undefined ? '' : `overhead ${report.figures.overheadMs} ms`}`);
-      this.emit('turn', report);
-      this.#step({ type: 'turn_ended', route: report.route });
-    });
-    this.#turns.on('failover', (id, reason) => {
-      this.emit('failover', id, reason);
-      this.#step({ type: 'failover', reason });
-    });
+    const session = (): SessionState => this.#session;
+    const soundLibrary = o.soundLibrary ?? new SoundLibrary();
+    const input = (i: SessionInput): ReturnType<typeof transition> => this.#step(i);
+    this.#act = new SessionActions({ ...o, timers: this.#timers, queue: this.#queue, speech, soundLibrary, stream: this.#stream, session, input, ignored: (kind) => this.#ignored.ignored(kind), emitLate: (id) => this.emit('lateAnswer', id) });
+    this.#turns = new TurnActions({ ...o, soundLibrary, stream: this.#stream, timers: this.#timers, log, session, input, play: (audio, meta) => this.#act.play(audio, meta) });
     this.#act.wireQueue((error) => this.#refusals.has(error));
-    this.#act.wireListener(this.#o.listener, (i) => this.#step(i));
+    this.#act.wireListener(this.#o.listener);
     if (o.link !== undefined) this.#act.wireLink(o.link, routeBus, this.volume, () => void this.stop());
     this.#act.armStream();
   }
 
-  /** The session now: link, capture, speech, hub TTS, failover (src/satellite/session.ts). */
+  /** The session now: link, capture, turns, speech, hub TTS, failover, mute (src/satellite/session.ts). */
   get session(): SessionState {
     return this.#session;
   }
@@ -94,7 +87,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
 
   /** Turns not yet answered and played. */
   get openTurns(): number {
-    return this.#turns.open.length;
+    return this.#session.turns.length;
   }
 
   /** The limits in force (defaults filled in). */
@@ -114,6 +107,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
 
   /** Audio from the microphone (16 kHz mono, any chunk size). */
   feed(chunk: Int16Array): void {
+    if (this.#session.muted) return; // mute means deaf: nothing reaches the listener or the stream
     this.#o.listener.feed(chunk);
     this.#stream?.feed(chunk);
   }
@@ -126,14 +120,19 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
 
   /** Stop playback and local answers (barge-in, `mycroft.stop`). */
   async stop(): Promise<void> {
-    this.#turns.interrupt();
+    this.#step({ type: 'interrupt' });
     await this.#queue.stop();
   }
 
   /** Push-to-talk: stop what is playing, then open a capture without a wake word (ignored while one is open). */
   async listen(): Promise<void> {
     if (this.#session.speechClips > 0) await this.stop();
-    this.#o.listener.listenWithoutWake();
+    this.#step({ type: 'listen' });
+  }
+
+  /** Mute (nothing captured reaches the listener; the open capture is abandoned) or unmute; `source`: who asked. */
+  setMuted(muted: boolean, source: MuteOrigin): void {
+    this.#step({ type: 'mute', muted, source });
   }
 
   /**
@@ -151,7 +150,6 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
 
   /** Stop everything and detach from the link (the caller closes the listener, link and sink). */
   async close(): Promise<void> {
-    this.#turns.close();
     this.#step({ type: 'close' });
     await this.#queue.stop();
   }
@@ -161,29 +159,27 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     const previous = this.#session;
     const result = transition(previous, input, this.#settings);
     this.#session = result.state;
-    for (const effect of result.effects) this.#execute(effect);
+    // Reported before the effects run: a transition they cause is reported after this one, so the events chain.
     if (result.state !== previous) this.emit('state', result.state, previous, input);
+    for (const effect of result.effects) this.#execute(effect);
     return result;
   }
 
   #execute(e: SessionEffect): void {
+    if (isTtsEffect(e)) return this.#tts.execute(e);
+    if (isTurnEffect(e)) return this.#turns.execute(e);
     switch (e.type) {
-      case 'start_timer':
-      case 'cancel_timer':
-      case 'send_bus':
-      case 'tts_resolved':
-      case 'tts_resolved_b64':
-      case 'tts_failed':
-        this.#tts.execute(e);
-        return;
       case 'ignored':
         this.#ignored.ignored(e.kind);
         return;
       case 'speak_refused':
         this.#refusals.refuse('SAT_ERR_SPEAK_FLOOD', () => speakFloodError(e.why, this.#limits));
         return;
-      case 'hub_lost':
-        this.#turns.hubLost(e.reason);
+      case 'failed_over':
+        this.emit('failover', e.turnId, e.reason);
+        return;
+      case 'turn_report':
+        this.emit('turn', e.report);
         return;
       case 'stop':
         void this.stop();
@@ -192,7 +188,7 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
         this.#log.log(e.level, e.message);
         return;
       default:
-        this.#act.execute(e);
+        this.#act.execute(e satisfies ActionEffect);
     }
   }
 }

@@ -1,29 +1,27 @@
 /**
  * The satellite's hands: what the session's effects and the hub's commands do to the listener, the playback queue,
- * the speech output, the stream and the turns (satellite.ts feeds the session and calls these). No state of its own
- * beyond the promises of queued clips: what is playing, online or captured is read from the session.
+ * the speech output and the stream (satellite.ts feeds the session and calls these; the turns' I/O is
+ * turn-actions.ts). No state of its own beyond the promises of queued clips: what is playing, online, captured or
+ * answered is read from the session.
  *
  * @module
  */
 import { type AudioSink, DeviceError, type PlaybackQueue, type Timers } from '../audio/index.js';
 import type { JsonObject } from '../hivemind/index.js';
 import type { Listener } from '../listener/index.js';
-import type { SpeechToText } from '../speech/index.js';
 import type { BusActions, routeBus } from './bus-router.js';
 import { NOT_UNDERSTOOD_HINT, OUTAGE_ANNOUNCEMENT } from './constants.js';
-import { sendUtteranceAudio, sendUtteranceText } from './hub-send.js';
 import { type SessionEffect, type SessionInput, type SessionState, type SessionStep, isOnline } from './session.js';
 import type { SoundLibrary } from './sounds.js';
 import type { SpeechOutput } from './speech-output.js';
 import type { StreamMode } from './stream-mode.js';
-import { TurnTimeline } from './timeline.js';
-import type { Turn, TurnTracker } from './turns.js';
-import type { AnswerLocally, HubLink, SatelliteMode } from './types.js';
+import type { HubLink, SatelliteMode } from './types.js';
 import type { VolumeControl } from './volume.js';
 
 /** What a queued clip is. */
 export interface ClipMeta {
-  readonly turn: Turn | undefined;
+  /** The turn it answers, if any. */
+  readonly turnId: number | undefined;
   /** Speech mutes the listener and is reported as audio output; cues (wake sound, play_sound) do not. */
   readonly speech: boolean;
   listen: boolean;
@@ -36,9 +34,6 @@ export interface SessionActionsOptions {
   readonly sink: AudioSink;
   readonly link: HubLink | undefined;
   readonly lang: string;
-  readonly siteId: string;
-  readonly stt?: SpeechToText;
-  readonly answerLocally?: AnswerLocally;
   readonly sounds?: { readonly onWake: boolean; readonly startListening: string; readonly error: string };
   readonly timers: Timers;
   readonly queue: PlaybackQueue<ClipMeta>;
@@ -52,24 +47,19 @@ export interface SessionActionsOptions {
   emitLate(turnId: number): void;
 }
 
-/** Effects other than the link's, timers' and refusals' (those are satellite.ts's). */
-type ActionEffect = Extract<SessionEffect, { readonly type: 'notify' | 'set_speaking' | 'listen' | 'cue_start_listening' | 'announce_outage' | 'arm_stream' | 'begin_turn' }>;
+/** Effects carried out here. */
+export type ActionEffect = Extract<
+  SessionEffect,
+  { readonly type: 'notify' | 'set_speaking' | 'listen' | 'cancel_capture' | 'cue_start_listening' | 'announce_outage' | 'arm_stream' | 'play_answer' | 'play_not_understood' | 'late_answer' }
+>;
 
-/** Carries out the session's effects on the listener, queue, speech and turns. */
+/** Carries out the session's effects on the listener, queue, speech and stream. */
 export class SessionActions {
-  /** Set once the tracker exists (it calls back into {@link sendToHub} and {@link answerLocally}). */
-  turns: TurnTracker | undefined;
   readonly #o: SessionActionsOptions;
   readonly #clipDone = new Map<number, () => void>();
 
   constructor(options: SessionActionsOptions) {
     this.#o = options;
-  }
-
-  /** A clip ended: resolve whoever waits for it. */
-  clipDone(clipId: number): void {
-    this.#clipDone.get(clipId)?.();
-    this.#clipDone.delete(clipId);
   }
 
   /** The hub link's events as session inputs; BUS messages through the one router. */
@@ -87,29 +77,29 @@ export class SessionActions {
     // Wrapper and topology messages (PING/PROPAGATE, BROADCAST, ESCALATE…) are not for a satellite: counted, dropped.
     link.on('hive', (message) => this.#o.ignored(message.msg_type));
     link.on('binary', (m) => input({ type: 'binary', binaryType: m.binaryType, metadata: m.metadata, payload: m.payload }));
-    const actions = this.busActions(this.#o.listener, volume, stop);
+    const actions = this.busActions(volume, stop);
     link.on('bus', (message) => route(message, actions));
   }
 
-  /** The playback queue's events: the turns' marks and clip ends, and the session's `clip_ended`. */
+  /** The playback queue's events as session inputs (clip start, device failure, end). */
   wireQueue(reported: (error: unknown) => boolean): void {
     const { queue, input } = this.#o;
-    queue.on('clip_start', (clip, at) => clip.meta.turn?.timeline.mark('playbackStart', at));
+    queue.on('clip_start', (clip, at) => input({ type: 'clip_started', clipId: clip.id, ...turnOf(clip.meta), at }));
     queue.on('clip_error', (clip, error) => {
-      if (clip.meta.turn !== undefined && error instanceof DeviceError) this.turns?.playbackFailed(clip.meta.turn, `${error.code}: ${error.message}`);
+      if (error instanceof DeviceError) input({ type: 'clip_failed', ...turnOf(clip.meta), reason: `${error.code}: ${error.message}` });
       if (reported(error)) return; // already reported (rate-limited) as a refusal
       this.#o.logger?.log('warn', `clip ${clip.id} failed: ${error instanceof Error ? error.message : String(error)}`);
     });
     queue.on('clip_end', (clip, end) => {
-      if (clip.meta.turn !== undefined) this.turns?.clipEnded(clip.meta.turn, end.outcome, end.atMs);
-      this.clipDone(clip.id);
-      input({ type: 'clip_ended', speech: clip.meta.speech, listen: clip.meta.listen, outcome: end.outcome });
+      this.#clipDone.get(clip.id)?.();
+      this.#clipDone.delete(clip.id);
+      input({ type: 'clip_ended', clipId: clip.id, speech: clip.meta.speech, listen: clip.meta.listen, outcome: end.outcome, ...turnOf(clip.meta), at: end.atMs });
     });
   }
 
   /** The listener's events as session inputs (stream mode follows them too). */
-  wireListener(listener: Listener, input: (i: SessionInput) => unknown): void {
-    const stream = this.#o.stream;
+  wireListener(listener: Listener): void {
+    const { stream, input } = this.#o;
     const now = (): number => this.#o.timers.now();
     listener.on('wake', (e) => {
       input({ type: 'wake', at: now() });
@@ -124,7 +114,10 @@ export class SessionActions {
       input({ type: 'speech_end', at: now() });
       stream?.speechEnded(e.decided.sample);
     });
-    listener.on('utterance', (utterance) => input({ type: 'utterance', at: now(), utterance }));
+    listener.on('utterance', (utterance) => {
+      const route = stream?.utterance();
+      input({ type: 'utterance', at: now(), utterance, ...(route === undefined ? {} : { route }) });
+    });
     const closed = (): void => {
       stream?.captureClosed();
       input({ type: 'capture_closed' });
@@ -134,18 +127,17 @@ export class SessionActions {
     listener.on('error', (error) => this.#o.logger?.log('warn', `listener: ${error.message}`));
   }
 
-  /** What each hub BUS message does (bus-router.ts dispatches). */
-  busActions(listener: Listener, volume: VolumeControl, stop: () => void): BusActions {
-    const { input, stream, link } = this.#o;
-    const admitted = (): boolean => input({ type: 'speak', solicited: this.turns?.expectsSpeak === true }).admitted === true;
+  /** What each hub BUS message does (bus-router.ts dispatches); the session decides. */
+  busActions(volume: VolumeControl, stop: () => void): BusActions {
+    const { input, stream, link, timers } = this.#o;
     return {
-      speak: (data) => !this.#late() && admitted() && this.#say(data),
-      notUnderstood: () => !this.#late() && admitted() && this.notUnderstood(),
+      speak: (data) => input({ type: 'hub_speak', data, at: timers.now() }),
+      notUnderstood: () => input({ type: 'hub_not_understood', at: timers.now() }),
       stop,
-      listen: () => listener.listenWithoutWake(),
+      listen: () => input({ type: 'listen' }),
       playSound: (uri) => {
         if (input({ type: 'play_sound' }).admitted !== true) return;
-        void this.play(this.#o.soundLibrary.load(uri), { turn: undefined, speech: false, listen: false }).then(() => input({ type: 'unsolicited_ended' }));
+        void this.play(this.#o.soundLibrary.load(uri), { turnId: undefined, speech: false, listen: false }).then(() => input({ type: 'unsolicited_ended' }));
       },
       volume: (type, data) => {
         if (volume.apply(type, data)) this.#o.sink.gain = volume.gain;
@@ -162,8 +154,7 @@ export class SessionActions {
   }
 
   /** Carry out one effect. */
-  execute(e: SessionEffect): void {
-    const effect = e as ActionEffect;
+  execute(effect: ActionEffect): void {
     const { listener } = this.#o;
     switch (effect.type) {
       case 'notify':
@@ -175,19 +166,28 @@ export class SessionActions {
       case 'listen':
         listener.listenWithoutWake();
         return;
+      case 'cancel_capture':
+        if (listener.state.kind !== 'idle') listener.cancel();
+        return;
       case 'cue_start_listening':
-        void this.play(this.#o.soundLibrary.load(this.#o.sounds?.startListening ?? ''), { turn: undefined, speech: false, listen: false });
+        void this.play(this.#o.soundLibrary.load(this.#o.sounds?.startListening ?? ''), { turnId: undefined, speech: false, listen: false });
         return;
-      case 'announce_outage': {
-        const turn = this.turns?.open.find((t) => t.id === effect.turnId);
-        void this.play(this.#o.speech.local(OUTAGE_ANNOUNCEMENT), { turn, speech: true, listen: false });
+      case 'announce_outage':
+        void this.play(this.#o.speech.local(OUTAGE_ANNOUNCEMENT), { turnId: effect.turnId, speech: true, listen: false });
         return;
-      }
       case 'arm_stream':
         this.armStream();
         return;
-      case 'begin_turn':
-        this.#beginTurn(effect);
+      case 'play_answer':
+        this.#say(effect.data, effect.turnId);
+        return;
+      case 'play_not_understood':
+        this.#notUnderstood(effect.turnId);
+        return;
+      case 'late_answer':
+        this.#o.logger?.log('info', `turn ${effect.turnId}: the hub answered after the turn was answered locally; its answer is dropped`);
+        this.#o.ignored('late speak');
+        this.#o.emitLate(effect.turnId);
         return;
     }
   }
@@ -202,84 +202,39 @@ export class SessionActions {
     const hub = this.#o.link !== undefined && this.#o.mode !== 'text' && isOnline(this.#o.session());
     const audio = hub ? this.#o.speech.fromHub({ utterance: text, lang: this.#o.lang }).audio : this.#o.speech.local(text);
     await audio; // a synthesis failure is the caller's answer, not a failed clip in the queue
-    await this.play(audio, { turn: undefined, speech: true, listen: false });
+    await this.play(audio, { turnId: undefined, speech: true, listen: false });
   }
 
   /** Queue audio; resolves when the clip ended. */
   play(audio: Promise<Int16Array> | Int16Array, meta: ClipMeta): Promise<void> {
-    if (meta.turn !== undefined) this.turns?.clipQueued(meta.turn);
-    this.#o.input({ type: 'clip_queued', speech: meta.speech });
+    this.#o.input({ type: 'clip_queued', speech: meta.speech, ...turnOf(meta) });
     const clip = this.#o.queue.enqueue(audio, meta);
     return new Promise((resolve) => this.#clipDone.set(clip.id, resolve));
   }
 
   /** The hub did not understand (or the local STT of text mode heard nothing): the error sound and a hint. */
-  notUnderstood(): void {
-    const { speech, timers } = this.#o;
-    const turn = this.turns?.answer(undefined, timers.now());
-    void this.play(this.#o.soundLibrary.load(this.#o.sounds?.error ?? 'snd/error.mp3'), { turn, speech: true, listen: false });
+  #notUnderstood(turnId: number | undefined): void {
+    const { speech } = this.#o;
+    void this.play(this.#o.soundLibrary.load(this.#o.sounds?.error ?? 'snd/error.mp3'), { turnId, speech: true, listen: false });
     const hint = speech.hasLocal ? speech.local(NOT_UNDERSTOOD_HINT) : speech.fromHub({ utterance: NOT_UNDERSTOOD_HINT, lang: this.#o.lang }).audio;
-    const played = this.play(hint, { turn, speech: true, listen: false });
-    if (turn === undefined) void played.then(() => this.#o.input({ type: 'unsolicited_ended' }));
+    const played = this.play(hint, { turnId, speech: true, listen: false });
+    if (turnId === undefined) void played.then(() => this.#o.input({ type: 'unsolicited_ended' }));
   }
 
-  /** Send a turn's utterance to the hub as its mode says. */
-  async sendToHub(turn: Turn): Promise<void> {
-    const link = this.#o.link as HubLink;
-    if (turn.mode === 'audio') return sendUtteranceAudio(link, turn.utterance, { lang: this.#o.lang, siteId: this.#o.siteId });
-    if (turn.mode === 'text') {
-      if (this.#o.stt === undefined) throw new RangeError('text mode needs a local STT engine');
-      turn.transcript = await sendUtteranceText(link, this.#o.stt, turn.utterance, this.#o.lang);
-      if (turn.transcript === '') this.notUnderstood();
-      return;
-    }
-    await this.#o.stream?.streamed();
-  }
-
-  /** Answer a turn on the local path: the outage announcement once, then the failover hook (or the error sound). */
-  async answerLocally(turn: Turn, signal: AbortSignal): Promise<void> {
-    const play = (pcm: Promise<Int16Array> | Int16Array): Promise<void> => this.play(pcm, { turn, speech: true, listen: false });
-    this.#o.input({ type: 'local_answer', turnId: turn.id });
-    if (this.#o.answerLocally === undefined) {
-      await play(this.#o.soundLibrary.load(this.#o.sounds?.error ?? 'snd/error.mp3'));
-      return;
-    }
-    const summary = await this.#o.answerLocally(turn.utterance, { lang: this.#o.lang, play, signal });
-    turn.answers.push(summary.answer);
-    turn.transcript = summary.transcript;
-    if (summary.outcome === 'not-understood' || summary.outcome === 'not-heard') turn.notUnderstood = true;
-  }
-
-  #beginTurn(e: Extract<SessionEffect, { readonly type: 'begin_turn' }>): void {
-    const timeline = new TurnTimeline();
-    if (e.marks.wake !== undefined) timeline.mark('wake', e.marks.wake);
-    if (e.marks.speechEnd !== undefined) timeline.mark('speechEnd', e.marks.speechEnd);
-    const route = this.#o.stream?.utterance();
-    // Stream mode asks the hub only for what it heard a wake word in (the hub itself or the local detector).
-    const streamed = this.#o.mode === 'stream' && route?.via !== 'audio';
-    const mode = route?.via === 'audio' ? 'audio' : this.#o.mode;
-    this.turns?.begin(e.utterance, timeline, { engaged: !streamed || e.utterance.wake !== null || e.hubEngaged, mode, ...(route?.via === 'local' ? { localBecause: route.reason } : {}) });
-  }
-
-  /** A `speak` that is the hub's late answer to a turn answered locally: dropped (true), counted and reported. */
-  #late(): boolean {
-    const turnId = this.turns?.lateAnswer();
-    if (turnId === undefined) return false;
-    this.#o.logger?.log('info', `turn ${turnId}: the hub answered after the turn was answered locally; its answer is dropped`);
-    this.#o.ignored('late speak');
-    this.#o.emitLate(turnId);
-    return true;
-  }
-
-  #say(data: JsonObject): void {
-    const { timers } = this.#o;
-    const turn = this.turns?.answer(typeof data['utterance'] === 'string' ? data['utterance'] : '', timers.now());
-    if (turn !== undefined && turn.route === 'hub') this.#o.input({ type: 'hub_answered' });
-    const marks = turn === undefined ? {} : { requested: () => turn.timeline.mark('ttsRequested', timers.now()), received: () => turn.timeline.mark('ttsReceived', timers.now()) };
+  #say(data: JsonObject, turnId: number | undefined): void {
+    const { timers, input } = this.#o;
+    const marks = turnId === undefined ? {} : {
+      requested: () => input({ type: 'turn_mark', turnId, mark: 'ttsRequested', at: timers.now() }),
+      received: () => input({ type: 'turn_mark', turnId, mark: 'ttsReceived', at: timers.now() }),
+    };
     const pending = this.#o.speech.fromHub(data, marks);
-    const meta: ClipMeta = { turn, speech: true, listen: data['expect_response'] === true };
+    const meta: ClipMeta = { turnId, speech: true, listen: data['expect_response'] === true };
     void pending.listen.then((listen) => (meta.listen ||= listen));
     const played = this.play(pending.audio, meta);
-    if (turn === undefined) void played.then(() => this.#o.input({ type: 'unsolicited_ended' }));
+    if (turnId === undefined) void played.then(() => input({ type: 'unsolicited_ended' }));
   }
+}
+
+function turnOf(meta: ClipMeta): { turnId?: number } {
+  return meta.turnId === undefined ? {} : { turnId: meta.turnId };
 }
