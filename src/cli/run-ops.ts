@@ -1,7 +1,9 @@
 /**
  * The operations layer of `hivesat run` (see docs/operations.md): the ops logger (secrets redacted), systemd
  * readiness/watchdog/stopping, the health and metrics listener, event hooks, and `SIGHUP` reloads — fed by the
- * listener's, the hub connection's and the satellite's events through one {@link OpsEvents}.
+ * listener's, the hub connection's and the satellite's events through one {@link OpsEvents}. What the satellite is
+ * doing (online, failover, playing, listening, thinking, muted) is its session (src/satellite/session.ts): reported
+ * from its transitions, never tracked here.
  *
  * Hot-reloaded on `SIGHUP`: the log level and format, and the hooks. Everything else (hub, audio, wake word, VAD,
  * persona, the health port …) is reported as changed and applies after a restart.
@@ -43,7 +45,7 @@ import {
   type RouteHandler,
 } from '../ops/index.js';
 import { controlTarget } from './run-control.js';
-import { type Satellite, speechForLog } from '../satellite/index.js';
+import { type Satellite, isPlaying, satelliteActivity, speechForLog } from '../satellite/index.js';
 import { errorCode } from '../errors.js';
 
 /** The hivesat version (package.json two folders up from src/cli/ and dist/cli/). */
@@ -66,7 +68,7 @@ export interface RunOpsOptions {
   readonly verbose?: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly stderr: { write(text: string): unknown };
-  /** The mute switch (the control API and the ops events follow it). */
+  /** The persisted mute switch (the control API sets it; the satellite's session is what is muted, and reported). */
   readonly mute?: MuteSwitch;
 }
 
@@ -102,9 +104,9 @@ export interface RunOps {
   /** Register a secret value (password, access key) for redaction. */
   addSecret(value: string | undefined): void;
   /**
-   * A sink that reports `speaking_start`/`speaking_end` around the audio it plays, and a playback device failure
-   * (aplay died or vanished mid-clip) as {@link OpsEvents.deviceError} before passing it on (the playback queue then
-   * ends the clip as `failed`; the next clip opens the device again).
+   * A sink that reports a playback device failure (aplay died or vanished mid-clip) as {@link OpsEvents.deviceError}
+   * before passing it on (the playback queue then ends the clip as `failed`; the next clip opens the device again).
+   * `speaking_start`/`speaking_end` follow the satellite's session (a clip at the sink), not this sink.
    */
   wrapSink(sink: AudioSink): AudioSink;
   /** Wire the listener, hub connection and satellite events to {@link RunOps.events}. */
@@ -243,7 +245,6 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     if (controlServer !== undefined && settings.created === true) logger.info('control token generated', { path: settings.tokenPath });
   };
   let retiredHooks: Promise<void>[] = [];
-  let playing = 0;
   let stopping: Promise<void> | undefined;
   /**
    * While the capture device is down its supervisor retries on this event loop, but no audio pings the watchdog: this
@@ -257,10 +258,8 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
   };
 
   const mute = options.mute;
-  if (mute !== undefined) {
-    if (mute.muted) events.mute({ muted: true, source: 'startup' });
-    mute.on('change', (muted, source) => events.mute({ muted, source }));
-  }
+  // A change of the switch is a session transition (below); its state at start is not.
+  if (mute?.muted === true) events.mute({ muted: true, source: 'startup' });
   const attach = ({ listener, satellite, link, hubUrl }: SatelliteParts): void => {
     if (mute !== undefined) target = controlTarget({ satellite, listener, link, health, mute, events });
     const { wakeEngine } = listener;
@@ -268,9 +267,7 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
     listener.on('wake', (e) => {
       events.wake({ keyword: e.keyword, score: e.score });
       events.listening({ keyword: e.keyword });
-      events.state('listening');
     });
-    listener.on('speech_end', () => events.state('thinking'));
     // In audio mode the hub transcribes, so the hook learns that an utterance was captured and how long it was.
     listener.on('utterance', (u) => events.utterance({ durationSeconds: Math.round(u.durationSeconds * 100) / 100 }));
     listener.on('error', (error) => events.error({ kind: errorCode(error) ?? error.name, message: `listener: ${error.message}` }));
@@ -282,13 +279,22 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       events.turnCompleted(report);
       for (const answer of report.answers) events.answer({ answer, route: report.route });
     });
-    // Online/offline and the failover in force are the satellite's session (src/satellite/session.ts): reported as
-    // it changes, never tracked here.
-    satellite.on('state', (next, previous) => {
+    // Online/offline, the failover in force, what plays, what the satellite is doing and mute are the satellite's
+    // session (src/satellite/session.ts): reported as it changes, never tracked here.
+    satellite.on('state', (next, previous, input) => {
+      // The failover is reported before the hub's loss that caused it.
+      if (next.fallback !== previous.fallback) events.fallback(next.fallback);
       if (next.link !== previous.link && next.link.kind === 'online' && previous.link.kind !== 'online') events.hubOnline({ hub: hubUrl, reconnect: previous.everOnline });
       // Our own close at shutdown is not an outage.
       if (next.link !== previous.link && next.link.kind === 'offline' && previous.link.kind !== 'offline' && stopping === undefined) events.hubOffline({ hub: hubUrl, reason: next.link.reason });
-      if (next.fallback !== previous.fallback) events.fallback(next.fallback);
+      if (next.muted !== previous.muted) events.mute({ muted: next.muted, source: input.type === 'mute' ? input.source : 'api' });
+      const [now, before] = [satelliteActivity(next), satelliteActivity(previous)];
+      if (now === before) return;
+      if (isPlaying(next)) events.speakingStart({}); // health says speaking
+      else {
+        if (isPlaying(previous)) events.speakingEnd({});
+        events.state(now);
+      }
     });
     if (link === undefined) return;
     link.on('error', (error) => events.error({ kind: errorCode(error) ?? error.name, message: `hub: ${error.message}` }));
@@ -305,17 +311,11 @@ export async function startRunOps(options: RunOpsOptions): Promise<RunOps> {
       sink.gain = value;
     },
     async play(audio: PcmInput, playOptions?: PlayOptions): Promise<PlaybackResult> {
-      if (playing++ === 0) events.speakingStart({});
       try {
         return await sink.play(audio, playOptions);
       } catch (error) {
         if (error instanceof DeviceError) events.deviceError({ device: 'playback', code: error.code, message: `${sink.name}: ${error.message}` });
         throw error;
-      } finally {
-        if (--playing === 0) {
-          events.speakingEnd({});
-          events.state('idle');
-        }
       }
     },
     stop: () => sink.stop(),

@@ -169,7 +169,6 @@ export function createOpsEvents(sinks: OpsSinks): OpsEvents {
       logger.info('turn', { route: t.route, outcome: t.outcome, ...Object.fromEntries(Object.entries(stages).map(([k, v]) => [`${k}_ms`, Math.round(v)])) });
       metrics?.turnCompleted(t);
       health?.turnCompleted({ route: t.route, outcome: t.outcome, durationMs: stages.total ?? 0 });
-      health?.setState('idle');
     },
     state(state) {
       health?.setState(state);

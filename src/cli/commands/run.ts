@@ -165,6 +165,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
       },
       soundLibrary: sounds,
       logger,
+      muted: mute.muted,
     });
     cleanup.push(() => satellite.close());
     cleanup.push(() => ops.stopping()); // first step of the teardown: STOPPING=1, /healthz 503
@@ -192,9 +193,10 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
     const saveDir = values.save ?? config.debug.save_dir;
     const recorder = saveDir === null ? undefined : startRecorder(saveDir, config, listener, satellite, ops);
     if (recorder !== undefined) cleanup.push(() => recorder.finish());
-    // Mute means deaf: while muted, captured audio is dropped here, before the listener, the streamer and any file.
+    // Mute means deaf: while the session is muted, captured audio is dropped here, before the listener, the streamer
+    // and any file (the satellite drops it too).
     const feed = (chunk: Int16Array): void => {
-      if (!mute.muted) {
+      if (!satellite.session.muted) {
         satellite.feed(chunk);
         recorder?.feed(chunk);
       }
@@ -368,7 +370,7 @@ function startHardware(config: SatelliteConfig, parts: ControlParts, ops: RunOps
   if (config.leds.device !== null) {
     const leds = new Apa102Leds({ device: config.leds.device, count: config.leds.count, brightness: config.leds.brightness });
     let failing = false; // one warning per outage of the LED device, not one per state change
-    ledsFollow(leds, ops.stream, { muted: parts.mute.muted }, (error) => {
+    ledsFollow(leds, ops.stream, { muted: parts.satellite.session.muted }, (error) => {
       if (!failing) ops.logger.warn(`leds: cannot write ${config.leds.device ?? ''}: ${error.message}`);
       failing = true;
     });
