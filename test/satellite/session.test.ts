@@ -255,11 +255,11 @@ describe('session: a turn through the hub', () => {
     const r = run(
       online(),
       ...(PHASES['hub-answering'] ?? []),
-      { type: 'clip_failed', turnId: 1, reason: 'AUDIO_ERR_DEVICE_EXIT: aplay exited 1' },
+      { type: 'clip_failed', turnId: 1, reason: 'AUDIO_ERR_DEVICE_EXIT: the player exited 1' },
       { type: 'clip_ended', clipId: 7, speech: true, listen: false, outcome: 'failed', turnId: 1, at: 2_000 },
       { type: 'turn_timer', timer: { kind: 'settle', turnId: 1 } },
     );
-    expect(turnOf(r.state)).toMatchObject({ route: 'local', failover: "the hub's answer could not be played", playbackError: 'AUDIO_ERR_DEVICE_EXIT: aplay exited 1', utterance: UTTERANCE });
+    expect(turnOf(r.state)).toMatchObject({ route: 'local', failover: "the hub's answer could not be played", playbackError: 'AUDIO_ERR_DEVICE_EXIT: the player exited 1', utterance: UTTERANCE });
     expect(types(r.effects).slice(-4)).toEqual(['log', 'failed_over', 'announce_outage', 'answer_locally']);
   });
 
