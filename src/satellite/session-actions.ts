@@ -167,7 +167,7 @@ export class SessionActions {
         listener.listenWithoutWake();
         return;
       case 'cancel_capture':
-        if (listener.state.kind !== 'idle') listener.cancel();
+        listener.cancel(); // a no-op when no capture is open, at the position fed so far
         return;
       case 'cue_start_listening':
         void this.play(this.#o.soundLibrary.load(this.#o.sounds?.startListening ?? ''), { turnId: undefined, speech: false, listen: false });
