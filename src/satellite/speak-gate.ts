@@ -1,7 +1,7 @@
 /**
  * The storm policy for `speak`s (hostile-hub guard): a turn plays its first `maxPerTurn` speaks and drops the rest;
  * speaks no turn asked for (announcements) may have at most `maxUnsolicited` clips queued or playing, and further
- * ones are dropped until one ends. Dropped speaks never reach the turn tracker, the TTS or the playback queue, so
+ * ones are dropped until one ends. Dropped speaks never reach a turn, the TTS or the playback queue, so
  * memory and work stay bounded whatever the hub sends. O(1) per speak.
  *
  * @module

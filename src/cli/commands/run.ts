@@ -235,7 +235,7 @@ async function run(args: readonly string[], io: CliIo): Promise<number> {
 /**
  * The real cause of a turn that was not answered, for the one line `--once` prints: the playback (or output file)
  * failure if there was one — whatever the route, nothing could be heard then — else why the hub did not answer,
- * with what the link knows (no hub configured, refused, unreachable) rather than the tracker's "hub not ready".
+ * with what the link knows (no hub configured, refused, unreachable) rather than the session's "hub not ready".
  */
 export function whyNotAnswered(report: TurnReport, link: Pick<HubConnection, 'state' | 'closeError'> | undefined): string {
   const hub = (): string => {
