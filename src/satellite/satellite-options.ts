@@ -46,7 +46,7 @@ export interface SatelliteOptions {
 
 /**
  * Events of a {@link Satellite} (src/satellite/satellite.ts). `refused`: something from the hub was refused (a coded error), emitted with its one
- * log line, so at most once per code and `limits.warnIntervalMs`. `state`: the session changed (ops follow it).
+ * log line, so at most once per code and `limits.warnIntervalMs`. `state`: the session changed (ops follow it); emitted before the transition's effects run, so a transition they cause comes after it and each `previous` is the last `next`.
  */
 export type SatelliteEvents = {
   turn: [report: TurnReport];
