@@ -51,6 +51,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/satellite/turns.test.ts',
   'test/speech/grammar.test.ts',
   'test/speech/rejection.test.ts',
+  'test/stop-race.test.ts',
   'test/unit-tests.test.ts',
   'test/vad/segmenter.test.ts',
   'test/vectors-coverage.test.ts',
