@@ -155,12 +155,6 @@ interface Control {
 const defaultLog = debuglog('listener');
 
 /**
- * How much older than the processed audio, beyond its pre-roll, a stream's first chunk can be, samples: a speech
- * start is decided up to ≈ 1.5 s after its onset (a wake word's continuation), and chunks go out up to a piece late.
- */
-const STREAM_LAG_SAMPLES = 2 * SAMPLE_RATE_HZ;
-
-/**
  * Wake word → recording with pre-roll → end of speech → {@link Utterance}, over any 16 kHz mono audio.
  *
  * ```ts
@@ -368,14 +362,10 @@ export class Listener extends EventEmitter<ListenerEvents> {
    *
    * After {@link Listener.close} these three do nothing (the link they follow may outlive the listener).
    *
-   * @throws {LISTENER_ERR_OPTION} a setting out of range, or a pre-roll longer than the history holds.
+   * @throws {LISTENER_ERR_OPTION} a setting out of range (speech-stream.ts, {@link speechStreamTiming}).
    */
   streamSpeech(settings: SpeechStreamSettings | null): void {
-    const timing = settings === null ? null : speechStreamTiming(settings);
-    if (timing !== null && timing.preRollSamples + STREAM_LAG_SAMPLES > this.#history.capacity) {
-      throw new ListenerError('LISTENER_ERR_OPTION', `preRollMs: expected at most ${Math.floor(((this.#history.capacity - STREAM_LAG_SAMPLES) * 1000) / SAMPLE_RATE_HZ)} ms (what the history holds), got ${settings?.preRollMs}`);
-    }
-    this.#now({ type: 'stream_arm', timing, at: this.#processed });
+    this.#now({ type: 'stream_arm', timing: settings === null ? null : speechStreamTiming(settings), at: this.#processed });
   }
 
   /** Cut the stream under way, if any (the link failed, a chunk could not be sent): no more chunks, `stream_end`. */
@@ -638,10 +628,12 @@ export class Listener extends EventEmitter<ListenerEvents> {
         this.emit('stream_start', { stream: effect.stream, from: stamp(effect.from) });
         return;
       case 'stream_chunk': {
-        // One array per chunk: it becomes one network message.
-        const pcm = new Int16Array(effect.to - effect.from);
-        this.#history.readRange(effect.from, pcm, effect.to);
-        this.emit('stream_chunk', { stream: effect.stream, from: stamp(effect.from), pcm });
+        // One array per chunk: it becomes one network message. The history holds every chunk with the settings'
+        // ranges; the clamp only keeps extreme ones (a 1 s history, a 2 s pre-roll, a replayed look-back) from failing.
+        const from = Math.max(effect.from, this.#history.oldestPosition);
+        const pcm = new Int16Array(Math.max(0, effect.to - from));
+        this.#history.readRange(from, pcm, from + pcm.length);
+        this.emit('stream_chunk', { stream: effect.stream, from: stamp(from), pcm });
         return;
       }
       case 'stream_end':
