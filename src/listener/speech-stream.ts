@@ -124,9 +124,11 @@ export function nextStreamDeadline(s: SpeechStream): number {
  *
  * @param s - the current state.
  * @param input - the listener input just applied (its position is how far the stream may go).
- * @param capture - the effects the capture's {@link transition} gave for it, in order.
+ * @param capture - the effects the capture's `transition` (machine.ts) gave for it, in order.
  */
 export function stepSpeechStream(s: SpeechStream, input: ListenerInput, capture: readonly Effect[]): SpeechStreamStep {
+  // Not armed and not streaming, only arming matters: a listener that never streams does no work here.
+  if (s.kind === 'off' && s.armed === null && input.type !== 'stream_arm') return [s, NO_EFFECTS];
   const at = input.type === 'wake' ? input.sample : input.at;
   const out: SpeechStreamEffect[] = [];
   let next = controlled(s, input, at, out);

@@ -56,8 +56,6 @@ export class StreamMode {
   readonly #settings: SpeechStreamSettings;
   readonly #streamer: RawAudioStreamer;
   #state: StreamModeState = INITIAL_STREAM_STATE;
-  /** Whether the listener was told to stream speech (it follows {@link listensWithoutWake}). */
-  #armed = false;
   readonly #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(options: StreamModeOptions) {
@@ -95,7 +93,9 @@ export class StreamMode {
 
   /** The listener heard speech start (it opened or continued its stream itself when armed). */
   speechStarted(): void {
-    this.#input({ type: 'speech_start' });
+    const starts = this.#input({ type: 'speech_start' }).some((e) => e.type === 'start_stream');
+    // Armed exactly when this machine starts streams, the listener must agree; say so if it ever does not.
+    if (starts !== (this.#o.listener.stream.kind === 'on')) this.#o.logger.log('warn', `stream mode: the listener ${starts ? 'streams nothing' : 'streams'} where the stream machine ${starts ? 'streams' : 'does not'}`);
   }
 
   /** The hub's `record_begin`/`wakeword` (true) or `record_end` (false). */
@@ -145,10 +145,7 @@ export class StreamMode {
     }
     // The listener opens a stream at a speech start exactly when this machine would start one.
     const armed = listensWithoutWake(next);
-    if (armed !== this.#armed) {
-      this.#armed = armed;
-      this.#o.listener.streamSpeech(armed ? this.#settings : null);
-    }
+    if (armed !== (this.#o.listener.stream.armed !== null)) this.#o.listener.streamSpeech(armed ? this.#settings : null);
     return effects;
   }
 

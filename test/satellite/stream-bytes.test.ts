@@ -34,9 +34,11 @@ describe.skipIf(!models.ok)('stream mode: the bytes on the wire are the input', 
     const hub = await startTestHub({ clients: [{ accessKey: ACCESS_KEY, password: PASSWORD, allowedTypes: [...DEFAULT_ALLOWED_TYPES] }] });
     const link = hubLink(hub);
     await link.connect();
+    const warnings: string[] = [];
     const { satellite, listener } = await startSatellite({
       mode: 'stream', link, sink: new RecordingSink(), lang: 'en-US', siteId: 'kitchen', answerTimeoutMs: 60_000,
       stream: { preRollMs: PRE_ROLL_MS, tailMs: TAIL_MS, maxStreamMs: 10_000 },
+      logger: { log: (level: string, message: string) => void (level === 'warn' && warnings.push(message)) },
     });
     teardown = async () => {
       await satellite.close();
@@ -79,5 +81,6 @@ describe.skipIf(!models.ok)('stream mode: the bytes on the wire are the input', 
     // The question itself is inside what went up.
     expect(from).toBeLessThanOrEqual(f.command.first);
     expect(to).toBeGreaterThanOrEqual(f.command.end);
+    expect(warnings).toEqual([]); // the listener's stream and the stream machine agreed throughout
   });
 });
