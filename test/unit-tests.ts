@@ -47,6 +47,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/persona/sse.test.ts',
   'test/satellite/session.test.ts',
   'test/satellite/stream-machine.test.ts',
+  'test/satellite/stream-send-failure.test.ts',
   'test/satellite/transcripts.test.ts',
   'test/satellite/turns.test.ts',
   'test/speech/grammar.test.ts',

@@ -62,7 +62,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     const hub = o.link === undefined || o.mode === 'text' ? undefined : { request: (data: JsonObject) => this.#tts.wait(this.#step({ type: 'tts_request', data }).requestId ?? 0) };
     const speech = new SpeechOutput({ hub, local: o.tts, lang: o.lang, log, maxAnswerBytes: limits.maxTtsBytes, maxAnswerSeconds: limits.maxAnswerSeconds, refused: (error) => this.#refusals.report(error) });
     this.#stream = o.mode === 'stream' && o.link !== undefined
-      ? new StreamMode({ link: o.link, logger: this.#log, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStreamsRefused: (advice) => this.#step({ type: 'streams_refused', advice }) && this.emit('streamsRefused', advice) })
+      ? new StreamMode({ link: o.link, listener: o.listener, logger: this.#log, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStreamsRefused: (advice) => this.#step({ type: 'streams_refused', advice }) && this.emit('streamsRefused', advice),
+        onSendFailed: (failure) => this.#step({ type: 'stream_send_failed', code: failure.code, linkGone: failure.linkGone }) })
       : undefined;
     this.#act = new SessionActions({ ...o, timers: this.#timers, queue: this.#queue, speech, soundLibrary: o.soundLibrary ?? new SoundLibrary(), stream: this.#stream, session: () => this.#session, input: (i) => this.#step(i), ignored: (kind) => this.#ignored.ignored(kind), emitLate: (id) => this.emit('lateAnswer', id) });
     this.#turns = new TurnTracker({ timers: this.#timers, answerTimeoutMs: o.answerTimeoutMs ?? DEFAULT_ANSWER_TIMEOUT_MS, log, hubReady: () => isOnline(this.#session), sendToHub: (turn) => this.#act.sendToHub(turn), answerLocally: (turn, signal) => this.#act.answerLocally(turn, signal) });
@@ -115,13 +116,11 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   /** Audio from the microphone (16 kHz mono, any chunk size). */
   feed(chunk: Int16Array): void {
     this.#o.listener.feed(chunk);
-    this.#stream?.feed(chunk);
   }
 
   /** The input ended (end of a file): close the open capture and stop streaming. Resolves when the listener is done. */
   async end(): Promise<void> {
     await this.#o.listener.end();
-    this.#stream?.inputEnded();
   }
 
   /** Stop playback and local answers (barge-in, `mycroft.stop`). */

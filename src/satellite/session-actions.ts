@@ -53,7 +53,7 @@ export interface SessionActionsOptions {
 }
 
 /** Effects other than the link's, timers' and refusals' (those are satellite.ts's). */
-type ActionEffect = Extract<SessionEffect, { readonly type: 'notify' | 'set_speaking' | 'listen' | 'cue_start_listening' | 'announce_outage' | 'arm_stream' | 'begin_turn' }>;
+type ActionEffect = Extract<SessionEffect, { readonly type: 'notify' | 'set_speaking' | 'listen' | 'cue_start_listening' | 'announce_outage' | 'arm_stream' | 'cut_stream' | 'begin_turn' }>;
 
 /** Carries out the session's effects on the listener, queue, speech and turns. */
 export class SessionActions {
@@ -118,12 +118,9 @@ export class SessionActions {
     listener.on('barge_in', () => input({ type: 'barge_in' }));
     listener.on('speech_start', (e) => {
       input({ type: 'speech_start' });
-      stream?.speechStarted(e.at.sample);
+      stream?.speechStarted();
     });
-    listener.on('speech_end', (e) => {
-      input({ type: 'speech_end', at: now() });
-      stream?.speechEnded(e.decided.sample);
-    });
+    listener.on('speech_end', () => input({ type: 'speech_end', at: now() }));
     listener.on('utterance', (utterance) => input({ type: 'utterance', at: now(), utterance }));
     const closed = (): void => {
       stream?.captureClosed();
@@ -185,6 +182,9 @@ export class SessionActions {
       }
       case 'arm_stream':
         this.armStream();
+        return;
+      case 'cut_stream':
+        this.#o.stream?.sendFailed(effect.code);
         return;
       case 'begin_turn':
         this.#beginTurn(effect);

@@ -133,6 +133,8 @@ export type SessionInput =
   /** A turn ended (its report was emitted). */
   | { readonly type: 'turn_ended'; readonly route: 'hub' | 'local' }
   | { readonly type: 'streams_refused'; readonly advice: string }
+  /** Stream mode: a RAW_AUDIO chunk was not sent (`code`); `linkGone`: the link was going away (its close decides). */
+  | { readonly type: 'stream_send_failed'; readonly code: string; readonly linkGone: boolean }
   | { readonly type: 'close' };
 
 /** What the executor (satellite.ts) does, in order. */
@@ -156,6 +158,8 @@ export type SessionEffect =
   /** Start a turn for the utterance (turns.ts routes it); `hubEngaged`: the hub's listener heard a wake word in it. */
   | { readonly type: 'begin_turn'; readonly utterance: Utterance; readonly hubEngaged: boolean; readonly marks: CaptureMarks }
   | { readonly type: 'arm_stream' }
+  /** Stream mode: cut the stream under way, its capture goes local (stream-machine.ts `send_failed`). */
+  | { readonly type: 'cut_stream'; readonly code: string }
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn'; readonly message: string };
 
 /** A transition's result: the next state, the effects to execute in order, and (for `speak`) whether it was admitted. */
@@ -275,6 +279,9 @@ export function transition(s: SessionState, input: SessionInput, o: SessionSetti
       return step(input.route === 'hub' && s.fallback.active ? { ...s, fallback: { active: false, reason: 'the hub answered' } } : s);
     case 'streams_refused':
       return step({ ...s, streamsRefused: input.advice });
+    case 'stream_send_failed':
+      if (input.linkGone) return step(s, { type: 'log', level: 'debug', message: `a RAW_AUDIO chunk was not sent (${input.code}): the link is going away` });
+      return step(s, { type: 'log', level: 'warn', message: `a RAW_AUDIO chunk could not be sent (${input.code}): the stream is cut` }, { type: 'cut_stream', code: input.code });
     case 'close':
       return failTts(s, 'the satellite is closing');
     default:

@@ -139,3 +139,17 @@ describe('session: hub TTS', () => {
     expect(b64.effects.at(-1)).toMatchObject({ type: 'tts_failed', code: 'SAT_ERR_TTS' });
   });
 });
+
+describe('session: stream mode', () => {
+  it('a RAW_AUDIO chunk the link refused cuts the stream (said once, at warn); one the dying link lost is left to its close', () => {
+    const refused = run(online(), { type: 'stream_send_failed', code: 'HM_ERR_QUEUE_FULL', linkGone: false });
+    expect(refused.state).toEqual(online());
+    expect(refused.effects).toEqual([
+      { type: 'log', level: 'warn', message: 'a RAW_AUDIO chunk could not be sent (HM_ERR_QUEUE_FULL): the stream is cut' },
+      { type: 'cut_stream', code: 'HM_ERR_QUEUE_FULL' },
+    ]);
+    const lost = run(online(), { type: 'stream_send_failed', code: 'HM_ERR_CONNECTION_LOST', linkGone: true });
+    expect(lost.effects).toEqual([{ type: 'log', level: 'debug', message: 'a RAW_AUDIO chunk was not sent (HM_ERR_CONNECTION_LOST): the link is going away' }]);
+    expect(isOnline(lost.state)).toBe(true); // the link's own close takes it offline
+  });
+});
