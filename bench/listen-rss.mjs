@@ -7,6 +7,8 @@
 //
 // Run: npm run build && node bench/listen-rss.mjs [MINUTES] [--wav FILE] [--node-flags="--max-semi-space-size=1"]
 //   (default 10 minutes; --node-flags replaces the wrapper with `node FLAGS dist/cli/main.js` to compare V8 flags)
+// --stdin: MINUTES of audio (e.g. 240 for four hours) streamed as one WAV of unknown length into `listen --input -`
+//   as fast as it reads, so hours of listening take minutes; VmHWM is sampled every 0.5 s until the process exits.
 import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,7 +37,7 @@ if (process.argv[2] === '--mic') {
   setInterval(tick, 20);
   process.stdout.on('error', () => process.exit(0));
 } else {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { wav: { type: 'string' }, 'node-flags': { type: 'string' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { wav: { type: 'string' }, 'node-flags': { type: 'string' }, stdin: { type: 'boolean', default: false } } });
   const minutes = Number(positionals[0] ?? 10);
   const dir = mkdtempSync(join(tmpdir(), 'hivesat-listen-rss-'));
   const samples = values.wav === undefined ? minuteOfTurns() : wavSamples(values.wav);
@@ -49,7 +51,8 @@ if (process.argv[2] === '--mic') {
       : [process.execPath, [...values['node-flags'].split(' ').filter(Boolean), join(root, 'dist/cli/main.js')]];
   // An empty HOME and XDG dirs: no user config file shapes the run; the defaults are what a new user gets.
   const env = { ...process.env, PATH: `${dir}:${process.env.PATH}`, HOME: dir, XDG_CONFIG_HOME: join(dir, 'config'), XDG_STATE_HOME: join(dir, 'state') };
-  const child = spawn(cmd, [...args, 'listen', '--json', '--device', 'benchmic'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const input = values.stdin ? ['--input', '-'] : ['--device', 'benchmic'];
+  const child = spawn(cmd, [...args, 'listen', '--json', ...input], { env, stdio: [values.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   const counts = {};
   let buffered = '';
   child.stdout.on('data', (d) => {
@@ -68,6 +71,12 @@ if (process.argv[2] === '--mic') {
     const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8').slice(readFileSync(`/proc/${child.pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
     return { hwm: kib('VmHWM') / 1024, rss: kib('VmRSS') / 1024, anon: kib('RssAnon') / 1024, file: kib('RssFile') / 1024, cpu: (Number(stat[11]) + Number(stat[12])) / 100 };
   };
+  if (values.stdin) {
+    const report = await flatOut(child, samples, minutes, proc);
+    rmSync(dir, { recursive: true, force: true });
+    console.log(JSON.stringify({ minutes, command: [cmd, ...args, 'listen', '--json', '--input', '-'].join(' '), ...report, events: counts, stderrTail: stderr.trim().split('\n').slice(-2) }));
+    process.exit(0);
+  }
   const samplesTaken = [];
   await new Promise((r) => setTimeout(r, 15_000)); // start-up: models loaded, first audio in
   const warm = proc();
@@ -97,4 +106,45 @@ if (process.argv[2] === '--mic') {
       stderrTail: stderr.trim().split('\n').slice(-2),
     }),
   );
+}
+
+/** Streams `minutes` of `samples` looped as one WAV of unknown length into the child's stdin; samples /proc until it exits. */
+async function flatOut(child, samples, minutes, proc) {
+  const header = Buffer.alloc(44);
+  header.write('RIFF', 0);
+  header.writeUInt32LE(0xffffffff, 4);
+  header.write('WAVEfmt ', 8);
+  header.writeUInt32LE(16, 16);
+  header.writeUInt16LE(1, 20);
+  header.writeUInt16LE(1, 22);
+  header.writeUInt32LE(RATE, 24);
+  header.writeUInt32LE(RATE * 2, 28);
+  header.writeUInt16LE(2, 32);
+  header.writeUInt16LE(16, 34);
+  header.write('data', 36);
+  header.writeUInt32LE(0xffffffff, 40);
+  const pcm = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
+  const loops = Math.ceil((minutes * 60 * RATE) / samples.length);
+  let last = proc();
+  const timer = setInterval(() => {
+    try {
+      last = proc();
+    } catch {
+      // The process has exited between two samples; the last reading stands.
+    }
+  }, 500);
+  const exited = new Promise((r) => child.on('exit', (c, s) => r(c ?? s)));
+  child.stdin.on('error', () => {});
+  child.stdin.write(header);
+  for (let i = 0; i < loops; i++) if (!child.stdin.write(pcm)) await new Promise((r) => child.stdin.once('drain', r));
+  try {
+    last = proc();
+  } catch {
+    // Already gone.
+  }
+  child.stdin.end();
+  const code = await exited;
+  clearInterval(timer);
+  const r1 = (x) => Math.round(x * 10) / 10;
+  return { audioSeconds: (loops * samples.length) / RATE, peakRssMiB: r1(last.hwm), lastSampledRssMiB: r1(last.rss), cpuSeconds: r1(last.cpu), cpuSecondsPerAudioSecond: Math.round((last.cpu / ((loops * samples.length) / RATE)) * 10_000) / 10_000, exit: code };
 }

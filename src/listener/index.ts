@@ -37,6 +37,21 @@ export {
   toSamples,
 } from './settings.js';
 export {
+  INITIAL_SPEECH_STREAM,
+  nextStreamDeadline,
+  type SpeechStream,
+  type SpeechStreamCut,
+  type SpeechStreamEffect,
+  type SpeechStreamEnd,
+  type SpeechStreamOff,
+  type SpeechStreamOn,
+  type SpeechStreamSettings,
+  type SpeechStreamStep,
+  type SpeechStreamTiming,
+  speechStreamTiming,
+  stepSpeechStream,
+} from './speech-stream.js';
+export {
   type CancelledEvent,
   dbfs,
   type Loudness,
@@ -47,6 +62,9 @@ export {
   type Stamp,
   stamp,
   type StateChangeEvent,
+  type StreamChunkEvent,
+  type StreamEndEvent,
+  type StreamStartEvent,
   type Utterance,
   type UtteranceTimes,
   type WakeEvent,

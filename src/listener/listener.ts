@@ -8,6 +8,7 @@
  *  listenWithoutWake() / setSpeaking() / end() ── queued at the fed position ┤ (sorted by stream position)
  *                                                                          ▼
  *                                                    transition(state, input) → effects → events
+ *                                                    stepSpeechStream(stream, input, effects) → stream chunks
  * ```
  *
  * - The detectors run strictly one after the other, one piece at a time (they reject overlapping calls). Chunks fed
@@ -17,6 +18,8 @@
  * - The clock is the audio: every timeout is a sample position (16 kHz), so a file runs as fast as the CPU allows and
  *   gives the same events as the same audio from a microphone, in chunks of any size.
  * - Per piece nothing is allocated unless an event happens (a view for a short final piece excepted).
+ * - The history is the only copy of the audio: utterances and stream mode's RAW_AUDIO chunks (speech-stream.ts) are
+ *   both read from it, pre-roll included.
  *
  * @module
  */
@@ -54,6 +57,16 @@ import {
 import { SampleQueue } from './sample-queue.js';
 import { type ListenerSettings, type ListenerTiming, listenerTiming, type ResolvedListenerSettings, resolveListenerSettings } from './settings.js';
 import {
+  INITIAL_SPEECH_STREAM,
+  nextStreamDeadline,
+  type SpeechStream,
+  type SpeechStreamCut,
+  type SpeechStreamEffect,
+  type SpeechStreamSettings,
+  speechStreamTiming,
+  stepSpeechStream,
+} from './speech-stream.js';
+import {
   type CancelledEvent,
   loudness,
   type NoSpeechEvent,
@@ -61,6 +74,9 @@ import {
   type SpeechStartEvent,
   stamp,
   type StateChangeEvent,
+  type StreamChunkEvent,
+  type StreamEndEvent,
+  type StreamStartEvent,
   type Utterance,
   type WakeEvent,
   type WakeRejectedEvent,
@@ -86,6 +102,12 @@ export type ListenerEvents = {
   cancelled: [event: CancelledEvent];
   /** The state or the speaking flag changed (also logged). */
   state: [event: StateChangeEvent];
+  /** Stream mode ({@link Listener.streamSpeech}): a stream of the speech began (its pre-roll comes as its first chunks). */
+  stream_start: [event: StreamStartEvent];
+  /** The next span of a stream, read from the history (a new array each time). */
+  stream_chunk: [chunk: StreamChunkEvent];
+  /** A stream ended, and why. */
+  stream_end: [event: StreamEndEvent];
   /** A detector failed (LISTENER_ERR_DETECTOR) or the backlog overflowed (LISTENER_ERR_OVERRUN). Listen to it. */
   error: [error: ListenerError];
 };
@@ -176,6 +198,9 @@ export class Listener extends EventEmitter<ListenerEvents> {
   readonly #waiters: (() => void)[] = [];
   #state: ListenerState = INITIAL_STATE;
   #deadline = Number.POSITIVE_INFINITY;
+  #stream: SpeechStream = INITIAL_SPEECH_STREAM;
+  /** Where a tick next hands out stream audio ({@link nextStreamDeadline}); never splits a piece. */
+  #streamDeadline = Number.POSITIVE_INFINITY;
   /** End of the last piece in which the VAD heard speech (speech gate); −∞ before any. */
   #lastSpeech = Number.NEGATIVE_INFINITY;
   /** Whether hop scores are watched for barge-in (idle while speaking). */
@@ -321,6 +346,38 @@ export class Listener extends EventEmitter<ListenerEvents> {
     return this.drained();
   }
 
+  /** The stream region's state (stream mode). */
+  get stream(): SpeechStream {
+    return this.#stream;
+  }
+
+  /**
+   * Stream mode: from now on each speech start opens a stream of the audio (`stream_start`, then `stream_chunk`s from
+   * `preRollMs` before the onset to `tailMs` after the decided end, longer while the hub records, at most
+   * `maxStreamMs`; `stream_end`), or no more (`null`: a stream under way runs to its end). The chunks are read from
+   * the listener's own history, the audio its utterances come from.
+   *
+   * This and {@link Listener.cutStream} and {@link Listener.hubRecording} follow the hub link, not the audio: they
+   * apply at once, at the audio processed so far, so the stream and its owner's view of the link change together.
+   *
+   * After {@link Listener.close} these three do nothing (the link they follow may outlive the listener).
+   *
+   * @throws {LISTENER_ERR_OPTION} a setting out of range (speech-stream.ts, {@link speechStreamTiming}).
+   */
+  streamSpeech(settings: SpeechStreamSettings | null): void {
+    this.#now({ type: 'stream_arm', timing: settings === null ? null : speechStreamTiming(settings), at: this.#processed });
+  }
+
+  /** Cut the stream under way, if any (the link failed, a chunk could not be sent): no more chunks, `stream_end`. */
+  cutStream(reason: SpeechStreamCut): void {
+    this.#now({ type: 'stream_cut', reason, at: this.#processed });
+  }
+
+  /** The hub's listener records (`record_begin`, true) or stopped (`record_end`): the stream goes on while it records. */
+  hubRecording(recording: boolean): void {
+    this.#now({ type: 'hub_recording', recording, at: this.#processed });
+  }
+
   /** Resolves once everything fed (and every control call) has been processed. */
   drained(): Promise<void> {
     if (this.#idle()) return Promise.resolve();
@@ -340,6 +397,11 @@ export class Listener extends EventEmitter<ListenerEvents> {
     if (this.#closed) throw new ListenerError('LISTENER_ERR_CLOSED', `${input.type} called after close()`);
     this.#controls.push({ at: input.at, input });
     this.#kick();
+  }
+
+  /** Apply an input now, at the processed position (the stream's inputs, which follow the link: it may outlive us). */
+  #now(input: ListenerInput): void {
+    if (!this.#closed) this.#apply(input);
   }
 
   #idle(): boolean {
@@ -504,6 +566,8 @@ export class Listener extends EventEmitter<ListenerEvents> {
   #tickTo(at: number): void {
     // Each tick moves the state on (awake → recording → …), so a few rounds always suffice; the bound is a guard.
     for (let round = 0; round < 4 && at >= this.#deadline; round++) this.#apply({ type: 'tick', at });
+    // One tick hands out every stream chunk up to `at`.
+    if (at >= this.#streamDeadline) this.#apply({ type: 'tick', at });
   }
 
   #apply(input: ListenerInput): void {
@@ -514,7 +578,13 @@ export class Listener extends EventEmitter<ListenerEvents> {
       this.#deadline = nextDeadline(next, this.timing);
       this.#bargeWatch = next.kind === 'idle' && next.speaking;
     }
+    const [stream, streamEffects] = stepSpeechStream(this.#stream, input, effects);
+    if (stream !== this.#stream) {
+      this.#stream = stream;
+      this.#streamDeadline = nextStreamDeadline(stream);
+    }
     for (const effect of effects) this.#effect(effect);
+    for (const effect of streamEffects) this.#streamEffect(effect);
     const wasSpeaking = prev.kind === 'idle' && prev.speaking;
     if (next.kind !== prev.kind || this.#bargeWatch !== wasSpeaking) {
       const at = stamp(positionOf(input));
@@ -548,6 +618,30 @@ export class Listener extends EventEmitter<ListenerEvents> {
         return;
       default:
         assertNever(effect, 'listener effect');
+    }
+  }
+
+  #streamEffect(effect: SpeechStreamEffect): void {
+    switch (effect.type) {
+      case 'stream_start':
+        this.#log(`stream ${effect.stream} from ${stamp(effect.from).seconds.toFixed(3)} s`);
+        this.emit('stream_start', { stream: effect.stream, from: stamp(effect.from) });
+        return;
+      case 'stream_chunk': {
+        // One array per chunk: it becomes one network message. The history holds every chunk with the settings'
+        // ranges; the clamp only keeps extreme ones (a 1 s history, a 2 s pre-roll, a replayed look-back) from failing.
+        const from = Math.max(effect.from, this.#history.oldestPosition);
+        const pcm = new Int16Array(Math.max(0, effect.to - from));
+        this.#history.readRange(from, pcm, from + pcm.length);
+        this.emit('stream_chunk', { stream: effect.stream, from: stamp(from), pcm });
+        return;
+      }
+      case 'stream_end':
+        this.#log(`stream ${effect.stream} ended (${effect.reason}) at ${stamp(effect.at).seconds.toFixed(3)} s`);
+        this.emit('stream_end', { stream: effect.stream, at: stamp(effect.at), reason: effect.reason });
+        return;
+      default:
+        assertNever(effect, 'stream effect');
     }
   }
 

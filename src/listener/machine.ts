@@ -16,6 +16,10 @@
  *
  * Outcomes (`utterance`, `no_speech`) are effects of the transition back to `idle`, not states one can stay in.
  *
+ * Stream mode's region (speech-stream.ts, `stepSpeechStream`) runs beside this one on the same inputs and this
+ * machine's effects: it follows the capture's speech to say which audio streams out. Its own inputs (`stream_arm`,
+ * `stream_cut`, `hub_recording`) leave the capture as it is.
+ *
  * The Silero VAD reports raw speech edges (with a short hangover and padding); the machine turns them into an
  * endpoint: the utterance ends once the silence that began at `voice_end.sample − pad` has lasted `silenceEnd`, so the
  * VAD's own hangover is not added on top.
@@ -24,6 +28,7 @@
  */
 import { assertNever } from '../errors.js';
 import type { ListenerTiming } from './settings.js';
+import type { SpeechStreamCut, SpeechStreamTiming } from './speech-stream.js';
 
 /** Marks "no position" in the numeric fields below. */
 export const NONE = -1;
@@ -112,7 +117,16 @@ export type ListenerInput =
   /** The detectors were reset (after a failure): forget speech, abandon any capture. */
   | { readonly type: 'reset'; readonly at: number }
   /** Abandon the open capture, if any, and change nothing else (the microphone was muted, the turn was stopped). */
-  | { readonly type: 'cancel'; readonly at: number };
+  | { readonly type: 'cancel'; readonly at: number }
+  /**
+   * Stream speech from now on (a speech start opens a stream with this timing), or no more (`null`; a stream under
+   * way runs to its end). Only the stream region (speech-stream.ts) reacts; the capture is not changed.
+   */
+  | { readonly type: 'stream_arm'; readonly timing: SpeechStreamTiming | null; readonly at: number }
+  /** Cut the stream under way: the link failed, or a chunk could not be sent (stream region only). */
+  | { readonly type: 'stream_cut'; readonly reason: SpeechStreamCut; readonly at: number }
+  /** The hub's listener records (`record_begin`, true) or stopped (`record_end`, false) (stream region only). */
+  | { readonly type: 'hub_recording'; readonly recording: boolean; readonly at: number };
 
 /** The positions of a finished utterance, samples. */
 export interface UtteranceSpan {
@@ -211,6 +225,9 @@ function fromIdle(s: IdleState, e: ListenerInput, t: ListenerTiming): Transition
     case 'tick':
     case 'end':
     case 'cancel':
+    case 'stream_arm':
+    case 'stream_cut':
+    case 'hub_recording':
       return [s, NO_EFFECTS];
     default:
       return assertNever(e, 'listener input');
@@ -249,6 +266,9 @@ function fromAwake(s: AwakeState, e: ListenerInput, t: ListenerTiming): Transiti
     case 'wake':
       return heardWake(s, e, t);
     case 'listen':
+    case 'stream_arm':
+    case 'stream_cut':
+    case 'hub_recording':
       return [s, NO_EFFECTS];
     default:
       return assertNever(e, 'listener input');
@@ -280,6 +300,9 @@ function fromRecording(s: RecordingState, e: ListenerInput, t: ListenerTiming): 
     case 'wake':
       return heardWake(s, e, t);
     case 'listen':
+    case 'stream_arm':
+    case 'stream_cut':
+    case 'hub_recording':
       return [s, NO_EFFECTS];
     default:
       return assertNever(e, 'listener input');

@@ -201,7 +201,8 @@ export function toSamples(ms: number): number {
   return Math.round(ms * SAMPLES_PER_MS);
 }
 
-function checkMs(name: string, value: unknown, min: number, max: number): number {
+/** `value` when it is milliseconds in [min, max]; the listener layer's own range check. @throws {LISTENER_ERR_OPTION} */
+export function checkMs(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new ListenerError('LISTENER_ERR_OPTION', `${name}: expected milliseconds in [${min}, ${max}], got ${String(value)}`);
   }

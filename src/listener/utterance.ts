@@ -7,6 +7,7 @@
 import { SAMPLE_RATE_HZ } from '../audio/index.js';
 import { FULL_SCALE, SILENCE_DBFS } from './constants.js';
 import type { ListenerInput, ListenerStateKind } from './machine.js';
+import type { SpeechStreamEnd } from './speech-stream.js';
 
 /** A point in the listener's stream: samples at 16 kHz since the listener started, and the same in seconds. */
 export interface Stamp {
@@ -123,6 +124,30 @@ export interface StateChangeEvent {
   readonly cause: ListenerInput['type'];
   /** Where it happened. */
   readonly at: Stamp;
+}
+
+/** `stream_start` event: stream `stream` (1, 2, … since the listener started) begins at `from`. */
+export interface StreamStartEvent {
+  readonly stream: number;
+  /** Its first sample: the pre-roll before the speech onset. */
+  readonly from: Stamp;
+}
+
+/** `stream_chunk` event: the next span of stream `stream`, straight from the listener's history. */
+export interface StreamChunkEvent {
+  readonly stream: number;
+  /** Where `pcm` begins (each chunk begins where the last one ended). */
+  readonly from: Stamp;
+  /** 16 kHz mono s16, a new array the receiver may keep. */
+  readonly pcm: Int16Array;
+}
+
+/** `stream_end` event. */
+export interface StreamEndEvent {
+  readonly stream: number;
+  /** Where the stream ended (end of its last chunk, or where it was cut). */
+  readonly at: Stamp;
+  readonly reason: SpeechStreamEnd;
 }
 
 /** A position as a {@link Stamp}. */

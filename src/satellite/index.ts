@@ -30,7 +30,7 @@ export {
   type SessionInput, type SessionSettings, type SessionState, type SessionStep, type SynthPolicy, type TtsRequest,
 } from './session.js';
 export { SpeechOutput, type PendingSpeech, type SpeechMarks, type SpeechOutputOptions } from './speech-output.js';
-export { RawAudioStreamer, type StreamerOptions, type StreamState, type StreamStop } from './streamer.js';
+export { RawAudioStreamer, type StreamerOptions, type StreamSendFailure } from './streamer.js';
 export {
   INITIAL_STREAM_STATE,
   STREAM_DROPS_BEFORE_AUDIO_MODE,

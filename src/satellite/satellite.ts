@@ -62,7 +62,8 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
     const hub = o.link === undefined || o.mode === 'text' ? undefined : { request: (data: JsonObject) => this.#tts.wait(this.#step({ type: 'tts_request', data }).requestId ?? 0) };
     const speech = new SpeechOutput({ hub, local: o.tts, lang: o.lang, log, maxAnswerBytes: limits.maxTtsBytes, maxAnswerSeconds: limits.maxAnswerSeconds, refused: (error) => this.#refusals.report(error) });
     this.#stream = o.mode === 'stream' && o.link !== undefined
-      ? new StreamMode({ link: o.link, logger: this.#log, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStreamsRefused: (advice) => this.#step({ type: 'streams_refused', advice }) && this.emit('streamsRefused', advice) })
+      ? new StreamMode({ link: o.link, listener: o.listener, logger: this.#log, ...(o.stream ?? { preRollMs: 500, tailMs: 1_000, maxStreamMs: 15_000 }), onStreamsRefused: (advice) => this.#step({ type: 'streams_refused', advice }) && this.emit('streamsRefused', advice),
+        onSendFailed: (failure) => this.#step({ type: 'stream_send_failed', code: failure.code, linkGone: failure.linkGone }) })
       : undefined;
     const session = (): SessionState => this.#session;
     const soundLibrary = o.soundLibrary ?? new SoundLibrary();
@@ -109,13 +110,11 @@ export class Satellite extends EventEmitter<SatelliteEvents> {
   feed(chunk: Int16Array): void {
     if (this.#session.muted) return; // mute means deaf: nothing reaches the listener or the stream
     this.#o.listener.feed(chunk);
-    this.#stream?.feed(chunk);
   }
 
   /** The input ended (end of a file): close the open capture and stop streaming. Resolves when the listener is done. */
   async end(): Promise<void> {
     await this.#o.listener.end();
-    this.#stream?.inputEnded();
   }
 
   /** Stop playback and local answers (barge-in, `mycroft.stop`). */

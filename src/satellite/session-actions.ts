@@ -50,7 +50,7 @@ export interface SessionActionsOptions {
 /** Effects carried out here. */
 export type ActionEffect = Extract<
   SessionEffect,
-  { readonly type: 'notify' | 'set_speaking' | 'listen' | 'cancel_capture' | 'cue_start_listening' | 'announce_outage' | 'arm_stream' | 'play_answer' | 'play_not_understood' | 'late_answer' }
+  { readonly type: 'notify' | 'set_speaking' | 'listen' | 'cancel_capture' | 'cue_start_listening' | 'announce_outage' | 'arm_stream' | 'cut_stream' | 'play_answer' | 'play_not_understood' | 'late_answer' }
 >;
 
 /** Carries out the session's effects on the listener, queue, speech and stream. */
@@ -106,14 +106,11 @@ export class SessionActions {
       this.#o.logger?.log('debug', `wake word ${e.keyword} (${e.score.toFixed(2)})${e.bargeIn ? ', barge-in' : ''}`);
     });
     listener.on('barge_in', () => input({ type: 'barge_in' }));
-    listener.on('speech_start', (e) => {
+    listener.on('speech_start', () => {
       input({ type: 'speech_start' });
-      stream?.speechStarted(e.at.sample);
+      stream?.speechStarted();
     });
-    listener.on('speech_end', (e) => {
-      input({ type: 'speech_end', at: now() });
-      stream?.speechEnded(e.decided.sample);
-    });
+    listener.on('speech_end', () => input({ type: 'speech_end', at: now() }));
     listener.on('utterance', (utterance) => {
       const route = stream?.utterance();
       input({ type: 'utterance', at: now(), utterance, ...(route === undefined ? {} : { route }) });
@@ -177,6 +174,9 @@ export class SessionActions {
         return;
       case 'arm_stream':
         this.armStream();
+        return;
+      case 'cut_stream':
+        this.#o.stream?.sendFailed(effect.code);
         return;
       case 'play_answer':
         this.#say(effect.data, effect.turnId);

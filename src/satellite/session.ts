@@ -34,6 +34,8 @@
  *  fallback: inactive ──a turn failed over──► active(reason) ──link ready / the hub answered a turn──► inactive
  *
  *  mute:     unmuted ──mute──► muted (the open capture is abandoned; audio is dropped before the listener) ──unmute──► unmuted
+ *
+ *  close:    any ──close──► closed (TTS requests fail, local answers abort, timers cancelled; every later input is ignored)
  * ```
  *
  * What ops report (health, LEDs, `GET /v1/status`) is {@link satelliteActivity}: speaking while a clip plays at the
@@ -138,6 +140,8 @@ export interface SessionState {
   readonly streamsRefused: string | undefined;
   /** The microphone is muted: nothing captured reaches the listener. */
   readonly muted: boolean;
+  /** The satellite was closed: nothing more happens (a link closing after it answers no turn). */
+  readonly closed: boolean;
 }
 
 /** What the session does not change: limits and options. */
@@ -203,6 +207,8 @@ export type SessionInput =
   /** Barge-in or `mycroft.stop`: stop what plays and the local answers. */
   | { readonly type: 'interrupt' }
   | { readonly type: 'streams_refused'; readonly advice: string }
+  /** Stream mode: a RAW_AUDIO chunk was not sent (`code`); `linkGone`: the link was going away (its close decides). */
+  | { readonly type: 'stream_send_failed'; readonly code: string; readonly linkGone: boolean }
   | { readonly type: 'mute'; readonly muted: boolean; readonly source: MuteOrigin }
   | { readonly type: 'close' };
 
@@ -242,6 +248,8 @@ export type SessionEffect =
   /** A `speak` was the hub's late answer to turn `turnId`, answered locally already: dropped. */
   | { readonly type: 'late_answer'; readonly turnId: number }
   | { readonly type: 'arm_stream' }
+  /** Stream mode: cut the stream under way, its capture goes local (stream-machine.ts `send_failed`). */
+  | { readonly type: 'cut_stream'; readonly code: string }
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn'; readonly message: string };
 
 /** A transition's result: the next state, the effects to execute in order, and (for `speak`) whether it was admitted. */
@@ -273,6 +281,7 @@ export function initialSession(link: string | undefined, muted = false): Session
     fallback: { active: false, reason: '' },
     streamsRefused: undefined,
     muted,
+    closed: false,
   };
 }
 
@@ -308,6 +317,7 @@ const capturing = (s: SessionState): Activity => (s.activity.kind === 'capturing
 
 /** The session's pure transition function. */
 export function transition(s: SessionState, input: SessionInput, o: SessionSettings): SessionStep {
+  if (s.closed) return step(s);
   switch (input.type) {
     case 'link_state': {
       const c: SessionState = { ...s, connection: input.to };
@@ -407,13 +417,16 @@ export function transition(s: SessionState, input: SessionInput, o: SessionSetti
       return localDone(s, input.turnId, input.outcome, o);
     case 'streams_refused':
       return step({ ...s, streamsRefused: input.advice });
+    case 'stream_send_failed':
+      if (input.linkGone) return step(s, { type: 'log', level: 'debug', message: `a RAW_AUDIO chunk was not sent (${input.code}): the link is going away` });
+      return step(s, { type: 'log', level: 'warn', message: `a RAW_AUDIO chunk could not be sent (${input.code}): the stream is cut` }, { type: 'cut_stream', code: input.code });
     case 'mute':
       if (input.muted === s.muted) return step(s);
       // Speech begun before the mute is not sent after it.
       return step({ ...s, muted: input.muted, ...(input.muted ? { activity: { kind: 'idle' } } : {}) }, ...(input.muted ? [{ type: 'cancel_capture' } as const] : []));
     case 'close': {
       const failed = failTts(s, 'the satellite is closing');
-      return step(failed.state, ...closeTurns(s), ...failed.effects);
+      return step({ ...failed.state, closed: true }, ...closeTurns(s), ...failed.effects);
     }
     default:
       return assertNoInput(input);

@@ -1,8 +1,9 @@
 /**
  * Stream mode's state machine: a pure {@link streamTransition} in the style of `listener/machine.ts`, deciding per
  * capture whether its audio goes to the hub as a RAW_AUDIO stream, as one STT_AUDIO_HANDLE (audio mode), or to the
- * local path, and whether the hub can take streams at all. No I/O, no clock: the satellite feeds it the listener's,
- * the streamer's and the link's events and carries out its effects.
+ * local path, and whether the hub can take streams at all. No I/O, no clock: the satellite (stream-mode.ts) feeds it
+ * the listener's events (speech start, capture end, the end of the listener's stream), the link's and the session's
+ * (a chunk the link refused), and carries out its effects on the listener's speech stream.
  *
  * ```
  *   hub:  untested ── a session's first stream survives ──► untested (drops 0)

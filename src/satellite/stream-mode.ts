@@ -1,11 +1,15 @@
 /**
- * Stream mode's executor: holds the {@link StreamModeState}, feeds it the listener's, the streamer's and the link's
- * events, and carries out its effects on the {@link RawAudioStreamer}. The decisions are stream-machine.ts's.
+ * Stream mode's executor: holds the {@link StreamModeState}, feeds it the listener's and the link's events, and
+ * carries out its effects on the listener's speech stream (listener/speech-stream.ts), whose chunks the
+ * {@link RawAudioStreamer} sends. The decisions are stream-machine.ts's; which audio goes out is the listener's (its
+ * history is the only copy of the audio, pre-roll included).
  *
  * @module
  */
 import type { HiveLogger } from '../hivemind/index.js';
-import { RawAudioStreamer, type StreamStop } from './streamer.js';
+import type { Listener, SpeechStreamEnd, SpeechStreamSettings } from '../listener/index.js';
+import { STREAM_CHUNK_SAMPLES } from './constants.js';
+import { RawAudioStreamer, type StreamSendFailure } from './streamer.js';
 import {
   INITIAL_STREAM_STATE,
   type StreamEffect,
@@ -21,12 +25,19 @@ import type { HubLink } from './types.js';
 /** Options of {@link StreamMode}. */
 export interface StreamModeOptions {
   readonly link: HubLink;
+  /** The listener whose speech is streamed. */
+  readonly listener: Listener;
   readonly preRollMs: number;
   readonly tailMs: number;
   readonly maxStreamMs: number;
   readonly logger: HiveLogger;
   /** The hub cannot take streams (said once, with what it needs): the satellite is in audio mode from now on. */
   readonly onStreamsRefused: (advice: string) => void;
+  /**
+   * A chunk of a stream could not be sent (once per stream): the satellite's session decides (`stream_send_failed`),
+   * and calls {@link StreamMode.sendFailed} when the stream is cut by it.
+   */
+  readonly onSendFailed: (failure: StreamSendFailure) => void;
 }
 
 /** What the log, `doctor` and `/healthz` say about a hub that cannot take streams. */
@@ -42,17 +53,17 @@ export function streamsRefusedAdvice(drops: number): string {
 /** Stream mode over one hub link. */
 export class StreamMode {
   readonly #o: StreamModeOptions;
+  readonly #settings: SpeechStreamSettings;
   readonly #streamer: RawAudioStreamer;
   #state: StreamModeState = INITIAL_STREAM_STATE;
   readonly #waiters: { resolve: () => void; reject: (error: Error) => void }[] = [];
 
   constructor(options: StreamModeOptions) {
     this.#o = options;
-    this.#streamer = new RawAudioStreamer({
-      link: options.link, preRollMs: options.preRollMs, tailMs: options.tailMs, maxStreamMs: options.maxStreamMs,
-      onStop: (why) => this.#stopped(why),
-      onSendError: (code) => this.#input({ type: 'send_failed', reason: code }),
-    });
+    this.#settings = { preRollMs: options.preRollMs, tailMs: options.tailMs, maxStreamMs: options.maxStreamMs, chunkSamples: STREAM_CHUNK_SAMPLES };
+    this.#streamer = new RawAudioStreamer({ link: options.link, onSendFailed: options.onSendFailed });
+    options.listener.on('stream_chunk', (chunk) => this.#streamer.send(chunk.stream, chunk.pcm));
+    options.listener.on('stream_end', (event) => this.#ended(event.reason));
     if (options.link.state === 'ready') this.linkUp();
   }
 
@@ -71,11 +82,6 @@ export class StreamMode {
     return listensWithoutWake(this.#state);
   }
 
-  /** Audio fed to the listener (same positions). */
-  feed(chunk: Int16Array): void {
-    this.#streamer.feed(chunk);
-  }
-
   linkUp(): void {
     this.#input({ type: 'link_up' });
   }
@@ -85,19 +91,21 @@ export class StreamMode {
     this.#input({ type: 'link_down', reason });
   }
 
-  /** The listener heard speech start at `sample`. */
-  speechStarted(sample: number): void {
-    if (this.#input({ type: 'speech_start' }).some((e) => e.type === 'start_stream')) this.#streamer.speechStarted(sample);
-  }
-
-  /** The listener decided the end of speech at sample `decided`. */
-  speechEnded(decided: number): void {
-    this.#streamer.speechEnded(decided);
+  /** The listener heard speech start (it opened or continued its stream itself when armed). */
+  speechStarted(): void {
+    const starts = this.#input({ type: 'speech_start' }).some((e) => e.type === 'start_stream');
+    // Armed exactly when this machine starts streams, the listener must agree; say so if it ever does not.
+    if (starts !== (this.#o.listener.stream.kind === 'on')) this.#o.logger.log('warn', `stream mode: the listener ${starts ? 'streams nothing' : 'streams'} where the stream machine ${starts ? 'streams' : 'does not'}`);
   }
 
   /** The hub's `record_begin`/`wakeword` (true) or `record_end` (false). */
   hubRecording(recording: boolean): void {
-    this.#streamer.hubRecording(recording);
+    this.#o.listener.hubRecording(recording);
+  }
+
+  /** The session cut the stream: a chunk could not be sent (`code`: its error code). */
+  sendFailed(code: string): void {
+    this.#input({ type: 'send_failed', reason: code });
   }
 
   /** The capture ended with an utterance: where it goes. */
@@ -111,36 +119,39 @@ export class StreamMode {
     this.#input({ type: 'capture_closed' });
   }
 
-  /** The input ended (end of a file): nothing more to stream. */
-  inputEnded(): void {
-    this.#streamer.stop('end');
-  }
-
   /** Resolves when the stream under way has been sent whole (at once when none); rejects when it was cut. */
   streamed(): Promise<void> {
-    if (this.#streamer.state.kind !== 'streaming') return Promise.resolve();
+    if (this.#state.stream.kind === 'off') return Promise.resolve();
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
-  #stopped(why: StreamStop): void {
-    if (why !== 'link' && why !== 'send') this.#input({ type: 'stream_end' });
-    for (const w of this.#waiters.splice(0)) {
-      if (why === 'link' || why === 'send') w.reject(new Error(why === 'link' ? 'the link dropped during the stream' : 'a stream chunk could not be sent'));
-      else w.resolve();
-    }
+  /** The listener's stream ended; a cut was this machine's own `stop_stream`, already carried out. */
+  #ended(reason: SpeechStreamEnd): void {
+    if (reason === 'link' || reason === 'send') return;
+    this.#input({ type: 'stream_end' });
+    for (const w of this.#waiters.splice(0)) w.resolve();
   }
 
   #input(input: StreamInput): readonly StreamEffect[] {
     const [next, effects] = streamTransition(this.#state, input);
     this.#state = next;
     for (const effect of effects) {
-      if (effect.type === 'stop_stream') this.#streamer.stop(input.type === 'send_failed' ? 'send' : 'link');
+      if (effect.type === 'stop_stream') this.#cut(input.type === 'send_failed' ? 'send' : 'link');
       else if (effect.type === 'streams_refused') {
         const advice = streamsRefusedAdvice(effect.drops);
         this.#o.logger.log('warn', advice);
         this.#o.onStreamsRefused(advice);
       }
     }
+    // The listener opens a stream at a speech start exactly when this machine would start one.
+    const armed = listensWithoutWake(next);
+    if (armed !== (this.#o.listener.stream.armed !== null)) this.#o.listener.streamSpeech(armed ? this.#settings : null);
     return effects;
+  }
+
+  #cut(why: 'link' | 'send'): void {
+    this.#o.listener.cutStream(why);
+    const error = new Error(why === 'link' ? 'the link dropped during the stream' : 'a stream chunk could not be sent');
+    for (const w of this.#waiters.splice(0)) w.reject(error);
   }
 }

@@ -11,7 +11,7 @@ import { errorCode } from '../errors.js';
 import type { SpeechToText } from '../speech/index.js';
 import { sendUtteranceAudio, sendUtteranceText } from './hub-send.js';
 import type { SessionEffect, SessionInput, SessionState } from './session.js';
-import type { SessionTurn, TurnTimer } from './session-turns.js';
+import type { LocalOutcome, SessionTurn, TurnTimer } from './session-turns.js';
 import type { ClipMeta } from './session-actions.js';
 import type { SoundLibrary } from './sounds.js';
 import type { StreamMode } from './stream-mode.js';
@@ -103,15 +103,21 @@ export class TurnActions {
   #answerLocally(turn: SessionTurn): void {
     const abort = new AbortController();
     this.#aborts.set(turn.id, abort);
-    const done = (outcome?: { answer: string; transcript: string; notUnderstood: boolean }): void => {
+    const done = (outcome?: LocalOutcome): void => {
       this.#aborts.delete(turn.id);
       this.#o.input({ type: 'local_done', turnId: turn.id, ...(outcome === undefined ? {} : { outcome }) });
     };
     const play = (pcm: Promise<Int16Array> | Int16Array): Promise<void> => this.#o.play(pcm, { turnId: turn.id, speech: true, listen: false });
     const hook = this.#o.answerLocally;
-    const answered = hook === undefined
-      ? play(this.#o.soundLibrary.load(this.#o.sounds?.error ?? 'snd/error.mp3')).then(() => undefined)
-      : hook(turn.utterance, { lang: this.#o.lang, play, signal: abort.signal }).then((s) => ({ answer: s.answer, transcript: s.transcript, notUnderstood: s.outcome === 'not-understood' || s.outcome === 'not-heard' }));
+    // Async, so that whatever throws (a closed listener, say) is the local path failing, not the caller's input.
+    const answered = (async (): Promise<LocalOutcome | undefined> => {
+      if (hook === undefined) {
+        await play(this.#o.soundLibrary.load(this.#o.sounds?.error ?? 'snd/error.mp3'));
+        return undefined;
+      }
+      const s = await hook(turn.utterance, { lang: this.#o.lang, play, signal: abort.signal });
+      return { answer: s.answer, transcript: s.transcript, notUnderstood: s.outcome === 'not-understood' || s.outcome === 'not-heard' };
+    })();
     answered.then(done, (error: unknown) => {
       this.#o.log('warn', `turn ${turn.id}: the local path failed: ${error instanceof Error ? error.message : String(error)}`);
       done();

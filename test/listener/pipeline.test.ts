@@ -5,98 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Listener, ListenerError, type ListenerOptions } from '../../src/listener/index.js';
-import type { VadEvent, VoiceActivityDetector } from '../../src/vad/index.js';
-import type { WakeDetection, WakeWordDetector } from '../../src/wake/index.js';
-
-/** Shared call log: checks that the two detectors are never called concurrently. */
-class CallLog {
-  busy = false;
-  overlaps = 0;
-  enter(): void {
-    if (this.busy) this.overlaps++;
-    this.busy = true;
-  }
-  leave(): void {
-    this.busy = false;
-  }
-}
-
-/** A detector that reports scripted results by stream position and can be held (its promise left pending). */
-abstract class Scripted<T extends { readonly sample: number }> {
-  position = 0;
-  resets = 0;
-  closed = false;
-  readonly received: number[] = [];
-  #gate: Promise<void> | undefined;
-  #open: (() => void) | undefined;
-  failAt: number | undefined;
-
-  constructor(
-    readonly log: CallLog,
-    readonly script: T[],
-    readonly key: (t: T) => number,
-  ) {}
-
-  /** Make the next calls wait until {@link Scripted.release}. */
-  hold(): void {
-    this.#gate = new Promise((resolve) => {
-      this.#open = resolve;
-    });
-  }
-
-  release(): void {
-    this.#open?.();
-    this.#gate = undefined;
-  }
-
-  async process(chunk: Int16Array): Promise<readonly T[]> {
-    this.log.enter();
-    try {
-      for (const v of chunk) this.received.push(v);
-      if (this.#gate !== undefined) await this.#gate;
-      await Promise.resolve();
-      const from = this.position;
-      this.position += chunk.length;
-      if (this.failAt !== undefined && this.failAt >= from && this.failAt < this.position) {
-        this.failAt = undefined;
-        throw new Error('inference failed');
-      }
-      return this.script.filter((t) => this.key(t) > from && this.key(t) <= this.position);
-    } finally {
-      this.log.leave();
-    }
-  }
-
-  reset(): void {
-    this.resets++;
-    this.position = 0;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-  }
-}
-
-class FakeWake extends Scripted<WakeDetection> implements WakeWordDetector {
-  readonly keywords = ['hey_jarvis'];
-  constructor(log: CallLog, script: WakeDetection[] = []) {
-    super(log, script, (d) => d.sample);
-  }
-}
-
-class FakeVad extends Scripted<VadEvent> implements VoiceActivityDetector {
-  readonly windowSamples = 512;
-  /** What the speech gate reads after each piece (scripted per test). */
-  speaking = false;
-  probability = 0;
-  constructor(log: CallLog, script: VadEvent[] = []) {
-    super(log, script, (e) => e.decidedAt);
-  }
-}
-
-const start = (sample: number): VadEvent => ({ type: 'speech-start', sample, decidedAt: sample + 512, probability: 0.9 });
-const end = (sample: number): VadEvent => ({ type: 'speech-end', sample, decidedAt: sample + 1_600, probability: 0.1 });
-const wake = (sample: number, score = 0.9): WakeDetection => ({ keyword: 'hey_jarvis', score, sample });
+import type { VadEvent } from '../../src/vad/index.js';
+import type { WakeDetection } from '../../src/wake/index.js';
+import { CallLog, FakeVad, FakeWake, end, start, wake } from './scripted.js';
 
 function setup(wakes: WakeDetection[] = [], edges: VadEvent[] = [], options: Partial<ListenerOptions> = {}) {
   const log = new CallLog();
@@ -354,5 +265,108 @@ describe('Listener processors', () => {
     expect(calls).toEqual(['halve', 'negate', 'halve', 'negate']);
     await s.listener.close();
     expect(calls.slice(4)).toEqual(['close halve', 'close negate']);
+  });
+});
+
+describe('Listener speech stream (stream mode)', () => {
+  const STREAM = { preRollMs: 500, tailMs: 600, maxStreamMs: 10_000, chunkSamples: 1_024 };
+
+  /** A capture opened without a wake word, speech 20,000 → 40,000, and the stream's chunks and ends. */
+  function streaming(edges: VadEvent[] = [start(20_000), end(40_000)]) {
+    const s = setup([], edges);
+    const chunks: { from: number; pcm: Int16Array }[] = [];
+    const ends: string[] = [];
+    let speechStart = 0;
+    let decided = 0;
+    s.listener.on('speech_start', (e) => (speechStart = e.at.sample));
+    s.listener.on('speech_end', (e) => (decided = e.decided.sample));
+    s.listener.on('stream_chunk', (c) => chunks.push({ from: c.from.sample, pcm: c.pcm }));
+    s.listener.on('stream_end', (e) => ends.push(`${e.reason}@${e.at.sample}`));
+    s.listener.streamSpeech(STREAM);
+    s.listener.listenWithoutWake();
+    const sent = (): Int16Array => {
+      const all = new Int16Array(chunks.reduce((n, c) => n + c.pcm.length, 0));
+      chunks.reduce((at, c) => (all.set(c.pcm, at), at + c.pcm.length), 0);
+      return all;
+    };
+    return { ...s, chunks, ends, sent, speech: () => ({ speechStart, decided }) };
+  }
+
+  it('streams its own history from the pre-roll to the tail, in 64 ms chunks, however the audio was fed', async () => {
+    const audio = ramp(100_000);
+    const runs: { from: number; length: number }[][] = [];
+    for (const feed of ['one block', '777-sample chunks while the detectors lag', '80 ms pieces, drained each'] as const) {
+      const r = streaming();
+      if (feed === 'one block') r.listener.feed(audio);
+      else if (feed === '80 ms pieces, drained each') {
+        for (let i = 0; i < audio.length; i += 1_280) {
+          r.listener.feed(audio.subarray(i, i + 1_280));
+          await r.listener.drained();
+        }
+      } else {
+        r.w.hold();
+        for (let i = 0; i < audio.length; i += 777) r.listener.feed(audio.subarray(i, i + 777));
+        r.w.release();
+      }
+      await r.listener.drained();
+      const { speechStart, decided } = r.speech();
+      expect(speechStart).toBe(20_000);
+      const from = speechStart - 8_000;
+      const to = decided + 9_600;
+      expect(r.ends).toEqual([`tail@${to}`]);
+      expect(r.sent()).toEqual(audio.subarray(from, to));
+      expect(r.chunks[0]?.from).toBe(from);
+      expect(r.chunks.slice(0, -1).every((c) => c.pcm.length === 1_024)).toBe(true);
+      runs.push(r.chunks.map((c) => ({ from: c.from, length: c.pcm.length })));
+    }
+    expect(runs[1]).toEqual(runs[0]);
+    expect(runs[2]).toEqual(runs[0]);
+  });
+
+  it('goes on past the tail while the hub records; its record_end stops it with what was processed', async () => {
+    const r = streaming();
+    r.listener.feed(ramp(30_000));
+    await r.listener.drained();
+    r.listener.hubRecording(true);
+    r.listener.feed(ramp(50_000, 30_000));
+    await r.listener.drained();
+    expect(r.ends).toEqual([]); // past the tail (≈ 62,000)
+    r.listener.hubRecording(false);
+    expect(r.ends).toEqual(['hub@80000']);
+    expect(r.sent()).toEqual(ramp(80_000).subarray(12_000));
+  });
+
+  it('a cut ends it at once: nothing more is handed out; a disarmed listener opens no stream', async () => {
+    const r = streaming();
+    r.listener.feed(ramp(30_000));
+    await r.listener.drained();
+    const handed = r.chunks.length;
+    r.listener.cutStream('link');
+    r.listener.streamSpeech(null);
+    expect(r.ends).toEqual(['link@30000']);
+    r.listener.feed(ramp(70_000, 30_000));
+    await r.listener.drained();
+    expect(r.chunks).toHaveLength(handed);
+    expect(r.listener.stream).toEqual({ kind: 'off', armed: null, streams: 1 });
+  });
+
+  it('the end of the input ends the stream with what there is; after close the stream inputs do nothing', async () => {
+    const r = streaming([start(20_000)]);
+    r.listener.feed(ramp(30_000));
+    await r.listener.end();
+    expect(r.ends).toEqual(['end@30000']);
+    expect(r.sent()).toEqual(ramp(30_000).subarray(12_000));
+    await r.listener.close();
+    const closed = r.listener.stream;
+    r.listener.streamSpeech(null);
+    r.listener.hubRecording(true);
+    r.listener.cutStream('send');
+    expect(r.listener.stream).toBe(closed);
+  });
+
+  it('refuses stream settings out of range', () => {
+    const r = streaming();
+    expect(() => r.listener.streamSpeech({ ...STREAM, preRollMs: 2_001 })).toThrow(ListenerError);
+    expect(() => r.listener.streamSpeech({ ...STREAM, maxStreamMs: 0 })).toThrow(/maxStreamMs: expected milliseconds in \[1000, 600000\], got 0/);
   });
 });

@@ -388,6 +388,7 @@ describe('session: every state × every input', () => {
     speaking: run(online(), { type: 'clip_queued', speech: true }, { type: 'clip_started', clipId: 1, at: 0 }).state,
     muted: run(online(), { type: 'mute', muted: true, source: 'startup' }).state,
     'b64 only': run(online(), { type: 'policy_denied', data: { denied_type: 'speak:synth' } }).state,
+    closed: run(online(), ...(PHASES['awaiting-hub'] ?? []), { type: 'close' }).state,
     ...Object.fromEntries(Object.entries(PHASES).map(([name, inputs]) => [`turn ${name}`, run(online(), ...inputs).state])),
   };
   const INPUTS: readonly SessionInput[] = [
@@ -400,6 +401,7 @@ describe('session: every state × every input', () => {
     { type: 'binary', binaryType: BinaryPayloadType.TTS_AUDIO, metadata: { utterance: 'u' }, payload: new Uint8Array(4) }, { type: 'b64_response', data: { utterance: 'u', audio: 'AAAA' } },
     { type: 'policy_denied', data: { denied_type: 'speak:synth' } }, { type: 'turn_mark', turnId: 1, mark: 'ttsReceived', at: 11 }, ...Object.values(TURN_INPUTS),
     { type: 'turn_transcribed', turnId: 1, transcript: 'hi', at: 12 }, { type: 'turn_timer', timer: { kind: 'late', turnId: 1 } }, { type: 'streams_refused', advice: 'a' },
+    { type: 'stream_send_failed', code: 'HM_ERR_QUEUE_FULL', linkGone: false },
     { type: 'mute', muted: true, source: 'api' }, { type: 'mute', muted: false, source: 'api' }, { type: 'close' },
   ];
 
@@ -408,7 +410,7 @@ describe('session: every state × every input', () => {
     const all: SessionInput['type'][] = [
       'link_state', 'link_ready', 'link_closed', 'wake', 'speech_start', 'speech_end', 'utterance', 'capture_closed', 'listen', 'barge_in', 'hub_listening', 'clip_queued', 'clip_started',
       'clip_failed', 'clip_ended', 'hub_speak', 'hub_not_understood', 'unsolicited_ended', 'play_sound', 'tts_request', 'tts_timeout', 'tts_send_failed', 'binary', 'b64_response',
-      'policy_denied', 'turn_mark', 'turn_sent', 'turn_send_failed', 'turn_transcribed', 'turn_timer', 'local_done', 'interrupt', 'streams_refused', 'mute', 'close',
+      'policy_denied', 'turn_mark', 'turn_sent', 'turn_send_failed', 'turn_transcribed', 'turn_timer', 'local_done', 'interrupt', 'streams_refused', 'stream_send_failed', 'mute', 'close',
     ];
     expect([...seen].sort()).toEqual([...all].sort());
   });
@@ -426,7 +428,33 @@ describe('session: every state × every input', () => {
     // The hub is asked only while it is online; a muted satellite opens no capture.
     if (!isOnline(s)) expect(r.effects.filter((e) => e.type === 'send_utterance')).toEqual([]);
     if (s.muted) expect(r.effects.filter((e) => e.type === 'listen')).toEqual([]);
-    // A report is the end of its turn; every timer cancelled was one the session had started or could have.
+    // A report is the end of its turn.
     for (const e of r.effects) if (e.type === 'turn_report') expect(turnOf(s, e.report.id)).toBeUndefined();
+    // Closed, nothing more happens.
+    if (from.closed) expect([r.state, r.effects]).toEqual([from, []]);
+  });
+});
+
+describe('session: close', () => {
+  it('close cancels the turns\' timers and fails TTS; a link closing afterwards answers no turn', () => {
+    const waiting = run(online(), ...(PHASES['awaiting-hub'] ?? []), { type: 'tts_request', data: { utterance: 'x' } }).state;
+    const closed = run(waiting, { type: 'close' });
+    expect(types(closed.effects)).toEqual(['cancel_turn_timer', 'cancel_timer', 'tts_failed']);
+    expect(closed.state.closed).toBe(true);
+    expect(run(closed.state, { type: 'link_closed', code: 1000, reason: '' }).effects).toEqual([]);
+  });
+});
+
+describe('session: stream mode', () => {
+  it('a RAW_AUDIO chunk the link refused cuts the stream (said once, at warn); one the dying link lost is left to its close', () => {
+    const refused = run(online(), { type: 'stream_send_failed', code: 'HM_ERR_QUEUE_FULL', linkGone: false });
+    expect(refused.state).toEqual(online());
+    expect(refused.effects).toEqual([
+      { type: 'log', level: 'warn', message: 'a RAW_AUDIO chunk could not be sent (HM_ERR_QUEUE_FULL): the stream is cut' },
+      { type: 'cut_stream', code: 'HM_ERR_QUEUE_FULL' },
+    ]);
+    const lost = run(online(), { type: 'stream_send_failed', code: 'HM_ERR_CONNECTION_LOST', linkGone: true });
+    expect(lost.effects).toEqual([{ type: 'log', level: 'debug', message: 'a RAW_AUDIO chunk was not sent (HM_ERR_CONNECTION_LOST): the link is going away' }]);
+    expect(isOnline(lost.state)).toBe(true); // the link's own close takes it offline
   });
 });

@@ -33,6 +33,7 @@ import { checkOutputPath } from '../output-path.js';
 import { type RunOps, startRunOps } from '../run-ops.js';
 import { type RunServe, type RunServeInputs, hubLinkOptions, startRunServe } from '../run-serve.js';
 import { errorCode } from '../../errors.js';
+import { STOPPED, stopRace } from '../../stop-race.js';
 
 const HELP = `Usage: hivesat run [options]
 
@@ -282,7 +283,6 @@ function cannotStart(io: CliIo, refusals: readonly StartupRefusal[]): number {
 }
 
 /**
-/**
  * Feed the input; resolves when a finite input (file, stdin) ended or `stop` resolved (SIGINT/SIGTERM). A file or
  * stdin is read no faster than the listener keeps up; a read or format error rejects (one line, exit 1).
  */
@@ -292,11 +292,11 @@ async function feedInput(
 ): Promise<void> {
   if (input !== undefined) {
     // A stop (SIGTERM) must not wait for the next read: stdin may stay open with nothing more to say.
-    const stopped = stop.then(() => undefined);
+    const untilStopped = stopRace(stop);
     const pieces = input[Symbol.asyncIterator]();
     for (;;) {
-      const next = await Promise.race([pieces.next(), stopped]);
-      if (next === undefined) {
+      const next = await untilStopped(pieces.next());
+      if (next === STOPPED) {
         void pieces.return?.(); // settles once the pending read does; the process is ending
         break;
       }
