@@ -59,14 +59,30 @@ const ESPEAK_TEST: readonly (readonly [number, number])[] = [[135, 50], [145, 60
 const FLITE_ENROLL: readonly (readonly [number, number])[] = [[1.0, 0], [1.1, 10], [0.95, -8], [1.2, 5], [1.05, -12], [0.9, 12]];
 const FLITE_TEST: readonly (readonly [number, number])[] = [[1.0, 6], [1.15, -5], [0.92, 0], [1.25, 8], [1.08, -10], [0.97, 14], [1.12, 2], [1.02, -14], [0.88, 4], [1.18, -2]];
 
-/** Voices scripts/train-verifier never used. */
-const SPEAKERS: readonly Speaker[] = [
+/**
+ * Voices scripts/train-verifier never used. The enrollment's one setting was chosen on these five, so
+ * HIVESAT_BENCH_ENROLL_VOICES (e.g. `espeak:en-us+m3,flite:slt`) runs the same bench on voices nothing was tuned on.
+ */
+const SPEAKERS: readonly Speaker[] = process.env.HIVESAT_BENCH_ENROLL_VOICES === undefined ? defaultSpeakers() : speakersFrom(process.env.HIVESAT_BENCH_ENROLL_VOICES);
+
+function speakersFrom(list: string): Speaker[] {
+  return list.split(',').map((item) => {
+    const [engine, voice] = item.trim().split(':');
+    if ((engine !== 'espeak' && engine !== 'flite') || voice === undefined || voice === '') throw new Error(`HIVESAT_BENCH_ENROLL_VOICES: expected espeak:VOICE or flite:VOICE, got "${item}"`);
+    const label = engine === 'espeak' ? `espeak-ng ${voice}` : `flite ${voice}`;
+    return engine === 'espeak' ? { label, engine, voice, enroll: ESPEAK_ENROLL, test: ESPEAK_TEST } : { label, engine, voice, enroll: FLITE_ENROLL, test: FLITE_TEST };
+  });
+}
+
+function defaultSpeakers(): Speaker[] {
+  return [
   { label: 'espeak-ng en-us+m7', engine: 'espeak', voice: 'en-us+m7', enroll: ESPEAK_ENROLL, test: ESPEAK_TEST },
   { label: 'espeak-ng en-gb-scotland+f5', engine: 'espeak', voice: 'en-gb-scotland+f5', enroll: ESPEAK_ENROLL, test: ESPEAK_TEST },
   { label: 'espeak-ng en-029+Andy', engine: 'espeak', voice: 'en-029+Andy', enroll: ESPEAK_ENROLL, test: ESPEAK_TEST },
   { label: 'flite awb', engine: 'flite', voice: 'awb', enroll: FLITE_ENROLL, test: FLITE_TEST },
   { label: 'flite rms', engine: 'flite', voice: 'rms', enroll: FLITE_ENROLL, test: FLITE_TEST },
-];
+  ];
+}
 
 const flitePitchBase: Record<string, number> = { awb: 110, rms: 100, slt: 160, kal: 100, kal16: 100 };
 
