@@ -31,6 +31,17 @@ export const TUNE_VOICES: readonly VoiceCondition[] = [
   { name: 'flite kal', tts: flite, voice: 'kal' },
 ];
 
+/**
+ * Noisy tuning conditions (for bench/offline-diagnose.ts): the tuning voices at SNRs the evaluation does not use
+ * (it uses 10, 12, 15 and 20 dB), so front-end choices are not made on clean synthetic speech alone.
+ */
+export const TUNE_NOISY_VOICES: readonly VoiceCondition[] = [
+  { name: 'espeak-ng en-us 175 wpm, 14 dB', tts: espeak(175), voice: 'en-us', snrDb: 14 },
+  { name: 'espeak-ng en-gb 160 wpm, 11 dB', tts: espeak(160), voice: 'en-gb', snrDb: 11 },
+  { name: 'flite kal, 11 dB', tts: flite, voice: 'kal', snrDb: 11 },
+  { name: 'flite slt, 14 dB', tts: flite, voice: 'slt', snrDb: 14 },
+];
+
 /** Voices only measured: other variants, speeds and noise. */
 export const EVAL_VOICES: readonly VoiceCondition[] = [
   { name: 'espeak-ng en-us+m3 150 wpm', tts: espeak(150), voice: 'en-us+m3' },

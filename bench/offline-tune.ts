@@ -23,11 +23,18 @@ import { join } from 'node:path';
 import { builtinPhrases } from '../src/persona/index.js';
 import { buildJsgf, coverage, grammarWords, POCKETSPHINX_EN_US_DICT, PocketsphinxStt, speechSpan, type TimeSpan } from '../src/speech/index.js';
 import { TUNE_IN_DOMAIN, TUNE_OUT_OF_DOMAIN } from './offline-corpus.js';
-import { classify, closeFixtures, cpuMsWithChildren, speak, TUNE_VOICES } from './offline-fixtures.js';
+import { classify, closeFixtures, cpuMsWithChildren, speak, TUNE_NOISY_VOICES, TUNE_VOICES } from './offline-fixtures.js';
 
-const PLPS = [1e-5, 1e-10, 1e-20] as const;
+const PLPS: readonly number[] = envNumbers('OFFLINE_TUNE_PLPS') ?? [1e-5, 1e-10, 1e-20];
 /** log10 thresholds per phone, strictest first; each sample's best passing level is found by bisection. */
-const LOG_THRESHOLDS = [-0.5, -1, -1.5, -2, -2.5, -3, -4, -5] as const;
+const LOG_THRESHOLDS: readonly number[] = envNumbers('OFFLINE_TUNE_LEVELS') ?? [-0.5, -1, -1.5, -2, -2.5, -3, -4, -5];
+/** OFFLINE_TUNE_FAST=1: only the kws method (the lm and garbage-loop passes are skipped). */
+const FAST = process.env['OFFLINE_TUNE_FAST'] === '1';
+
+function envNumbers(name: string): number[] | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : v.split(',').map(Number);
+}
 /** Points printed: the kws grid is large, so only thresholds that differ. */
 const PRINTED_THRESHOLDS = [-0.5, -1, -2, -5] as const;
 const COVERAGES = [0, 0.5, 0.7, 0.75, 0.8, 0.85, 0.9] as const;
@@ -117,13 +124,13 @@ async function measureSample(stt: PocketsphinxStt, lm: PocketsphinxStt, garbage:
     }
   }
   const spotMs = cpu() / Math.max(1, spotRuns);
-  const lmText = await lm.recognize(pcm, { lang: 'en-us' });
+  const lmText = FAST ? '' : await lm.recognize(pcm, { lang: 'en-us' });
   const lmMs = cpu();
   const raw = join(dir, 'u.raw');
   const padded = new Int16Array(4_800 + pcm.length + 8_000);
   padded.set(pcm, 4_800);
   await writeFile(raw, new Uint8Array(padded.buffer));
-  const g = await runTimed(['-infile', raw, '-samprate', '16000', '-jsgf', garbage.gram, '-dict', garbage.dict, '-dither', 'yes', '-seed', '1']);
+  const g = FAST ? { stdout: '', cpuMs: 0 } : await runTimed(['-infile', raw, '-samprate', '16000', '-jsgf', garbage.gram, '-dict', garbage.dict, '-dither', 'yes', '-seed', '1']);
   return {
     inDomain, reference, heard, phones, speech: speechSpan(pcm, LEAD_S), spots, lm: lmText, garbageWon: g.stdout === '' || /\bgb[a-z]+\b/.test(g.stdout),
     cpuMs: { grammar: grammarMs, spot: spotMs, lm: lmMs, garbage: g.cpuMs },
@@ -164,14 +171,15 @@ export async function tune(): Promise<void> {
   const garbage = await garbageFiles(dir);
   const samples: Sample[] = [];
   try {
-    for (const voice of TUNE_VOICES) {
-      for (const text of TUNE_IN_DOMAIN) samples.push(await measureSample(stt, lm, garbage, dir, text, await speak(text, voice), true));
+    for (const voice of [...TUNE_VOICES, ...TUNE_NOISY_VOICES]) {
+      for (const [i, text] of TUNE_IN_DOMAIN.entries()) samples.push(await measureSample(stt, lm, garbage, dir, text, await speak(text, voice, i + 101), true));
       process.stderr.write(`tune: ${voice.name} done (${samples.length} utterances)\n`);
     }
     // Each out-of-domain sentence in one of the tuning voices (round robin).
+    const oodVoices = [...TUNE_VOICES, ...TUNE_NOISY_VOICES];
     for (const [i, text] of TUNE_OUT_OF_DOMAIN.entries()) {
-      const voice = TUNE_VOICES[i % TUNE_VOICES.length];
-      if (voice !== undefined) samples.push(await measureSample(stt, lm, garbage, dir, text, await speak(text, voice), false));
+      const voice = oodVoices[i % oodVoices.length];
+      if (voice !== undefined) samples.push(await measureSample(stt, lm, garbage, dir, text, await speak(text, voice, i + 1), false));
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -16,15 +16,18 @@ export {
   coverage,
   decide,
   DEFAULT_REJECTION,
-  parseSpottedSpans,
+  paramsFor,
   speechSpan,
   spottingThreshold,
+  type PhraseClass,
   type RejectionParams,
+  type SpottingParams,
   type RejectionReason,
   type TimeSpan,
   type Verdict,
   type VerificationFeatures,
 } from './rejection.js';
+export { parseSpottedSpans, PRIMING_GAP_MS, primedAudio, spottedFrom, wordsFrom, type PrimedLayout } from './priming.js';
 export { FallbackStt, type FallbackSttOptions } from './fallback.js';
 export { OpenAiTranscriber, OpenAiSpeechSynthesizer, type OpenAiSpeechEndpoint, type OpenAiTranscriberOptions, type OpenAiSpeechSynthesizerOptions } from './openai.js';
 export { EspeakNgTts, FliteTts, PiperTts, type CliEngineOptions, type EspeakNgOptions, type FliteOptions, type PiperOptions } from './local-tts.js';

@@ -10,6 +10,10 @@
  * a keyword-spotting pass must find it against pocketsphinx's phone loop, spanning most of the speech. A rejected
  * hypothesis comes back as `text: ''` with `rejected` set.
  *
+ * Each pass decodes a priming copy of the utterance first (src/speech/priming.ts), so cepstral mean normalisation
+ * uses this utterance's mean rather than the model's: without it every fresh process decoded with the mean of the
+ * model's training audio.
+ *
  * Every grammar word is checked against the dictionary first, because pocketsphinx rejects the whole grammar over
  * one unknown word with only a log line; the passes then load a dictionary of just those words (loading the whole
  * cmudict is half of each run's time). Each run works in its own temporary folder, removed when the run ends.
@@ -31,9 +35,10 @@ import {
   SAMPLE_RATE_HZ,
 } from './constants.js';
 import { SpeechError } from './errors.js';
-import { buildJsgf, type GrammarSpec, grammarWords } from './grammar.js';
+import { buildJsgf, type GrammarSpec, grammarWords, normalizeGrammarText } from './grammar.js';
 import { defaultSpawn, defaultTimers, runProcess, type SpawnFn, type SpeechTimers, stderrSummary } from './process.js';
-import { decide, DEFAULT_REJECTION, parseSpottedSpans, type RejectionParams, speechSpan, spottingThreshold, type TimeSpan } from './rejection.js';
+import { primedAudio, spottedFrom, wordsFrom } from './priming.js';
+import { decide, DEFAULT_REJECTION, paramsFor, type PhraseClass, type RejectionParams, speechSpan, spottingThreshold, type TimeSpan } from './rejection.js';
 import type { SpeechToText, TranscribeOptions, Transcript } from './types.js';
 
 /** Options of {@link PocketsphinxStt}. */
@@ -53,6 +58,12 @@ export interface PocketsphinxOptions {
    * unverified (the nearest phrase, whatever was said).
    */
   readonly rejection?: RejectionParams | false;
+  /**
+   * Decode each utterance after a priming copy of itself, so cepstral mean normalisation uses this utterance's mean
+   * instead of the model's (see src/speech/priming.ts): `all` passes (default), only the `grammar` pass, or `none`
+   * (each pass decodes it once, as before).
+   */
+  readonly primeCmn?: 'all' | 'grammar' | 'none';
   /** Base languages the model serves (default `["en"]`). */
   readonly languages?: readonly string[];
   /** Extra CLI arguments, appended last (e.g. `["-vad_threshold", "3.0"]`). */
@@ -79,7 +90,7 @@ interface Prepared {
   /** Arguments every pass shares (model, features, dither). */
   readonly common: readonly string[];
   /** The grammar and its small dictionary, when there is a grammar. */
-  readonly grammar?: { readonly jsgf: string; readonly dictionary: string; readonly phones: ReadonlyMap<string, number> };
+  readonly grammar?: { readonly jsgf: string; readonly dictionary: string; readonly phones: ReadonlyMap<string, number>; readonly fixed: ReadonlySet<string> };
   /** The language model, when there is no grammar. */
   readonly languageModel?: string;
   readonly dictionaryPath: string;
@@ -148,7 +159,8 @@ export class PocketsphinxStt implements SpeechToText {
       phones.set(word, pronunciations[0]?.split(' ').length ?? 1);
       pronunciations.forEach((p, i) => lines.push(`${i === 0 ? word : `${word}(${i + 1})`} ${p}`));
     }
-    return { common, grammar: { jsgf, dictionary: `${lines.join('\n')}\n`, phones }, dictionaryPath: dict, extra };
+    const fixed = new Set(o.grammar.phrases.map(normalizeGrammarText).filter((p) => !p.includes('{')));
+    return { common, grammar: { jsgf, dictionary: `${lines.join('\n')}\n`, phones, fixed }, dictionaryPath: dict, extra };
   }
 
   /**
@@ -164,8 +176,10 @@ export class PocketsphinxStt implements SpeechToText {
     const params = this.#options.rejection ?? DEFAULT_REJECTION;
     if (heard === '' || this.vocabulary === 'open' || params === false) return { text: heard };
     const phones = await this.phoneCount(heard);
-    const spotted = await this.spot(pcm, heard, { phoneLoopProbability: params.phoneLoopProbability, threshold: spottingThreshold(phones, params), signal: options.signal });
-    const verdict = decide({ phones, spotted, speech: speechSpan(pcm, POCKETSPHINX_LEAD_SILENCE_MS / 1000) }, params);
+    const phraseClass = await this.phraseClass(heard);
+    const spotting = paramsFor(phraseClass, params);
+    const spotted = await this.spot(pcm, heard, { phoneLoopProbability: spotting.phoneLoopProbability, threshold: spottingThreshold(phones, spotting), signal: options.signal });
+    const verdict = decide({ phones, spotted, speech: speechSpan(pcm, POCKETSPHINX_LEAD_SILENCE_MS / 1000), phraseClass }, params);
     if (verdict.accepted) return { text: heard };
     return { text: '', rejected: { heard, reason: verdict.reason } };
   }
@@ -187,13 +201,8 @@ export class PocketsphinxStt implements SpeechToText {
       } else {
         args.push('-lm', prepared.languageModel ?? POCKETSPHINX_EN_US_LM, '-dict', prepared.dictionaryPath);
       }
-      const stdout = await this.#run(dir, pcm, [...args, ...prepared.extra], options.signal);
-      return stdout
-        .split('\n')
-        .map((line) => line.trim())
-        .filter((line) => line !== '')
-        .join(' ')
-        .replace(/\s+/g, ' ');
+      const run = await this.#run(dir, pcm, [...args, '-time', 'yes', ...prepared.extra], options.signal, this.#options.primeCmn !== 'none');
+      return wordsFrom(run.stdout, run.from);
     });
   }
 
@@ -213,8 +222,14 @@ export class PocketsphinxStt implements SpeechToText {
       await writeFile(join(dir, 'grammar.dict'), grammar.dictionary);
       await writeFile(join(dir, 'phrase.kws'), `${phrase} /${options.threshold.toExponential()}/\n`);
       const args = [...prepared.common, '-kws', join(dir, 'phrase.kws'), '-dict', join(dir, 'grammar.dict'), '-kws_plp', options.phoneLoopProbability.toExponential(), '-time', 'yes'];
-      return parseSpottedSpans(await this.#run(dir, pcm, [...args, ...prepared.extra], options.signal), phrase);
+      const run = await this.#run(dir, pcm, [...args, ...prepared.extra], options.signal, (this.#options.primeCmn ?? 'all') === 'all');
+      return spottedFrom(run.stdout, phrase, run.from, run.shift);
     });
+  }
+
+  /** `fixed` when `phrase` is one of the grammar's slot-free phrases, else `slotted` (or no grammar). */
+  async phraseClass(phrase: string): Promise<PhraseClass> {
+    return (await this.#ready()).grammar?.fixed.has(phrase) === true ? 'fixed' : 'slotted';
   }
 
   /** Phones of a phrase of grammar words (first pronunciation of each; unknown words count one). */
@@ -254,12 +269,26 @@ export class PocketsphinxStt implements SpeechToText {
     }
   }
 
-  /** Pad the utterance with silence, decode it with `args`, return stdout. */
-  async #run(dir: string, pcm: Int16Array, args: readonly string[], signal: AbortSignal | undefined): Promise<string> {
+  /**
+   * Pad the utterance with silence (after a priming copy unless `primeCmn` is false), decode it with `args`. Returns
+   * stdout, from when (seconds) its timed lines belong to the decoded copy, and the shift that measures their times
+   * as if the decoded copy had been the only one, after the lead silence.
+   */
+  async #run(dir: string, pcm: Int16Array, args: readonly string[], signal: AbortSignal | undefined, prime: boolean): Promise<{ stdout: string; from: number; shift: number }> {
     const lead = (POCKETSPHINX_LEAD_SILENCE_MS * SAMPLE_RATE_HZ) / 1000;
     const tail = (POCKETSPHINX_TAIL_SILENCE_MS * SAMPLE_RATE_HZ) / 1000;
-    const padded = new Int16Array(lead + pcm.length + tail);
-    padded.set(pcm, lead);
+    let padded: Int16Array;
+    let from = 0;
+    let shift = 0;
+    if (!prime) {
+      padded = new Int16Array(lead + pcm.length + tail);
+      padded.set(pcm, lead);
+    } else {
+      const layout = primedAudio(pcm, lead, tail);
+      padded = layout.audio;
+      from = layout.decodedFrom;
+      shift = POCKETSPHINX_LEAD_SILENCE_MS / 1000 - layout.decodedFrom;
+    }
     const audioFile = join(dir, 'utterance.raw');
     await writeFile(audioFile, new Uint8Array(padded.buffer)); // s16le on the little-endian hosts we run on
     const result = await runProcess(this.#options.binary ?? POCKETSPHINX_BINARY, ['-infile', audioFile, ...args], {
@@ -273,7 +302,7 @@ export class PocketsphinxStt implements SpeechToText {
     if (result.code !== 0) {
       throw new SpeechError('SPEECH_ERR_ENGINE_FAILED', `${ENGINE}: expected exit code 0, got ${String(result.code)}: ${stderrSummary(result.stderrTail)}`);
     }
-    return new TextDecoder().decode(result.stdout);
+    return { stdout: new TextDecoder().decode(result.stdout), from, shift };
   }
 }
 

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinPhrases, createDefaultPersona } from '../../src/persona/index.js';
+import { builtinPhrases, createDefaultPersona, matchBuiltin } from '../../src/persona/index.js';
 import { EspeakNgTts, FliteTts, PocketsphinxStt, SpeechError } from '../../src/speech/index.js';
 
 /** Built-in phrases, spoken by real TTS engines, recognized with the built-in grammar. */
@@ -45,9 +45,13 @@ describe('pocketsphinx with the built-in grammar', () => {
     expect(result.text === '' ? result.rejected?.heard : result.text).toBe(phrase);
   });
 
-  it.each(PHRASES)('flite: %j', async (phrase) => {
+  // flite slt: heard as the same question (the same built-in answer: "what's the time" may come back as "what's the
+  // time now") or refused (cepstral-mean priming and the stricter check of sums refuse an odd one), never another.
+  it.each(PHRASES)('flite: %j is heard as the same question or refused', async (phrase) => {
     const speech = await flite.synthesize(phrase, { lang: 'en-us' });
-    expect(await stt.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: phrase });
+    const result = await stt.transcribe(speech.pcm, { lang: 'en-us' });
+    const heard = result.text === '' ? (result.rejected?.heard ?? '') : result.text;
+    expect(matchBuiltin(heard, 'en')).toEqual(matchBuiltin(phrase, 'en'));
   });
 
   it('is not thrown by a long run of digital zeros before the question (the soak found "what are you")', async () => {
@@ -69,6 +73,15 @@ describe('pocketsphinx with the built-in grammar', () => {
     const result = await stt.transcribe(speech.pcm, { lang: 'en-us' });
     expect(result.text).toBe('');
     if (result.rejected !== undefined) expect(result.rejected.heard).not.toBe('');
+  });
+
+  it('decodes after a priming copy, so the cepstral mean is the utterance\'s own', async () => {
+    // flite's 8 kHz kal voice is far from the model's default mean: decoded once, the grammar search ends nowhere
+    // ("Final result does not match the grammar") and hears nothing.
+    const speech = await flite.synthesize('what is seven times eight', { lang: 'en-us', voice: 'kal' });
+    expect(await stt.recognize(speech.pcm, { lang: 'en-us' })).toBe('what is seven times eight');
+    const once = new PocketsphinxStt({ grammar: builtinPhrases('en'), primeCmn: 'none', workDir });
+    expect(await once.recognize(speech.pcm, { lang: 'en-us' })).not.toBe('what is seven times eight');
   });
 
   it('rejection off gives the nearest phrase, as before', async () => {

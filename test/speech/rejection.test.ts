@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coverage, decide, DEFAULT_REJECTION, parseSpottedSpans, speechSpan, spottingThreshold } from '../../src/speech/index.js';
+import { coverage, decide, DEFAULT_REJECTION, paramsFor, parseSpottedSpans, speechSpan, spottingThreshold } from '../../src/speech/index.js';
 
 /** 16 kHz samples: `quietS` of low noise, `loudS` of a loud tone, `quietS` of low noise again. */
 function burst(quietS: number, loudS: number, noise = 30): Int16Array {
@@ -39,6 +39,26 @@ describe('rejection decision (pure)', () => {
     expect(decide({ phones: 10, spotted: [], speech }, params)).toEqual({ accepted: false, reason: 'not-spotted', coverage: 0 });
     // "turn on the kitchen lights" heard as "who are you": spotted, but over a quarter of what was said.
     expect(decide({ phones: 6, spotted: [{ start: 0.36, end: 0.68 }], speech }, params)).toMatchObject({ accepted: false, reason: 'partial' });
+  });
+
+  it('verifies slotted phrases (sums) more strictly than fixed ones', () => {
+    expect(paramsFor('fixed')).toMatchObject({ phoneLoopProbability: 1e-10, log10ThresholdPerPhone: -1, minCoverage: 0.8 });
+    expect(paramsFor('slotted')).toEqual({ phoneLoopProbability: 1e-5, log10ThresholdPerPhone: -0.5, minCoverage: 0.85 });
+    expect(paramsFor('slotted', { phoneLoopProbability: 1e-9, log10ThresholdPerPhone: -2, minCoverage: 0.5 })).toMatchObject({ phoneLoopProbability: 1e-9 }); // no override: one set
+    expect(spottingThreshold(20, paramsFor('slotted'))).toBeCloseTo(1e-10, 20);
+    const speech = { start: 0.3, end: 1.3 };
+    // The same spotted span (82 % of the speech) passes for a fixed phrase and is partial for a sum.
+    const table = [
+      { phraseClass: 'fixed', spotted: [{ start: 0.3, end: 1.12 }], accepted: true },
+      { phraseClass: 'slotted', spotted: [{ start: 0.3, end: 1.12 }], accepted: false },
+      { phraseClass: 'slotted', spotted: [{ start: 0.3, end: 1.2 }], accepted: true },
+      { phraseClass: undefined, spotted: [{ start: 0.3, end: 1.12 }], accepted: true },
+    ] as const;
+    for (const row of table) {
+      const features = { phones: 20, spotted: row.spotted, speech, ...(row.phraseClass === undefined ? {} : { phraseClass: row.phraseClass }) };
+      expect(decide(features).accepted, JSON.stringify(row)).toBe(row.accepted);
+    }
+    expect(decide({ phones: 20, spotted: [{ start: 0.3, end: 1.12 }], speech, phraseClass: 'slotted' })).toMatchObject({ reason: 'partial' });
   });
 
   it('locates speech between quiet stretches, independent of the gain', () => {
