@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -37,7 +37,7 @@ import {
 import { SpeechError } from './errors.js';
 import { buildJsgf, type GrammarSpec, grammarWords, normalizeGrammarText } from './grammar.js';
 import { defaultSpawn, defaultTimers, runProcess, type SpawnFn, type SpeechTimers, stderrSummary } from './process.js';
-import { primedAudio, spottedFrom, wordsFrom } from './priming.js';
+import { finalCepstralMean, primedAudio, spottedFrom, withCepstralMean, wordsFrom } from './priming.js';
 import { decide, DEFAULT_REJECTION, paramsFor, type PhraseClass, type RejectionParams, speechSpan, spottingThreshold, type TimeSpan } from './rejection.js';
 import type { SpeechToText, TranscribeOptions, Transcript } from './types.js';
 
@@ -60,10 +60,11 @@ export interface PocketsphinxOptions {
   readonly rejection?: RejectionParams | false;
   /**
    * Decode each utterance after a priming copy of itself, so cepstral mean normalisation uses this utterance's mean
-   * instead of the model's (see src/speech/priming.ts): `all` passes (default), only the `grammar` pass, or `none`
-   * (each pass decodes it once, as before).
+   * instead of the model's (see src/speech/priming.ts). `all` (default): the grammar pass is primed and hands the
+   * mean it ended with to the spotting pass (which primes itself when the log has none); `each`: both passes are
+   * primed; `grammar`: only the grammar pass; `none`: each pass decodes it once, as before.
    */
-  readonly primeCmn?: 'all' | 'grammar' | 'none';
+  readonly primeCmn?: 'all' | 'each' | 'grammar' | 'none';
   /** Base languages the model serves (default `["en"]`). */
   readonly languages?: readonly string[];
   /** Extra CLI arguments, appended last (e.g. `["-vad_threshold", "3.0"]`). */
@@ -80,6 +81,8 @@ export interface PocketsphinxOptions {
 export interface SpottingOptions {
   readonly phoneLoopProbability: number;
   readonly threshold: number;
+  /** Cepstral mean to start from (13 values, e.g. what the grammar pass ended with); otherwise the pass primes itself. */
+  readonly cepstralMean?: readonly number[] | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -87,8 +90,10 @@ const ENGINE = 'pocketsphinx';
 
 /** What {@link PocketsphinxStt.prepare} works out once. */
 interface Prepared {
-  /** Arguments every pass shares (model, features, dither). */
+  /** Arguments every pass shares (features, dither), without `-hmm`. */
   readonly common: readonly string[];
+  /** The acoustic model folder, its file names, and its feat.params (undefined: none). */
+  readonly model: { readonly dir: string; readonly files: readonly string[]; readonly featParams: string | undefined };
   /** The grammar and its small dictionary, when there is a grammar. */
   readonly grammar?: { readonly jsgf: string; readonly dictionary: string; readonly phones: ReadonlyMap<string, number>; readonly fixed: ReadonlySet<string> };
   /** The language model, when there is no grammar. */
@@ -138,12 +143,15 @@ export class PocketsphinxStt implements SpeechToText {
     // Dither with a fixed seed: runs of digital zeros (our own padding, a muted or gated input) make frames of zero
     // energy that skew cepstral mean normalisation — the soak found "what time is it" heard as "what are you" after
     // 0.6 s of exact silence. Half a bit of noise removes that; the fixed seed keeps the result reproducible.
-    const common = ['-samprate', String(SAMPLE_RATE_HZ), '-input_endian', 'little', '-hmm', hmm, '-dither', 'yes', '-seed', '1'];
+    const common = ['-samprate', String(SAMPLE_RATE_HZ), '-input_endian', 'little', '-dither', 'yes', '-seed', '1'];
     const extra = o.extraArgs ?? [];
+    const files = await readdir(hmm);
+    const featParams = files.includes('feat.params') ? await readFile(join(hmm, 'feat.params'), 'utf8') : undefined;
+    const model = { dir: hmm, files, featParams };
     if (o.grammar === undefined) {
       const lm = o.languageModel ?? POCKETSPHINX_EN_US_LM;
       await mustExist(lm, 'language model');
-      return { common, languageModel: lm, dictionaryPath: dict, extra };
+      return { common, model, languageModel: lm, dictionaryPath: dict, extra };
     }
     const jsgf = buildJsgf(o.grammar);
     const words = grammarWords(o.grammar);
@@ -160,7 +168,7 @@ export class PocketsphinxStt implements SpeechToText {
       pronunciations.forEach((p, i) => lines.push(`${i === 0 ? word : `${word}(${i + 1})`} ${p}`));
     }
     const fixed = new Set(o.grammar.phrases.map(normalizeGrammarText).filter((p) => !p.includes('{')));
-    return { common, grammar: { jsgf, dictionary: `${lines.join('\n')}\n`, phones, fixed }, dictionaryPath: dict, extra };
+    return { common, model, grammar: { jsgf, dictionary: `${lines.join('\n')}\n`, phones, fixed }, dictionaryPath: dict, extra };
   }
 
   /**
@@ -172,13 +180,14 @@ export class PocketsphinxStt implements SpeechToText {
    * @throws {SPEECH_ERR_ENGINE_MISSING} / {SPEECH_ERR_MODEL_MISSING} / {SPEECH_ERR_ENGINE_FAILED} / {SPEECH_ERR_TIMEOUT}
    */
   async transcribe(pcm: Int16Array, options: TranscribeOptions): Promise<Transcript> {
-    const heard = await this.recognize(pcm, options);
+    const { text: heard, cepstralMean } = await this.#recognize(pcm, options);
     const params = this.#options.rejection ?? DEFAULT_REJECTION;
     if (heard === '' || this.vocabulary === 'open' || params === false) return { text: heard };
     const phones = await this.phoneCount(heard);
     const phraseClass = await this.phraseClass(heard);
     const spotting = paramsFor(phraseClass, params);
-    const spotted = await this.spot(pcm, heard, { phoneLoopProbability: spotting.phoneLoopProbability, threshold: spottingThreshold(phones, spotting), signal: options.signal });
+    const handOver = (this.#options.primeCmn ?? 'all') === 'all' ? cepstralMean : undefined;
+    const spotted = await this.spot(pcm, heard, { phoneLoopProbability: spotting.phoneLoopProbability, threshold: spottingThreshold(phones, spotting), cepstralMean: handOver, signal: options.signal });
     const verdict = decide({ phones, spotted, speech: speechSpan(pcm, POCKETSPHINX_LEAD_SILENCE_MS / 1000), phraseClass }, params);
     if (verdict.accepted) return { text: heard };
     return { text: '', rejected: { heard, reason: verdict.reason } };
@@ -190,10 +199,15 @@ export class PocketsphinxStt implements SpeechToText {
    * @throws as {@link transcribe}
    */
   async recognize(pcm: Int16Array, options: TranscribeOptions): Promise<string> {
+    return (await this.#recognize(pcm, options)).text;
+  }
+
+  /** The hypothesis and the cepstral mean the pass ended with (from its log; undefined when absent). */
+  async #recognize(pcm: Int16Array, options: TranscribeOptions): Promise<{ text: string; cepstralMean: number[] | undefined }> {
     this.#checkInput(pcm, options.lang);
     const prepared = await this.#ready();
     return this.#inScratch(async (dir) => {
-      const args = [...prepared.common];
+      const args = ['-hmm', prepared.model.dir, ...prepared.common];
       if (prepared.grammar !== undefined) {
         await writeFile(join(dir, 'grammar.gram'), prepared.grammar.jsgf);
         await writeFile(join(dir, 'grammar.dict'), prepared.grammar.dictionary);
@@ -202,7 +216,7 @@ export class PocketsphinxStt implements SpeechToText {
         args.push('-lm', prepared.languageModel ?? POCKETSPHINX_EN_US_LM, '-dict', prepared.dictionaryPath);
       }
       const run = await this.#run(dir, pcm, [...args, '-time', 'yes', ...prepared.extra], options.signal, this.#options.primeCmn !== 'none');
-      return wordsFrom(run.stdout, run.from);
+      return { text: wordsFrom(run.stdout, run.from), cepstralMean: finalCepstralMean(run.stderrTail) };
     });
   }
 
@@ -221,8 +235,12 @@ export class PocketsphinxStt implements SpeechToText {
     return this.#inScratch(async (dir) => {
       await writeFile(join(dir, 'grammar.dict'), grammar.dictionary);
       await writeFile(join(dir, 'phrase.kws'), `${phrase} /${options.threshold.toExponential()}/\n`);
-      const args = [...prepared.common, '-kws', join(dir, 'phrase.kws'), '-dict', join(dir, 'grammar.dict'), '-kws_plp', options.phoneLoopProbability.toExponential(), '-time', 'yes'];
-      const run = await this.#run(dir, pcm, [...args, ...prepared.extra], options.signal, (this.#options.primeCmn ?? 'all') === 'all');
+      const featParams = prepared.model.featParams;
+      const mean = options.cepstralMean;
+      const hmm = mean !== undefined && featParams !== undefined ? await modelWithMean(dir, prepared.model.dir, prepared.model.files, withCepstralMean(featParams, mean)) : prepared.model.dir;
+      const prime = hmm === prepared.model.dir && ['all', 'each', undefined].includes(this.#options.primeCmn);
+      const args = ['-hmm', hmm, ...prepared.common, '-kws', join(dir, 'phrase.kws'), '-dict', join(dir, 'grammar.dict'), '-kws_plp', options.phoneLoopProbability.toExponential(), '-time', 'yes'];
+      const run = await this.#run(dir, pcm, [...args, ...prepared.extra], options.signal, prime);
       return spottedFrom(run.stdout, phrase, run.from, run.shift);
     });
   }
@@ -274,7 +292,7 @@ export class PocketsphinxStt implements SpeechToText {
    * stdout, from when (seconds) its timed lines belong to the decoded copy, and the shift that measures their times
    * as if the decoded copy had been the only one, after the lead silence.
    */
-  async #run(dir: string, pcm: Int16Array, args: readonly string[], signal: AbortSignal | undefined, prime: boolean): Promise<{ stdout: string; from: number; shift: number }> {
+  async #run(dir: string, pcm: Int16Array, args: readonly string[], signal: AbortSignal | undefined, prime: boolean): Promise<{ stdout: string; stderrTail: string; from: number; shift: number }> {
     const lead = (POCKETSPHINX_LEAD_SILENCE_MS * SAMPLE_RATE_HZ) / 1000;
     const tail = (POCKETSPHINX_TAIL_SILENCE_MS * SAMPLE_RATE_HZ) / 1000;
     let padded: Int16Array;
@@ -302,8 +320,17 @@ export class PocketsphinxStt implements SpeechToText {
     if (result.code !== 0) {
       throw new SpeechError('SPEECH_ERR_ENGINE_FAILED', `${ENGINE}: expected exit code 0, got ${String(result.code)}: ${stderrSummary(result.stderrTail)}`);
     }
-    return { stdout: new TextDecoder().decode(result.stdout), from, shift };
+    return { stdout: new TextDecoder().decode(result.stdout), stderrTail: result.stderrTail, from, shift };
   }
+}
+
+/** A copy of the model folder in `dir` (links to its files) whose feat.params is `featParams`; returns its path. */
+async function modelWithMean(dir: string, modelDir: string, files: readonly string[], featParams: string): Promise<string> {
+  const copy = join(dir, 'model');
+  await mkdir(copy);
+  await Promise.all(files.filter((f) => f !== 'feat.params').map((f) => symlink(join(modelDir, f), join(copy, f))));
+  await writeFile(join(copy, 'feat.params'), featParams);
+  return copy;
 }
 
 async function mustExist(path: string, what: string): Promise<void> {

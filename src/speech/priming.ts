@@ -88,3 +88,19 @@ export function spottedFrom(stdout: string, phrase: string, from: number, shift:
 export function parseSpottedSpans(stdout: string, phrase: string): TimeSpan[] {
   return spottedFrom(stdout, phrase, 0, 0);
 }
+
+/**
+ * The cepstral mean pocketsphinx ended a run with: the last `cmn_live … Update to < c0 c1 … >` line of its log (13
+ * values), or undefined when the log has none (then the next pass primes itself).
+ */
+export function finalCepstralMean(stderr: string): number[] | undefined {
+  const all = [...stderr.matchAll(/Update to\s*<([^>]*)>/g)];
+  const values = all.at(-1)?.[1]?.trim().split(/\s+/).map(Number);
+  return values !== undefined && values.length === 13 && values.every(Number.isFinite) ? values : undefined;
+}
+
+/** `feat.params` text with its `-cmninit` set to `mean` (the file overrides the command line's `-cmninit`). */
+export function withCepstralMean(featParams: string, mean: readonly number[]): string {
+  const line = `-cmninit ${mean.map((v) => v.toFixed(2)).join(',')}`;
+  return /^-cmninit .*$/m.test(featParams) ? featParams.replace(/^-cmninit .*$/m, line) : `${featParams.trimEnd()}\n${line}\n`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PRIMING_GAP_MS, primedAudio, spottedFrom, timedEntriesFrom, wordsFrom } from '../../src/speech/priming.js';
+import { finalCepstralMean, PRIMING_GAP_MS, primedAudio, spottedFrom, timedEntriesFrom, withCepstralMean, wordsFrom } from '../../src/speech/priming.js';
 
 describe('cepstral-mean priming (pure)', () => {
   it('lays out lead, priming copy, gap, decoded copy, tail', () => {
@@ -47,5 +47,20 @@ describe('cepstral-mean priming (pure)', () => {
     expect(spottedFrom(kws, 'what time is it', 3.2, 0.3 - 3.2)).toEqual([{ start: expect.closeTo(0.6, 9), end: expect.closeTo(1.5, 9) }]);
     expect(spottedFrom(kws, 'what time is it', 0, 0)).toEqual([{ start: 0.27, end: 1.16 }, { start: 3.5, end: 4.4 }]);
     expect(spottedFrom(kws, 'who are you', 0, 0)).toEqual([]);
+  });
+
+  it('takes the last cepstral mean of the log and writes it into feat.params', () => {
+    const log = [
+      'INFO: cmn_live.c(120): Update from < 41.00 -5.29 -0.12  5.09  2.48 -4.07 -1.37 -1.78 -5.08 -2.05 -6.45 -1.42  1.17 >',
+      'INFO: cmn_live.c(138): Update to   < 38.66 24.77 -26.47 30.03 -18.56 -3.22 12.60 -24.93  7.69 -1.82 -3.13  9.60 -13.00 >',
+      'INFO: cmn_live.c(138): Update to   < 40.10 20.00 -20.00 25.00 -15.00 -3.00 10.00 -20.00  6.00 -1.50 -3.00  8.00 -11.00 >',
+      'INFO: fsg_search.c(263): TOTAL fsg 0.07 CPU 0.031 xRT',
+    ].join('\n');
+    expect(finalCepstralMean(log)).toEqual([40.1, 20, -20, 25, -15, -3, 10, -20, 6, -1.5, -3, 8, -11]);
+    expect(finalCepstralMean('INFO: nothing here')).toBeUndefined();
+    expect(finalCepstralMean('Update to < 1 2 3 >')).toBeUndefined(); // not 13 values
+    const params = '-lowerf 130\n-cmn batch\n-cmninit 41.00,-5.29,-0.12\n-varnorm no\n';
+    expect(withCepstralMean(params, [1, 2.345, -3])).toBe('-lowerf 130\n-cmn batch\n-cmninit 1.00,2.35,-3.00\n-varnorm no\n');
+    expect(withCepstralMean('-cmn batch\n', [1])).toBe('-cmn batch\n-cmninit 1.00\n');
   });
 });
