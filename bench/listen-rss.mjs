@@ -110,19 +110,9 @@ if (process.argv[2] === '--mic') {
 
 /** Streams `minutes` of `samples` looped as one WAV of unknown length into the child's stdin; samples /proc until it exits. */
 async function flatOut(child, samples, minutes, proc) {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0);
-  header.writeUInt32LE(0xffffffff, 4);
-  header.write('WAVEfmt ', 8);
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20);
-  header.writeUInt16LE(1, 22);
-  header.writeUInt32LE(RATE, 24);
-  header.writeUInt32LE(RATE * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36);
-  header.writeUInt32LE(0xffffffff, 40);
+  // The project's own WAV header with the size a writer into a pipe puts: "to the end of the stream".
+  const { wavHeader } = await import(new URL('../dist/audio/index.js', import.meta.url).href);
+  const header = wavHeader(0xffff_ffff, RATE, 1);
   const pcm = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
   const loops = Math.ceil((minutes * 60 * RATE) / samples.length);
   let last = proc();
