@@ -7,7 +7,8 @@
  *
  * Environment: OFFLINE_EXTRA_ARGS (JSON array of pocketsphinx arguments appended to the recognizer's),
  * OFFLINE_VOICES (comma-separated substrings of voice names to keep), OFFLINE_NO_OOD=1 (skip out-of-domain),
- * OFFLINE_KINDS (comma-separated: time, day, date, sums, online, identity), OFFLINE_PRIME=all|grammar|none (which passes decode a cepstral-mean priming copy first).
+ * OFFLINE_KINDS (comma-separated: time, day, date, sums, online, identity), OFFLINE_PRIME=all|grammar|none (which passes decode a cepstral-mean priming copy first),
+ * OFFLINE_FLOOR_DB=<dB>|off (the noise floor raised under each utterance; default the recognizer's).
  */
 import { builtinPhrases, matchBuiltin } from '../src/persona/index.js';
 import { PocketsphinxStt } from '../src/speech/index.js';
@@ -23,6 +24,19 @@ function kindOf(reference: string): string {
   return m.intent === 'weekday' ? 'day' : m.intent === 'arithmetic' ? 'sums' : m.intent;
 }
 
+/** OFFLINE_FLOOR_DB: the recognizer's noise floor, dB under the speech, or `off` (default: the recognizer's). */
+function noiseFloorDb(): number | false | undefined {
+  const value = process.env['OFFLINE_FLOOR_DB'];
+  if (value === undefined) return undefined;
+  if (value === 'off') return false;
+  if (!Number.isFinite(Number(value))) throw new Error(`expected OFFLINE_FLOOR_DB to be a number of dB or off, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
+const floorOption = (): { noiseFloorDb?: number | false } => {
+  const floor = noiseFloorDb();
+  return floor === undefined ? {} : { noiseFloorDb: floor };
+};
+
 export async function diagnose(): Promise<void> {
   const evalTexts = new Set([...EVAL_IN_DOMAIN, ...Object.values(EVAL_OUT_OF_DOMAIN).flat()]);
   const leaked = [...TUNE_IN_DOMAIN, ...TUNE_OUT_OF_DOMAIN].filter((t) => evalTexts.has(t));
@@ -31,7 +45,7 @@ export async function diagnose(): Promise<void> {
   const filter = (process.env['OFFLINE_VOICES'] ?? '').split(',').filter((s) => s !== '');
   const voices: VoiceCondition[] = [...TUNE_VOICES, ...TUNE_NOISY_VOICES].filter((v) => filter.length === 0 || filter.some((f) => v.name.includes(f)));
   const kinds = (process.env['OFFLINE_KINDS'] ?? '').split(',').filter((s) => s !== '');
-  const stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), extraArgs, primeCmn: (process.env['OFFLINE_PRIME'] ?? 'all') as 'all' | 'grammar' | 'none' });
+  const stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), extraArgs, primeCmn: (process.env['OFFLINE_PRIME'] ?? 'all') as 'all' | 'grammar' | 'none', ...floorOption() });
   const byVoice = new Map<string, Cell>();
   const byKind = new Map<string, Cell>();
   const sums: string[] = [];

@@ -37,6 +37,7 @@ import {
 import { SpeechError } from './errors.js';
 import { buildJsgf, type GrammarSpec, grammarWords, normalizeGrammarText } from './grammar.js';
 import { defaultSpawn, defaultTimers, runProcess, type SpawnFn, type SpeechTimers, stderrSummary } from './process.js';
+import { floorNoiseSigma, withWhiteNoise } from './noise-floor.js';
 import { finalCepstralMean, primedAudio, spottedFrom, withCepstralMean, wordsFrom } from './priming.js';
 import { decide, DEFAULT_REJECTION, paramsFor, type PhraseClass, type RejectionParams, speechSpan, spottingThreshold, type TimeSpan } from './rejection.js';
 import type { SpeechToText, TranscribeOptions, Transcript } from './types.js';
@@ -65,6 +66,11 @@ export interface PocketsphinxOptions {
    * primed; `grammar`: only the grammar pass; `none`: each pass decodes it once, as before.
    */
   readonly primeCmn?: 'all' | 'each' | 'grammar' | 'none';
+  /**
+   * Raise the utterance's noise floor to this many dB under its speech before decoding (default
+   * {@link DEFAULT_NOISE_FLOOR_DB}; see src/speech/noise-floor.ts); `false` decodes the audio as it is.
+   */
+  readonly noiseFloorDb?: number | false;
   /** Base languages the model serves (default `["en"]`). */
   readonly languages?: readonly string[];
   /** Extra CLI arguments, appended last (e.g. `["-vad_threshold", "3.0"]`). */
@@ -87,6 +93,14 @@ export interface SpottingOptions {
 }
 
 const ENGINE = 'pocketsphinx';
+
+/**
+ * The noise floor every utterance gets before decoding, dB under its speech (src/speech/noise-floor.ts). Chosen on
+ * the tuning half (bench/offline-diagnose.ts with OFFLINE_FLOOR_DB; docs/offline.md), in-domain right of 216 and
+ * out-of-domain answered of 85: none 157 / 1, 40 dB 170 / 1, 35 dB 172 / 1, 30 dB 178 / 1, 25 dB 182 / 2, 20 dB
+ * 175 / 3. 30 dB keeps the out-of-domain figure; 25 dB gains 4 more and lets one more wrong answer through.
+ */
+export const DEFAULT_NOISE_FLOOR_DB = 30;
 
 /** What {@link PocketsphinxStt.prepare} works out once. */
 interface Prepared {
@@ -288,7 +302,8 @@ export class PocketsphinxStt implements SpeechToText {
   }
 
   /**
-   * Pad the utterance with silence (after a priming copy unless `primeCmn` is false), decode it with `args`. Returns
+   * Raise the utterance's noise floor (`noiseFloorDb`), pad it with silence (after a priming copy unless `prime` is
+   * false), decode it with `args`. Returns
    * stdout, from when (seconds) its timed lines belong to the decoded copy, and the shift that measures their times
    * as if the decoded copy had been the only one, after the lead silence.
    */
@@ -307,6 +322,10 @@ export class PocketsphinxStt implements SpeechToText {
       from = layout.decodedFrom;
       shift = POCKETSPHINX_LEAD_SILENCE_MS / 1000 - layout.decodedFrom;
     }
+    // The floor is measured on the utterance and laid under everything decoded, the padding too: a step from
+    // digital silence into noise would itself look like the start of speech.
+    const floorDb = this.#options.noiseFloorDb ?? DEFAULT_NOISE_FLOOR_DB;
+    if (floorDb !== false) padded = withWhiteNoise(padded, floorNoiseSigma(pcm, floorDb));
     const audioFile = join(dir, 'utterance.raw');
     await writeFile(audioFile, new Uint8Array(padded.buffer)); // s16le on the little-endian hosts we run on
     const result = await runProcess(this.#options.binary ?? POCKETSPHINX_BINARY, ['-infile', audioFile, ...args], {
