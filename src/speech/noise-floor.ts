@@ -15,8 +15,8 @@ import { SAMPLE_RATE_HZ } from './constants.js';
 /** 10 ms frames. */
 const FRAME_SAMPLES = SAMPLE_RATE_HZ / 100;
 
-/** Frame powers (mean square) of `pcm` in 10 ms frames. */
-function framePowers(pcm: Int16Array): Float64Array {
+/** Frame powers (mean square) of `pcm` in 10 ms frames (a partial last frame is left out). */
+export function framePowers(pcm: Int16Array): Float64Array {
   const frames = Math.floor(pcm.length / FRAME_SAMPLES);
   const powers = new Float64Array(frames);
   for (let f = 0; f < frames; f++) {

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { SAMPLE_RATE_HZ } from './constants.js';
+import { framePowers } from './noise-floor.js';
 
 /** How one class of phrases is verified. */
 export interface SpottingParams {
@@ -117,9 +117,6 @@ export function decide(features: VerificationFeatures, params: RejectionParams =
   return { accepted: true, coverage: share };
 }
 
-/** Frame length of the speech-span estimate, samples (10 ms). */
-const FRAME_SAMPLES = SAMPLE_RATE_HZ / 100;
-
 /**
  * Where the speech is in `pcm`: from the first to the last 10 ms frame whose energy is above a level between the
  * quiet floor (10th percentile) and the loud peak (98th percentile) of the utterance, in dB. Relative levels make it
@@ -128,17 +125,9 @@ const FRAME_SAMPLES = SAMPLE_RATE_HZ / 100;
  * @param offsetSeconds added to both ends (padding put before `pcm` when it was decoded)
  */
 export function speechSpan(pcm: Int16Array, offsetSeconds = 0): TimeSpan | undefined {
-  const frames = Math.floor(pcm.length / FRAME_SAMPLES);
+  const levels = framePowers(pcm).map((p) => 10 * Math.log10(p + 1));
+  const frames = levels.length;
   if (frames === 0) return undefined;
-  const levels = new Float64Array(frames);
-  for (let f = 0; f < frames; f++) {
-    let sum = 0;
-    for (let i = f * FRAME_SAMPLES; i < (f + 1) * FRAME_SAMPLES; i++) {
-      const v = pcm[i] ?? 0;
-      sum += v * v;
-    }
-    levels[f] = 10 * Math.log10(sum / FRAME_SAMPLES + 1);
-  }
   const sorted = Float64Array.from(levels).sort();
   const floor = sorted[Math.floor(0.1 * (frames - 1))] ?? 0;
   const peak = sorted[Math.floor(0.98 * (frames - 1))] ?? 0;
