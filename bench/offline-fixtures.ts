@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeWav } from '../src/audio/index.js';
 import { matchBuiltin } from '../src/persona/index.js';
-import { EspeakNgTts, FliteTts, type TextToSpeech } from '../src/speech/index.js';
+import { EspeakNgTts, FliteTts, type TextToSpeech, xorshift32 } from '../src/speech/index.js';
 
 /** One way of speaking: an engine, a voice, a speed, optional noise. */
 export interface VoiceCondition {
@@ -58,15 +58,8 @@ export const EVAL_VOICES: readonly VoiceCondition[] = [
 
 /** A deterministic generator (so the noise is the same on every run): xorshift32. */
 function noiseSource(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0xffffffff - 0.5;
-  };
+  const next = xorshift32(seed);
+  return () => next() / 0xffffffff - 0.5;
 }
 
 /**

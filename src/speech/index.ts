@@ -11,6 +11,7 @@ export type { SpeechToText, TextToSpeech, TranscribeOptions, Transcript, Synthes
 export { SpeechError, type SpeechErrorCode } from './errors.js';
 export * from './constants.js';
 export { buildJsgf, grammarWords, mergeGrammarSpecs, normalizeGrammarText, type GrammarSpec } from './grammar.js';
+export { xorshift32 } from './noise-floor.js';
 export { DEFAULT_NOISE_FLOOR_DB, PocketsphinxStt, type PocketsphinxOptions, type SpottingOptions } from './pocketsphinx.js';
 export {
   coverage,

@@ -58,8 +58,8 @@ export function noiseFloorLevels(pcm: Int16Array): FloorLevels | undefined {
   return { speech: n > 0 ? sum / n : peak, floor };
 }
 
-/** A fixed-seed uniform generator in [0, 1) (xorshift32). */
-function uniform(seed: number): () => number {
+/** A fixed-seed generator of unsigned 32-bit integers (xorshift32; seed 0 is taken as 1). */
+export function xorshift32(seed: number): () => number {
   let x = seed >>> 0 || 1;
   return () => {
     x ^= x << 13;
@@ -67,8 +67,14 @@ function uniform(seed: number): () => number {
     x ^= x >>> 17;
     x ^= x << 5;
     x >>>= 0;
-    return x / 4294967296;
+    return x;
   };
+}
+
+/** A fixed-seed uniform generator in [0, 1). */
+function uniform(seed: number): () => number {
+  const next = xorshift32(seed);
+  return () => next() / 4294967296;
 }
 
 /**
