@@ -8,10 +8,11 @@
  * Environment: OFFLINE_EXTRA_ARGS (JSON array of pocketsphinx arguments appended to the recognizer's),
  * OFFLINE_VOICES (comma-separated substrings of voice names to keep), OFFLINE_NO_OOD=1 (skip out-of-domain),
  * OFFLINE_KINDS (comma-separated: time, day, date, sums, online, identity), OFFLINE_PRIME=all|grammar|none (which passes decode a cepstral-mean priming copy first),
- * OFFLINE_FLOOR_DB=<dB>|off (the noise floor raised under each utterance; default the recognizer's).
+ * OFFLINE_FLOOR_DB=<dB>|off (the noise floor raised under each utterance; default the recognizer's),
+ * OFFLINE_NOISE_REDUCTION=<least gain>|off (the noise reduction before decoding; default the recognizer's).
  */
 import { builtinPhrases, matchBuiltin } from '../src/persona/index.js';
-import { PocketsphinxStt } from '../src/speech/index.js';
+import { DEFAULT_NOISE_REDUCTION, type NoiseReductionParams, PocketsphinxStt } from '../src/speech/index.js';
 import { EVAL_IN_DOMAIN, EVAL_OUT_OF_DOMAIN, TUNE_IN_DOMAIN, TUNE_OUT_OF_DOMAIN } from './offline-corpus.js';
 import { classify, closeFixtures, speak, TUNE_NOISY_VOICES, TUNE_VOICES, type VoiceCondition } from './offline-fixtures.js';
 
@@ -37,6 +38,16 @@ const floorOption = (): { noiseFloorDb?: number | false } => {
   return floor === undefined ? {} : { noiseFloorDb: floor };
 };
 
+/** OFFLINE_NOISE_REDUCTION: the noise reduction's least gain (linear), or `off` (default: the recognizer's). */
+const reductionOption = (): { noiseReduction?: NoiseReductionParams | false } => {
+  const value = process.env['OFFLINE_NOISE_REDUCTION'];
+  if (value === undefined) return {};
+  if (value === 'off') return { noiseReduction: false };
+  const minGain = Number(value);
+  if (!(minGain > 0 && minGain <= 1)) throw new Error(`expected OFFLINE_NOISE_REDUCTION to be a gain in (0, 1] or off, got ${JSON.stringify(value)}`);
+  return { noiseReduction: { ...DEFAULT_NOISE_REDUCTION, minGain } };
+};
+
 export async function diagnose(): Promise<void> {
   const evalTexts = new Set([...EVAL_IN_DOMAIN, ...Object.values(EVAL_OUT_OF_DOMAIN).flat()]);
   const leaked = [...TUNE_IN_DOMAIN, ...TUNE_OUT_OF_DOMAIN].filter((t) => evalTexts.has(t));
@@ -45,7 +56,7 @@ export async function diagnose(): Promise<void> {
   const filter = (process.env['OFFLINE_VOICES'] ?? '').split(',').filter((s) => s !== '');
   const voices: VoiceCondition[] = [...TUNE_VOICES, ...TUNE_NOISY_VOICES].filter((v) => filter.length === 0 || filter.some((f) => v.name.includes(f)));
   const kinds = (process.env['OFFLINE_KINDS'] ?? '').split(',').filter((s) => s !== '');
-  const stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), extraArgs, primeCmn: (process.env['OFFLINE_PRIME'] ?? 'all') as 'all' | 'grammar' | 'none', ...floorOption() });
+  const stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), extraArgs, primeCmn: (process.env['OFFLINE_PRIME'] ?? 'all') as 'all' | 'grammar' | 'none', ...floorOption(), ...reductionOption() });
   const byVoice = new Map<string, Cell>();
   const byKind = new Map<string, Cell>();
   const sums: string[] = [];

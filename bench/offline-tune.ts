@@ -21,7 +21,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinPhrases } from '../src/persona/index.js';
-import { buildJsgf, coverage, grammarWords, POCKETSPHINX_EN_US_DICT, PocketsphinxStt, speechSpan, type TimeSpan } from '../src/speech/index.js';
+import { buildJsgf, coverage, grammarWords, POCKETSPHINX_EN_US_DICT, PocketsphinxStt, reduceNoise, speechSpan, type TimeSpan } from '../src/speech/index.js';
 import { TUNE_IN_DOMAIN, TUNE_OUT_OF_DOMAIN } from './offline-corpus.js';
 import { classify, closeFixtures, cpuMsWithChildren, speak, TUNE_NOISY_VOICES, TUNE_VOICES } from './offline-fixtures.js';
 
@@ -91,7 +91,10 @@ function inOrderShare(hyp: string, lm: string): number {
   return dp[h.length]![l.length]! / h.length;
 }
 
-async function measureSample(stt: PocketsphinxStt, lm: PocketsphinxStt, garbage: { gram: string; dict: string }, dir: string, reference: string, pcm: Int16Array, inDomain: boolean): Promise<Sample> {
+async function measureSample(stt: PocketsphinxStt, lm: PocketsphinxStt, garbage: { gram: string; dict: string }, dir: string, reference: string, utterance: Int16Array, inDomain: boolean): Promise<Sample> {
+  // What the recognizer decodes: the utterance after its noise reduction (`stt` itself has it off, so every pass
+  // and the speech span see the same audio, as in PocketsphinxStt.transcribe).
+  const pcm = reduceNoise(utterance);
   let t = cpuMsWithChildren();
   const cpu = (): number => {
     const now = cpuMsWithChildren();
@@ -166,8 +169,8 @@ function points(): Point[] {
 
 export async function tune(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'hivesat-tune-'));
-  const stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), rejection: false });
-  const lm = new PocketsphinxStt();
+  const stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), rejection: false, noiseReduction: false });
+  const lm = new PocketsphinxStt({ noiseReduction: false });
   const garbage = await garbageFiles(dir);
   const samples: Sample[] = [];
   try {

@@ -51,6 +51,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/satellite/transcripts.test.ts',
   'test/speech/grammar.test.ts',
   'test/speech/noise-floor.test.ts',
+  'test/speech/noise-reduction.test.ts',
   'test/speech/priming.test.ts',
   'test/speech/rejection.test.ts',
   'test/stop-race.test.ts',

@@ -12,6 +12,7 @@ export { SpeechError, type SpeechErrorCode } from './errors.js';
 export * from './constants.js';
 export { buildJsgf, grammarWords, mergeGrammarSpecs, normalizeGrammarText, type GrammarSpec } from './grammar.js';
 export { xorshift32 } from './noise-floor.js';
+export { DEFAULT_NOISE_REDUCTION, reduceNoise, type NoiseReductionParams } from './noise-reduction.js';
 export { DEFAULT_NOISE_FLOOR_DB, PocketsphinxStt, type PocketsphinxOptions, type SpottingOptions } from './pocketsphinx.js';
 export {
   coverage,

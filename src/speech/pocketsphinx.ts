@@ -38,6 +38,7 @@ import { SpeechError } from './errors.js';
 import { buildJsgf, type GrammarSpec, grammarWords, normalizeGrammarText } from './grammar.js';
 import { defaultSpawn, defaultTimers, runProcess, type SpawnFn, type SpeechTimers, stderrSummary } from './process.js';
 import { floorNoiseSigma, withWhiteNoise } from './noise-floor.js';
+import { DEFAULT_NOISE_REDUCTION, type NoiseReductionParams, reduceNoise } from './noise-reduction.js';
 import { finalCepstralMean, primedAudio, spottedFrom, withCepstralMean, wordsFrom } from './priming.js';
 import { decide, DEFAULT_REJECTION, paramsFor, type PhraseClass, type RejectionParams, speechSpan, spottingThreshold, type TimeSpan } from './rejection.js';
 import type { SpeechToText, TranscribeOptions, Transcript } from './types.js';
@@ -71,6 +72,11 @@ export interface PocketsphinxOptions {
    * {@link DEFAULT_NOISE_FLOOR_DB}; see src/speech/noise-floor.ts); `false` decodes the audio as it is.
    */
   readonly noiseFloorDb?: number | false;
+  /**
+   * Reduce the utterance's steady background noise before decoding (default {@link DEFAULT_NOISE_REDUCTION}; see
+   * src/speech/noise-reduction.ts); `false` decodes the audio as it is.
+   */
+  readonly noiseReduction?: NoiseReductionParams | false;
   /** Base languages the model serves (default `["en"]`). */
   readonly languages?: readonly string[];
   /** Extra CLI arguments, appended last (e.g. `["-vad_threshold", "3.0"]`). */
@@ -193,7 +199,9 @@ export class PocketsphinxStt implements SpeechToText {
    * @throws {SPEECH_ERR_BAD_INPUT} empty or longer than {@link MAX_STT_SAMPLES}
    * @throws {SPEECH_ERR_ENGINE_MISSING} / {SPEECH_ERR_MODEL_MISSING} / {SPEECH_ERR_ENGINE_FAILED} / {SPEECH_ERR_TIMEOUT}
    */
-  async transcribe(pcm: Int16Array, options: TranscribeOptions): Promise<Transcript> {
+  async transcribe(utterance: Int16Array, options: TranscribeOptions): Promise<Transcript> {
+    this.#checkInput(utterance, options.lang);
+    const pcm = this.#withoutNoise(utterance);
     const { text: heard, cepstralMean } = await this.#recognize(pcm, options);
     const params = this.#options.rejection ?? DEFAULT_REJECTION;
     if (heard === '' || this.vocabulary === 'open' || params === false) return { text: heard };
@@ -213,12 +221,18 @@ export class PocketsphinxStt implements SpeechToText {
    * @throws as {@link transcribe}
    */
   async recognize(pcm: Int16Array, options: TranscribeOptions): Promise<string> {
-    return (await this.#recognize(pcm, options)).text;
+    this.#checkInput(pcm, options.lang);
+    return (await this.#recognize(this.#withoutNoise(pcm), options)).text;
+  }
+
+  /** `pcm` after the noise reduction of the options (itself when it is off). */
+  #withoutNoise(pcm: Int16Array): Int16Array {
+    const params = this.#options.noiseReduction ?? DEFAULT_NOISE_REDUCTION;
+    return params === false ? pcm : reduceNoise(pcm, params);
   }
 
   /** The hypothesis and the cepstral mean the pass ended with (from its log; undefined when absent). */
   async #recognize(pcm: Int16Array, options: TranscribeOptions): Promise<{ text: string; cepstralMean: number[] | undefined }> {
-    this.#checkInput(pcm, options.lang);
     const prepared = await this.#ready();
     return this.#inScratch(async (dir) => {
       const args = ['-hmm', prepared.model.dir, ...prepared.common];
@@ -236,7 +250,8 @@ export class PocketsphinxStt implements SpeechToText {
 
   /**
    * Keyword-spotting pass: where pocketsphinx finds `phrase` (grammar words only) in the utterance, seconds from
-   * the start of the padded audio (the lead silence is {@link POCKETSPHINX_LEAD_SILENCE_MS}).
+   * the start of the padded audio (the lead silence is {@link POCKETSPHINX_LEAD_SILENCE_MS}). `pcm` is decoded as
+   * given (over the noise floor, but without the noise reduction {@link transcribe} applies first).
    *
    * @throws {SPEECH_ERR_GRAMMAR} no grammar, or a word outside it; and as {@link transcribe}
    */
