@@ -1,6 +1,6 @@
 /**
  * `node --import tsx bench/offline-diagnose.ts`: where the offline recognizer goes wrong, on the TUNING half only
- * (bench/offline-corpus.ts TUNE_*, TUNE_VOICES and TUNE_NOISY_VOICES; never the evaluation voices or sentences).
+ * (bench/offline-corpus.ts TUNE_*, ALL_TUNE_VOICES; never the evaluation voices or sentences).
  * Prints, per voice and per question kind: right, misrecognised (the grammar's nearest phrase is another question),
  * falsely rejected (the nearest phrase was right but verification refused it), and rejected-and-misheard; then the
  * sums that went wrong (said → heard) and the out-of-domain sentences that were answered.
@@ -9,12 +9,14 @@
  * OFFLINE_VOICES (comma-separated substrings of voice names to keep), OFFLINE_NO_OOD=1 (skip out-of-domain),
  * OFFLINE_KINDS (comma-separated: time, day, date, sums, online, identity), OFFLINE_PRIME=all|grammar|none (which passes decode a cepstral-mean priming copy first),
  * OFFLINE_FLOOR_DB=<dB>|off (the noise floor raised under each utterance; default the recognizer's),
- * OFFLINE_NOISE_REDUCTION=<least gain>|off (the noise reduction before decoding; default the recognizer's).
+ * OFFLINE_NOISE_REDUCTION=<least gain>[,<quiet share>[,<smoothing>]]|off (the noise reduction before decoding;
+ * default the recognizer's), OFFLINE_WARP=<largest warp>|off (the vocal tract warp for high voices; default the
+ * recognizer's).
  */
 import { builtinPhrases, matchBuiltin } from '../src/persona/index.js';
-import { DEFAULT_NOISE_REDUCTION, type NoiseReductionParams, PocketsphinxStt } from '../src/speech/index.js';
+import { DEFAULT_NOISE_REDUCTION, DEFAULT_VOCAL_TRACT_WARP, type NoiseReductionParams, PocketsphinxStt, type VocalTractWarpParams } from '../src/speech/index.js';
 import { EVAL_IN_DOMAIN, EVAL_OUT_OF_DOMAIN, TUNE_IN_DOMAIN, TUNE_OUT_OF_DOMAIN } from './offline-corpus.js';
-import { classify, closeFixtures, speak, TUNE_NOISY_VOICES, TUNE_VOICES, type VoiceCondition } from './offline-fixtures.js';
+import { classify, closeFixtures, speak, ALL_TUNE_VOICES, type VoiceCondition } from './offline-fixtures.js';
 
 type Cell = { right: number; misheard: number; falselyRejected: number; rejectedMisheard: number; n: number };
 const cell = (): Cell => ({ right: 0, misheard: 0, falselyRejected: 0, rejectedMisheard: 0, n: 0 });
@@ -38,14 +40,24 @@ const floorOption = (): { noiseFloorDb?: number | false } => {
   return floor === undefined ? {} : { noiseFloorDb: floor };
 };
 
-/** OFFLINE_NOISE_REDUCTION: the noise reduction's least gain (linear), or `off` (default: the recognizer's). */
+/** OFFLINE_NOISE_REDUCTION: least gain, quiet share and smoothing of the noise reduction, or `off` (default: the recognizer's). */
 const reductionOption = (): { noiseReduction?: NoiseReductionParams | false } => {
   const value = process.env['OFFLINE_NOISE_REDUCTION'];
   if (value === undefined) return {};
   if (value === 'off') return { noiseReduction: false };
-  const minGain = Number(value);
-  if (!(minGain > 0 && minGain <= 1)) throw new Error(`expected OFFLINE_NOISE_REDUCTION to be a gain in (0, 1] or off, got ${JSON.stringify(value)}`);
-  return { noiseReduction: { ...DEFAULT_NOISE_REDUCTION, minGain } };
+  const [minGain = NaN, quietShare = DEFAULT_NOISE_REDUCTION.quietShare, smoothing = DEFAULT_NOISE_REDUCTION.smoothing] = value.split(',').map(Number);
+  if (![minGain, quietShare, smoothing].every((v) => v > 0 && v <= 1)) throw new Error(`expected OFFLINE_NOISE_REDUCTION to be up to three numbers in (0, 1] or off, got ${JSON.stringify(value)}`);
+  return { noiseReduction: { minGain, quietShare, smoothing } };
+};
+
+/** OFFLINE_WARP: the largest frequency warp for high voices, or `off` (default: the recognizer's). */
+const warpOption = (): { vocalTractWarp?: VocalTractWarpParams | false } => {
+  const value = process.env['OFFLINE_WARP'];
+  if (value === undefined) return {};
+  if (value === 'off') return { vocalTractWarp: false };
+  const maxWarp = Number(value);
+  if (!(maxWarp >= 1 && maxWarp <= 2)) throw new Error(`expected OFFLINE_WARP to be a warp in [1, 2] or off, got ${JSON.stringify(value)}`);
+  return { vocalTractWarp: { ...DEFAULT_VOCAL_TRACT_WARP, maxWarp } };
 };
 
 export async function diagnose(): Promise<void> {
@@ -54,9 +66,9 @@ export async function diagnose(): Promise<void> {
   if (leaked.length > 0) throw new Error(`expected disjoint tuning and evaluation sentences, got ${leaked.join('; ')}`);
   const extraArgs = JSON.parse(process.env['OFFLINE_EXTRA_ARGS'] ?? '[]') as string[];
   const filter = (process.env['OFFLINE_VOICES'] ?? '').split(',').filter((s) => s !== '');
-  const voices: VoiceCondition[] = [...TUNE_VOICES, ...TUNE_NOISY_VOICES].filter((v) => filter.length === 0 || filter.some((f) => v.name.includes(f)));
+  const voices: VoiceCondition[] = ALL_TUNE_VOICES.filter((v) => filter.length === 0 || filter.some((f) => v.name.includes(f)));
   const kinds = (process.env['OFFLINE_KINDS'] ?? '').split(',').filter((s) => s !== '');
-  const stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), extraArgs, primeCmn: (process.env['OFFLINE_PRIME'] ?? 'all') as 'all' | 'grammar' | 'none', ...floorOption(), ...reductionOption() });
+  const stt = new PocketsphinxStt({ grammar: builtinPhrases('en'), extraArgs, primeCmn: (process.env['OFFLINE_PRIME'] ?? 'all') as 'all' | 'grammar' | 'none', ...floorOption(), ...reductionOption(), ...warpOption() });
   const byVoice = new Map<string, Cell>();
   const byKind = new Map<string, Cell>();
   const sums: string[] = [];
@@ -91,7 +103,7 @@ export async function diagnose(): Promise<void> {
   lines.push(row('all in-domain', total));
   lines.push('sums not heard right:', ...sums);
   if (process.env['OFFLINE_NO_OOD'] !== '1') {
-    const oodVoices = [...TUNE_VOICES, ...TUNE_NOISY_VOICES];
+    const oodVoices = ALL_TUNE_VOICES;
     let wrong = 0;
     const answered: string[] = [];
     for (const [i, reference] of TUNE_OUT_OF_DOMAIN.entries()) {

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { builtinPhrases } from '../src/persona/index.js';
 import { buildJsgf, coverage, grammarWords, POCKETSPHINX_EN_US_DICT, PocketsphinxStt, reduceNoise, speechSpan, type TimeSpan } from '../src/speech/index.js';
 import { TUNE_IN_DOMAIN, TUNE_OUT_OF_DOMAIN } from './offline-corpus.js';
-import { classify, closeFixtures, cpuMsWithChildren, speak, TUNE_NOISY_VOICES, TUNE_VOICES } from './offline-fixtures.js';
+import { classify, closeFixtures, cpuMsWithChildren, speak, ALL_TUNE_VOICES } from './offline-fixtures.js';
 
 const PLPS: readonly number[] = envNumbers('OFFLINE_TUNE_PLPS') ?? [1e-5, 1e-10, 1e-20];
 /** log10 thresholds per phone, strictest first; each sample's best passing level is found by bisection. */
@@ -174,12 +174,12 @@ export async function tune(): Promise<void> {
   const garbage = await garbageFiles(dir);
   const samples: Sample[] = [];
   try {
-    for (const voice of [...TUNE_VOICES, ...TUNE_NOISY_VOICES]) {
+    for (const voice of ALL_TUNE_VOICES) {
       for (const [i, text] of TUNE_IN_DOMAIN.entries()) samples.push(await measureSample(stt, lm, garbage, dir, text, await speak(text, voice, i + 101), true));
       process.stderr.write(`tune: ${voice.name} done (${samples.length} utterances)\n`);
     }
     // Each out-of-domain sentence in one of the tuning voices (round robin).
-    const oodVoices = [...TUNE_VOICES, ...TUNE_NOISY_VOICES];
+    const oodVoices = ALL_TUNE_VOICES;
     for (const [i, text] of TUNE_OUT_OF_DOMAIN.entries()) {
       const voice = oodVoices[i % oodVoices.length];
       if (voice !== undefined) samples.push(await measureSample(stt, lm, garbage, dir, text, await speak(text, voice, i + 1), false));
@@ -201,7 +201,7 @@ export async function tune(): Promise<void> {
     lines.push(`${p.method.padEnd(50)}  ${pct(right, inDomain.length)}       ${pct(rejected, outOfDomain.length)}     ${pct(wrong, outOfDomain.length)}`);
   }
   const mean = (k: keyof Sample['cpuMs']): string => (samples.reduce((a, s) => a + s.cpuMs[k], 0) / samples.length).toFixed(0);
-  process.stdout.write(`offline rejection, tuning set: ${inDomain.length} in-domain, ${outOfDomain.length} out-of-domain utterances (${TUNE_VOICES.length} voices)\n${lines.join('\n')}\n`);
+  process.stdout.write(`offline rejection, tuning set: ${inDomain.length} in-domain, ${outOfDomain.length} out-of-domain utterances (${ALL_TUNE_VOICES.length} voice conditions)\n${lines.join('\n')}\n`);
   process.stdout.write(`CPU per utterance (this process + children, ms): grammar pass ${mean('grammar')}, one kws pass ${mean('spot')}, lm pass ${mean('lm')}, garbage-loop pass ${mean('garbage')}\n`);
 }
 

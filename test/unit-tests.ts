@@ -52,6 +52,7 @@ export const UNIT_TESTS: readonly string[] = [
   'test/speech/grammar.test.ts',
   'test/speech/noise-floor.test.ts',
   'test/speech/noise-reduction.test.ts',
+  'test/speech/pitch.test.ts',
   'test/speech/priming.test.ts',
   'test/speech/rejection.test.ts',
   'test/stop-race.test.ts',

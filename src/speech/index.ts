@@ -13,6 +13,7 @@ export * from './constants.js';
 export { buildJsgf, grammarWords, mergeGrammarSpecs, normalizeGrammarText, type GrammarSpec } from './grammar.js';
 export { xorshift32 } from './noise-floor.js';
 export { DEFAULT_NOISE_REDUCTION, reduceNoise, type NoiseReductionParams } from './noise-reduction.js';
+export { DEFAULT_VOCAL_TRACT_WARP, medianPitchHz, vocalTractWarp, type VocalTractWarpParams } from './pitch.js';
 export { DEFAULT_NOISE_FLOOR_DB, PocketsphinxStt, type PocketsphinxOptions, type SpottingOptions } from './pocketsphinx.js';
 export {
   coverage,

@@ -39,6 +39,7 @@ import { buildJsgf, type GrammarSpec, grammarWords, normalizeGrammarText } from 
 import { defaultSpawn, defaultTimers, runProcess, type SpawnFn, type SpeechTimers, stderrSummary } from './process.js';
 import { floorNoiseSigma, withWhiteNoise } from './noise-floor.js';
 import { DEFAULT_NOISE_REDUCTION, type NoiseReductionParams, reduceNoise } from './noise-reduction.js';
+import { DEFAULT_VOCAL_TRACT_WARP, medianPitchHz, vocalTractWarp, type VocalTractWarpParams } from './pitch.js';
 import { finalCepstralMean, primedAudio, spottedFrom, withCepstralMean, wordsFrom } from './priming.js';
 import { decide, DEFAULT_REJECTION, paramsFor, type PhraseClass, type RejectionParams, speechSpan, spottingThreshold, type TimeSpan } from './rejection.js';
 import type { SpeechToText, TranscribeOptions, Transcript } from './types.js';
@@ -77,6 +78,11 @@ export interface PocketsphinxOptions {
    * src/speech/noise-reduction.ts); `false` decodes the audio as it is.
    */
   readonly noiseReduction?: NoiseReductionParams | false;
+  /**
+   * Warp the frequency axis for high voices, by the utterance's median pitch (default
+   * {@link DEFAULT_VOCAL_TRACT_WARP}; see src/speech/pitch.ts); `false` never warps.
+   */
+  readonly vocalTractWarp?: VocalTractWarpParams | false;
   /** Base languages the model serves (default `["en"]`). */
   readonly languages?: readonly string[];
   /** Extra CLI arguments, appended last (e.g. `["-vad_threshold", "3.0"]`). */
@@ -95,6 +101,8 @@ export interface SpottingOptions {
   readonly threshold: number;
   /** Cepstral mean to start from (13 values, e.g. what the grammar pass ended with); otherwise the pass primes itself. */
   readonly cepstralMean?: readonly number[] | undefined;
+  /** Frequency warp of the pass (1 or undefined: none), as the grammar pass used. */
+  readonly warp?: number | undefined;
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -202,14 +210,15 @@ export class PocketsphinxStt implements SpeechToText {
   async transcribe(utterance: Int16Array, options: TranscribeOptions): Promise<Transcript> {
     this.#checkInput(utterance, options.lang);
     const pcm = this.#withoutNoise(utterance);
-    const { text: heard, cepstralMean } = await this.#recognize(pcm, options);
+    const warp = this.#warpFor(pcm);
+    const { text: heard, cepstralMean } = await this.#recognize(pcm, options, warp);
     const params = this.#options.rejection ?? DEFAULT_REJECTION;
     if (heard === '' || this.vocabulary === 'open' || params === false) return { text: heard };
     const phones = await this.phoneCount(heard);
     const phraseClass = await this.phraseClass(heard);
     const spotting = paramsFor(phraseClass, params);
     const handOver = (this.#options.primeCmn ?? 'all') === 'all' ? cepstralMean : undefined;
-    const spotted = await this.spot(pcm, heard, { phoneLoopProbability: spotting.phoneLoopProbability, threshold: spottingThreshold(phones, spotting), cepstralMean: handOver, signal: options.signal });
+    const spotted = await this.spot(pcm, heard, { phoneLoopProbability: spotting.phoneLoopProbability, threshold: spottingThreshold(phones, spotting), cepstralMean: handOver, warp, signal: options.signal });
     const verdict = decide({ phones, spotted, speech: speechSpan(pcm, POCKETSPHINX_LEAD_SILENCE_MS / 1000), phraseClass }, params);
     if (verdict.accepted) return { text: heard };
     return { text: '', rejected: { heard, reason: verdict.reason } };
@@ -222,7 +231,14 @@ export class PocketsphinxStt implements SpeechToText {
    */
   async recognize(pcm: Int16Array, options: TranscribeOptions): Promise<string> {
     this.#checkInput(pcm, options.lang);
-    return (await this.#recognize(this.#withoutNoise(pcm), options)).text;
+    const audio = this.#withoutNoise(pcm);
+    return (await this.#recognize(audio, options, this.#warpFor(audio))).text;
+  }
+
+  /** The frequency warp for `pcm` under the options (1: none). */
+  #warpFor(pcm: Int16Array): number {
+    const params = this.#options.vocalTractWarp ?? DEFAULT_VOCAL_TRACT_WARP;
+    return params === false ? 1 : vocalTractWarp(medianPitchHz(pcm), params);
   }
 
   /** `pcm` after the noise reduction of the options (itself when it is off). */
@@ -232,7 +248,7 @@ export class PocketsphinxStt implements SpeechToText {
   }
 
   /** The hypothesis and the cepstral mean the pass ended with (from its log; undefined when absent). */
-  async #recognize(pcm: Int16Array, options: TranscribeOptions): Promise<{ text: string; cepstralMean: number[] | undefined }> {
+  async #recognize(pcm: Int16Array, options: TranscribeOptions, warp: number): Promise<{ text: string; cepstralMean: number[] | undefined }> {
     const prepared = await this.#ready();
     return this.#inScratch(async (dir) => {
       const args = ['-hmm', prepared.model.dir, ...prepared.common];
@@ -243,7 +259,7 @@ export class PocketsphinxStt implements SpeechToText {
       } else {
         args.push('-lm', prepared.languageModel ?? POCKETSPHINX_EN_US_LM, '-dict', prepared.dictionaryPath);
       }
-      const run = await this.#run(dir, pcm, [...args, '-time', 'yes', ...prepared.extra], options.signal, this.#options.primeCmn !== 'none');
+      const run = await this.#run(dir, pcm, [...args, '-time', 'yes', ...warpArgs(warp), ...prepared.extra], options.signal, this.#options.primeCmn !== 'none');
       return { text: wordsFrom(run.stdout, run.from), cepstralMean: finalCepstralMean(run.stderrTail) };
     });
   }
@@ -269,7 +285,7 @@ export class PocketsphinxStt implements SpeechToText {
       const hmm = mean !== undefined && featParams !== undefined ? await modelWithMean(dir, prepared.model.dir, prepared.model.files, withCepstralMean(featParams, mean)) : prepared.model.dir;
       const prime = hmm === prepared.model.dir && ['all', 'each', undefined].includes(this.#options.primeCmn);
       const args = ['-hmm', hmm, ...prepared.common, '-kws', join(dir, 'phrase.kws'), '-dict', join(dir, 'grammar.dict'), '-kws_plp', options.phoneLoopProbability.toExponential(), '-time', 'yes'];
-      const run = await this.#run(dir, pcm, [...args, ...prepared.extra], options.signal, prime);
+      const run = await this.#run(dir, pcm, [...args, ...warpArgs(options.warp ?? 1), ...prepared.extra], options.signal, prime);
       return spottedFrom(run.stdout, phrase, run.from, run.shift);
     });
   }
@@ -356,6 +372,11 @@ export class PocketsphinxStt implements SpeechToText {
     }
     return { stdout: new TextDecoder().decode(result.stdout), stderrTail: result.stderrTail, from, shift };
   }
+}
+
+/** pocketsphinx arguments for a frequency warp (none for 1): frequencies are divided by `warp` before the filterbank. */
+function warpArgs(warp: number): string[] {
+  return warp === 1 ? [] : ['-warp_type', 'inverse_linear', '-warp_params', warp.toFixed(2)];
 }
 
 /** A copy of the model folder in `dir` (links to its files) whose feat.params is `featParams`; returns its path. */
