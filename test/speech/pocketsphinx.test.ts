@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinPhrases, createDefaultPersona, matchBuiltin } from '../../src/persona/index.js';
-import { EspeakNgTts, FliteTts, PocketsphinxStt, SpeechError } from '../../src/speech/index.js';
+import { defaultSpawn, EspeakNgTts, FliteTts, PocketsphinxStt, type SpawnFn, SpeechError } from '../../src/speech/index.js';
 
 /** Built-in phrases, spoken by real TTS engines, recognized with the built-in grammar. */
 const PHRASES = [
@@ -90,10 +90,34 @@ describe('pocketsphinx with the built-in grammar', () => {
   it('decodes over a noise floor, so synthetic silence does not throw the verification', async () => {
     // flite slt's pauses are digital silence: decoded as it is, the spotted phrase covers too little of what the
     // energy says is speech and "what is nine minus two" is refused; over a floor 30 dB under the speech it is heard.
+    // Both without the pitch warp (slt is a high voice), which alone also gets it heard.
     const speech = await flite.synthesize('what is nine minus two', { lang: 'en-us' });
+    const floored = new PocketsphinxStt({ grammar: builtinPhrases('en'), vocalTractWarp: false, workDir });
+    expect(await floored.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: 'what is nine minus two' });
     expect(await stt.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: 'what is nine minus two' });
-    const bare = new PocketsphinxStt({ grammar: builtinPhrases('en'), noiseFloorDb: false, workDir });
+    const bare = new PocketsphinxStt({ grammar: builtinPhrases('en'), noiseFloorDb: false, vocalTractWarp: false, workDir });
     expect(await bare.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: '', rejected: { heard: 'what is nine minus two', reason: 'partial' } });
+  });
+
+  it('warps the frequency axis of a high voice in both passes, and not of a low one', async () => {
+    const runs: string[][] = [];
+    const spawn: SpawnFn = (command, args) => {
+      runs.push([...args]);
+      return defaultSpawn(command, args);
+    };
+    const engine = new PocketsphinxStt({ grammar: builtinPhrases('en'), spawn, workDir });
+    const warpOf = (args: readonly string[]): string | undefined => (args.includes('-warp_type') ? args[args.indexOf('-warp_params') + 1] : undefined);
+    const high = await new EspeakNgTts().synthesize('what time is it', { lang: 'en-us', voice: 'en-us+f3' });
+    await engine.transcribe(high.pcm, { lang: 'en-us' });
+    // en-us+f3 speaks at about 178 Hz: nearly the full warp, the same in the grammar and the spotting pass.
+    const warps = runs.map(warpOf);
+    expect(warps).toHaveLength(2);
+    expect(warps[0]).toBe(warps[1]);
+    expect(Number(warps[0])).toBeGreaterThan(1.1);
+    runs.length = 0;
+    const low = await flite.synthesize('what time is it', { lang: 'en-us', voice: 'kal' });
+    await engine.transcribe(low.pcm, { lang: 'en-us' });
+    expect(runs.map(warpOf)).toEqual([undefined, undefined]);
   });
 
   it('rejection off gives the nearest phrase, as before', async () => {
