@@ -72,6 +72,7 @@ export async function diagnose(): Promise<void> {
   const byVoice = new Map<string, Cell>();
   const byKind = new Map<string, Cell>();
   const sums: string[] = [];
+  const refused: string[] = [];
   const total = cell();
   for (const voice of voices) {
     for (const [i, reference] of TUNE_IN_DOMAIN.entries()) {
@@ -91,6 +92,7 @@ export async function diagnose(): Promise<void> {
         } else if (nearestRight) c.falselyRejected++;
         else c.rejectedMisheard++;
       }
+      if (nearestRight && rejected !== undefined) refused.push(`  ${voice.name}: ${reference} [${rejected.reason}]`);
       if (!nearestRight && kind === 'sums') sums.push(`  ${voice.name}: ${reference} → ${heard === '' ? '(nothing)' : heard}${rejected === undefined ? '' : ` [rejected: ${rejected.reason}]`}`);
     }
     process.stderr.write(`diagnose: ${voice.name} done\n`);
@@ -102,6 +104,7 @@ export async function diagnose(): Promise<void> {
   for (const [name, c] of byKind) lines.push(row(name, c));
   lines.push(row('all in-domain', total));
   lines.push('sums not heard right:', ...sums);
+  lines.push('heard right but refused:', ...refused);
   if (process.env['OFFLINE_NO_OOD'] !== '1') {
     const oodVoices = ALL_TUNE_VOICES;
     let wrong = 0;

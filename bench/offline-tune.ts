@@ -21,7 +21,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinPhrases } from '../src/persona/index.js';
-import { buildJsgf, coverage, grammarWords, POCKETSPHINX_EN_US_DICT, PocketsphinxStt, reduceNoise, speechSpan, type TimeSpan } from '../src/speech/index.js';
+import { buildJsgf, coverage, grammarWords, POCKETSPHINX_EN_US_DICT, medianPitchHz, PocketsphinxStt, reduceNoise, speechSpan, type TimeSpan, vocalTractWarp } from '../src/speech/index.js';
 import { TUNE_IN_DOMAIN, TUNE_OUT_OF_DOMAIN } from './offline-corpus.js';
 import { classify, closeFixtures, cpuMsWithChildren, speak, ALL_TUNE_VOICES } from './offline-fixtures.js';
 
@@ -95,6 +95,7 @@ async function measureSample(stt: PocketsphinxStt, lm: PocketsphinxStt, garbage:
   // What the recognizer decodes: the utterance after its noise reduction (`stt` itself has it off, so every pass
   // and the speech span see the same audio, as in PocketsphinxStt.transcribe).
   const pcm = reduceNoise(utterance);
+  const warp = vocalTractWarp(medianPitchHz(pcm));
   let t = cpuMsWithChildren();
   const cpu = (): number => {
     const now = cpuMsWithChildren();
@@ -117,7 +118,7 @@ async function measureSample(stt: PocketsphinxStt, lm: PocketsphinxStt, garbage:
         const mid = (lo + hi) >> 1;
         const level = LOG_THRESHOLDS[mid] ?? -1;
         spotRuns++;
-        const spans = await stt.spot(pcm, heard, { phoneLoopProbability: plp, threshold: Math.max(1e-300, 10 ** (level * phones)) });
+        const spans = await stt.spot(pcm, heard, { phoneLoopProbability: plp, threshold: Math.max(1e-300, 10 ** (level * phones)), warp });
         if (spans.length > 0) {
           best = { level, spans };
           hi = mid - 1;
