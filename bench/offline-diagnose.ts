@@ -10,8 +10,8 @@
  * OFFLINE_KINDS (comma-separated: time, day, date, sums, online, identity), OFFLINE_PRIME=all|grammar|none (which passes decode a cepstral-mean priming copy first),
  * OFFLINE_FLOOR_DB=<dB>|off (the noise floor raised under each utterance; default the recognizer's),
  * OFFLINE_NOISE_REDUCTION=<least gain>[,<quiet share>[,<smoothing>]]|off (the noise reduction before decoding;
- * default the recognizer's), OFFLINE_WARP=<largest warp>|off (the vocal tract warp for high voices; default the
- * recognizer's).
+ * default the recognizer's), OFFLINE_WARP=<low voices' warp>,<high voices' warp>|off (the vocal tract warp by pitch;
+ * default the recognizer's).
  */
 import { builtinPhrases, matchBuiltin } from '../src/persona/index.js';
 import { DEFAULT_NOISE_REDUCTION, DEFAULT_VOCAL_TRACT_WARP, type NoiseReductionParams, PocketsphinxStt, type VocalTractWarpParams } from '../src/speech/index.js';
@@ -50,14 +50,14 @@ const reductionOption = (): { noiseReduction?: NoiseReductionParams | false } =>
   return { noiseReduction: { minGain, quietShare, smoothing } };
 };
 
-/** OFFLINE_WARP: the largest frequency warp for high voices, or `off` (default: the recognizer's). */
+/** OFFLINE_WARP: `<low voices' warp>,<high voices' warp>` by pitch, or `off` (default: the recognizer's). */
 const warpOption = (): { vocalTractWarp?: VocalTractWarpParams | false } => {
   const value = process.env['OFFLINE_WARP'];
   if (value === undefined) return {};
   if (value === 'off') return { vocalTractWarp: false };
-  const maxWarp = Number(value);
-  if (!(maxWarp >= 1 && maxWarp <= 2)) throw new Error(`expected OFFLINE_WARP to be a warp in [1, 2] or off, got ${JSON.stringify(value)}`);
-  return { vocalTractWarp: { ...DEFAULT_VOCAL_TRACT_WARP, maxWarp } };
+  const [minWarp = NaN, maxWarp = NaN] = value.split(',').map(Number);
+  if (![minWarp, maxWarp].every((w) => w >= 0.5 && w <= 2)) throw new Error(`expected OFFLINE_WARP to be two warps in [0.5, 2] or off, got ${JSON.stringify(value)}`);
+  return { vocalTractWarp: { ...DEFAULT_VOCAL_TRACT_WARP, minWarp, maxWarp } };
 };
 
 export async function diagnose(): Promise<void> {

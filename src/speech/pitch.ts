@@ -73,24 +73,27 @@ export function medianPitchHz(pcm: Int16Array): number | undefined {
 
 /** How the decoder's frequency warp follows the speaker's pitch ({@link vocalTractWarp}). */
 export interface VocalTractWarpParams {
-  /** At or under this median pitch the audio is not warped, Hz. */
+  /** At or under this median pitch the warp is {@link minWarp}, Hz. */
   readonly lowPitchHz: number;
   /** At or over this median pitch the warp is {@link maxWarp}, Hz; linear in between. */
   readonly highPitchHz: number;
-  /** The largest warp: frequencies are divided by it before the filterbank (`-warp_type inverse_linear`). */
+  /** The warp of low voices (under 1: their spectrum is stretched). */
+  readonly minWarp: number;
+  /** The warp of high voices: frequencies are divided by it before the filterbank (`-warp_type inverse_linear`). */
   readonly maxWarp: number;
 }
 
 /**
- * Chosen on the tuning half (bench/offline-diagnose.ts, the sums of the tuning voices; docs/offline.md): the female
- * voices (median pitch 157–211 Hz) were heard right in 46 of 70 sums unwarped, 47 / 50 / 53 / 54 / 53 at warps
- * 1.05 / 1.1 / 1.15 / 1.2 / 1.3; the male ones (85–103 Hz) 94 of 140 unwarped, 93 at 1.1, 81 at 1.2.
+ * Chosen on the tuning half (bench/offline-diagnose.ts, the sums of the tuning voices; docs/offline.md). Female
+ * voices (median pitch 157–211 Hz), right of 70 sums: unwarped 46; at 1.05 / 1.1 / 1.15 / 1.2 / 1.3: 47 / 50 / 53 /
+ * 54 / 53. Male voices (85–103 Hz), of 140: unwarped 94; at 0.9 / 0.92 / 0.95 / 0.97: 97 / 98 / 99 / 97; at 1.1 93,
+ * at 1.2 81.
  */
-export const DEFAULT_VOCAL_TRACT_WARP: VocalTractWarpParams = Object.freeze({ lowPitchHz: 130, highPitchHz: 180, maxWarp: 1.2 });
+export const DEFAULT_VOCAL_TRACT_WARP: VocalTractWarpParams = Object.freeze({ lowPitchHz: 100, highPitchHz: 180, minWarp: 0.95, maxWarp: 1.2 });
 
-/** The decoder warp for a speaker of median pitch `pitchHz` (1: none; undefined pitch: none), to two decimals. */
+/** The decoder warp for a speaker of median pitch `pitchHz` (undefined pitch: 1, none), to two decimals. */
 export function vocalTractWarp(pitchHz: number | undefined, params: VocalTractWarpParams = DEFAULT_VOCAL_TRACT_WARP): number {
   if (pitchHz === undefined || !(params.highPitchHz > params.lowPitchHz)) return 1;
   const share = Math.min(1, Math.max(0, (pitchHz - params.lowPitchHz) / (params.highPitchHz - params.lowPitchHz)));
-  return Math.round(100 * (1 + share * (params.maxWarp - 1))) / 100;
+  return Math.round(100 * (params.minWarp + share * (params.maxWarp - params.minWarp))) / 100;
 }

@@ -79,7 +79,7 @@ export interface PocketsphinxOptions {
    */
   readonly noiseReduction?: NoiseReductionParams | false;
   /**
-   * Warp the frequency axis for high voices, by the utterance's median pitch (default
+   * Warp the frequency axis by the utterance's median pitch (default
    * {@link DEFAULT_VOCAL_TRACT_WARP}; see src/speech/pitch.ts); `false` never warps.
    */
   readonly vocalTractWarp?: VocalTractWarpParams | false;

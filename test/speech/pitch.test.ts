@@ -40,14 +40,15 @@ describe('median pitch and the vocal tract warp (pure)', () => {
     expect(medianPitchHz(voiced(150, 0.02, 0))).toBeUndefined();
   });
 
-  it('warps high voices only, linearly between the two pitches, to two decimals', () => {
-    const { lowPitchHz, highPitchHz, maxWarp } = DEFAULT_VOCAL_TRACT_WARP;
+  it('warps by pitch, linearly between the two pitches, to two decimals', () => {
+    const { lowPitchHz, highPitchHz, minWarp, maxWarp } = DEFAULT_VOCAL_TRACT_WARP;
     expect(vocalTractWarp(undefined)).toBe(1);
-    expect(vocalTractWarp(100)).toBe(1);
-    expect(vocalTractWarp(lowPitchHz)).toBe(1);
-    expect(vocalTractWarp((lowPitchHz + highPitchHz) / 2)).toBe(Math.round(100 * (1 + (maxWarp - 1) / 2)) / 100);
+    expect(vocalTractWarp(60)).toBe(minWarp);
+    expect(vocalTractWarp(lowPitchHz)).toBe(minWarp);
+    expect(vocalTractWarp((lowPitchHz + highPitchHz) / 2)).toBe(Math.round(100 * ((minWarp + maxWarp) / 2)) / 100);
     expect(vocalTractWarp(highPitchHz)).toBe(maxWarp);
     expect(vocalTractWarp(400)).toBe(maxWarp);
-    expect(vocalTractWarp(200, { lowPitchHz: 150, highPitchHz: 150, maxWarp: 1.3 })).toBe(1);
+    expect(vocalTractWarp(200, { lowPitchHz: 150, highPitchHz: 150, minWarp: 1, maxWarp: 1.3 })).toBe(1);
+    expect(vocalTractWarp(125, { lowPitchHz: 100, highPitchHz: 150, minWarp: 1, maxWarp: 1.2 })).toBe(1.1);
   });
 });
