@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinPhrases, createDefaultPersona, matchBuiltin } from '../../src/persona/index.js';
-import { defaultSpawn, EspeakNgTts, FliteTts, PocketsphinxStt, type SpawnFn, SpeechError } from '../../src/speech/index.js';
+import { DEFAULT_REJECTION, defaultSpawn, EspeakNgTts, FliteTts, paramsFor, PocketsphinxStt, type SpawnFn, SpeechError } from '../../src/speech/index.js';
 
 /** Built-in phrases, spoken by real TTS engines, recognized with the built-in grammar. */
 const PHRASES = [
@@ -90,12 +90,14 @@ describe('pocketsphinx with the built-in grammar', () => {
   it('decodes over a noise floor, so synthetic silence does not throw the verification', async () => {
     // flite slt's pauses are digital silence: decoded as it is, the spotted phrase covers too little of what the
     // energy says is speech and "what is nine minus two" is refused; over a floor 30 dB under the speech it is heard.
-    // Both without the pitch warp (slt is a high voice), which alone also gets it heard.
+    // Both without the pitch warp (slt is a high voice), which alone also gets it heard, and with the sums' coverage
+    // at 0.85, where the difference shows (the default is 0.75).
     const speech = await flite.synthesize('what is nine minus two', { lang: 'en-us' });
-    const floored = new PocketsphinxStt({ grammar: builtinPhrases('en'), vocalTractWarp: false, workDir });
+    const rejection = { ...DEFAULT_REJECTION, slotted: { ...paramsFor('slotted'), minCoverage: 0.85 } };
+    const floored = new PocketsphinxStt({ grammar: builtinPhrases('en'), vocalTractWarp: false, rejection, workDir });
     expect(await floored.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: 'what is nine minus two' });
     expect(await stt.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: 'what is nine minus two' });
-    const bare = new PocketsphinxStt({ grammar: builtinPhrases('en'), noiseFloorDb: false, vocalTractWarp: false, workDir });
+    const bare = new PocketsphinxStt({ grammar: builtinPhrases('en'), noiseFloorDb: false, vocalTractWarp: false, rejection, workDir });
     expect(await bare.transcribe(speech.pcm, { lang: 'en-us' })).toEqual({ text: '', rejected: { heard: 'what is nine minus two', reason: 'partial' } });
   });
 
