@@ -31,6 +31,16 @@ afterAll(async () => {
   await rm(configHome, { recursive: true, force: true });
 });
 
+/**
+ * A config home of its own, for a test that counts connection attempts: hub keys are pinned per host:port in the
+ * config home, and a new test hub can be given the port of an earlier one, whose pinned key would make the client
+ * try KKpsk0 first and then the XXpsk2 retry (P19) — two attempts where the test expects one.
+ */
+async function ownConfigHome(): Promise<Record<string, string>> {
+  const home = await mkdtemp(join(configHome, 'own-'));
+  return { HOME: home, XDG_CONFIG_HOME: home };
+}
+
 function hivesat(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
   const started = performance.now();
   return new Promise((resolvePromise, reject) => {
@@ -92,7 +102,7 @@ describe('hivesat ask', () => {
 
   it('exits 2 within 5 s on a wrong password, with one actionable sentence and no retry', async () => {
     const h = await hub();
-    const run = await hivesat(['ask', '--host', `ws://127.0.0.1:${h.port}`, '--access-key', KEY, '--password', 'not the password', 'hi']);
+    const run = await hivesat(['ask', '--host', `ws://127.0.0.1:${h.port}`, '--access-key', KEY, '--password', 'not the password', 'hi'], await ownConfigHome());
     expect(run.code).toBe(2);
     expect(run.ms).toBeLessThan(5_000);
     expect(run.stdout).toBe('');
@@ -103,7 +113,7 @@ describe('hivesat ask', () => {
 
   it('exits 2 for an unknown access key (close 1005 before HELLO)', async () => {
     const h = await hub();
-    const run = await hivesat(['ask', '--host', '127.0.0.1', '--port', String(h.port), '--access-key', 'who-am-i-0000', '--password', PASSWORD, 'hi']);
+    const run = await hivesat(['ask', '--host', '127.0.0.1', '--port', String(h.port), '--access-key', 'who-am-i-0000', '--password', PASSWORD, 'hi'], await ownConfigHome());
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('does not know access key who-…');
     expect(h.counts.attempts).toBe(1);
@@ -119,7 +129,7 @@ describe('hivesat ask', () => {
   it("exits 2 at once, naming both causes, when a hub that pinned another device's Noise key closes bare after msg3", async () => {
     const otherDevice = x25519PublicKey(new Uint8Array(32).fill(7));
     const h = await hub({ profile: 'core-new', serverConfig: { noiseRefusal: 'bare' }, clients: [{ accessKey: KEY, password: PASSWORD, noisePinnedKey: otherDevice }] });
-    const run = await hivesat(['ask', ...creds(h), '--handshake', 'noise', 'hi']);
+    const run = await hivesat(['ask', ...creds(h), '--handshake', 'noise', 'hi'], await ownConfigHome());
     expect(run.code, run.stderr).toBe(2);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/refused the Noise handshake.*password is wrong.*another device's Noise key.*hivemind-core reset-noise-pin/);
