@@ -106,11 +106,10 @@ export async function diagnose(): Promise<void> {
   lines.push('sums not heard right:', ...sums);
   lines.push('heard right but refused:', ...refused);
   if (process.env['OFFLINE_NO_OOD'] !== '1') {
-    const oodVoices = ALL_TUNE_VOICES;
     let wrong = 0;
     const answered: string[] = [];
     for (const [i, reference] of TUNE_OUT_OF_DOMAIN.entries()) {
-      const voice = oodVoices[i % oodVoices.length];
+      const voice = ALL_TUNE_VOICES[i % ALL_TUNE_VOICES.length];
       if (voice === undefined) continue;
       const { text } = await stt.transcribe(await speak(reference, voice, i + 1), { lang: 'en-us' });
       if (classify(reference, text) === 'wrong') {

@@ -180,9 +180,8 @@ export async function tune(): Promise<void> {
       process.stderr.write(`tune: ${voice.name} done (${samples.length} utterances)\n`);
     }
     // Each out-of-domain sentence in one of the tuning voices (round robin).
-    const oodVoices = ALL_TUNE_VOICES;
     for (const [i, text] of TUNE_OUT_OF_DOMAIN.entries()) {
-      const voice = oodVoices[i % oodVoices.length];
+      const voice = ALL_TUNE_VOICES[i % ALL_TUNE_VOICES.length];
       if (voice !== undefined) samples.push(await measureSample(stt, lm, garbage, dir, text, await speak(text, voice, i + 1), false));
     }
   } finally {

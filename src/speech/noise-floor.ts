@@ -38,13 +38,22 @@ export interface FloorLevels {
   readonly floor: number;
 }
 
+/**
+ * The quiet floor and the loud peak of frame `powers`: their 10th and 98th percentiles (undefined: no frames). Both
+ * the noise floor and the speech span (src/speech/rejection.ts) place their level between these two.
+ */
+export function floorAndPeak(powers: Float64Array): { readonly floor: number; readonly peak: number } | undefined {
+  if (powers.length === 0) return undefined;
+  const sorted = Float64Array.from(powers).sort();
+  return { floor: sorted[Math.floor(0.1 * (sorted.length - 1))] ?? 0, peak: sorted[Math.floor(0.98 * (sorted.length - 1))] ?? 0 };
+}
+
 /** The speech and floor powers of `pcm` (undefined: shorter than a frame, or all zeros). */
 export function noiseFloorLevels(pcm: Int16Array): FloorLevels | undefined {
   const powers = framePowers(pcm);
-  if (powers.length === 0) return undefined;
-  const sorted = Float64Array.from(powers).sort();
-  const floor = sorted[Math.floor(0.1 * (sorted.length - 1))] ?? 0;
-  const peak = sorted[Math.floor(0.98 * (sorted.length - 1))] ?? 0;
+  const range = floorAndPeak(powers);
+  if (range === undefined) return undefined;
+  const { floor, peak } = range;
   if (peak <= 0) return undefined;
   const midDb = (10 * Math.log10(floor + 1) + 10 * Math.log10(peak + 1)) / 2;
   let sum = 0;

@@ -208,9 +208,7 @@ export class PocketsphinxStt implements SpeechToText {
    * @throws {SPEECH_ERR_ENGINE_MISSING} / {SPEECH_ERR_MODEL_MISSING} / {SPEECH_ERR_ENGINE_FAILED} / {SPEECH_ERR_TIMEOUT}
    */
   async transcribe(utterance: Int16Array, options: TranscribeOptions): Promise<Transcript> {
-    this.#checkInput(utterance, options.lang);
-    const pcm = this.#withoutNoise(utterance);
-    const warp = this.#warpFor(pcm);
+    const { pcm, warp } = this.#decodable(utterance, options.lang);
     const { text: heard, cepstralMean } = await this.#recognize(pcm, options, warp);
     const params = this.#options.rejection ?? DEFAULT_REJECTION;
     if (heard === '' || this.vocabulary === 'open' || params === false) return { text: heard };
@@ -230,21 +228,20 @@ export class PocketsphinxStt implements SpeechToText {
    * @throws as {@link transcribe}
    */
   async recognize(pcm: Int16Array, options: TranscribeOptions): Promise<string> {
-    this.#checkInput(pcm, options.lang);
-    const audio = this.#withoutNoise(pcm);
-    return (await this.#recognize(audio, options, this.#warpFor(audio))).text;
+    const { pcm: audio, warp } = this.#decodable(pcm, options.lang);
+    return (await this.#recognize(audio, options, warp)).text;
   }
 
-  /** The frequency warp for `pcm` under the options (1: none). */
-  #warpFor(pcm: Int16Array): number {
-    const params = this.#options.vocalTractWarp ?? DEFAULT_VOCAL_TRACT_WARP;
-    return params === false ? 1 : vocalTractWarp(medianPitchHz(pcm), params);
-  }
-
-  /** `pcm` after the noise reduction of the options (itself when it is off). */
-  #withoutNoise(pcm: Int16Array): Int16Array {
-    const params = this.#options.noiseReduction ?? DEFAULT_NOISE_REDUCTION;
-    return params === false ? pcm : reduceNoise(pcm, params);
+  /**
+   * What every pass decodes: the checked utterance after the noise reduction of the options (itself when it is off),
+   * and the frequency warp for it (1: none).
+   */
+  #decodable(utterance: Int16Array, lang: string): { pcm: Int16Array; warp: number } {
+    this.#checkInput(utterance, lang);
+    const reduction = this.#options.noiseReduction ?? DEFAULT_NOISE_REDUCTION;
+    const pcm = reduction === false ? utterance : reduceNoise(utterance, reduction);
+    const warping = this.#options.vocalTractWarp ?? DEFAULT_VOCAL_TRACT_WARP;
+    return { pcm, warp: warping === false ? 1 : vocalTractWarp(medianPitchHz(pcm), warping) };
   }
 
   /** The hypothesis and the cepstral mean the pass ended with (from its log; undefined when absent). */

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { framePowers } from './noise-floor.js';
+import { floorAndPeak, framePowers } from './noise-floor.js';
 
 /** How one class of phrases is verified. */
 export interface SpottingParams {
@@ -132,12 +132,13 @@ export function decide(features: VerificationFeatures, params: RejectionParams =
  * @param offsetSeconds added to both ends (padding put before `pcm` when it was decoded)
  */
 export function speechSpan(pcm: Int16Array, offsetSeconds = 0): TimeSpan | undefined {
-  const levels = framePowers(pcm).map((p) => 10 * Math.log10(p + 1));
+  const powers = framePowers(pcm);
+  const range = floorAndPeak(powers);
+  if (range === undefined) return undefined;
+  const levels = powers.map((p) => 10 * Math.log10(p + 1));
   const frames = levels.length;
-  if (frames === 0) return undefined;
-  const sorted = Float64Array.from(levels).sort();
-  const floor = sorted[Math.floor(0.1 * (frames - 1))] ?? 0;
-  const peak = sorted[Math.floor(0.98 * (frames - 1))] ?? 0;
+  const floor = 10 * Math.log10(range.floor + 1);
+  const peak = 10 * Math.log10(range.peak + 1);
   if (peak - floor < SPEECH_MIN_RANGE_DB) return undefined;
   const level = floor + SPEECH_LEVEL_SHARE * (peak - floor);
   let first = -1;
